@@ -1,0 +1,132 @@
+import { sql } from 'kysely';
+import type { Db } from '../db';
+import { type Applied, insertConversion, type Origin, upsertCustomer } from '../db/queries/conversions';
+import type { InboxResult } from '../db/schema';
+import { logger } from '../lib/logger';
+import { metrics } from '../lib/metrics';
+import { getProvider } from '../providers';
+import type { Effect, ProviderModule } from '../providers/types';
+
+export interface DrainInboxInput {
+  integrationId: string;
+}
+
+export interface DrainInboxResult {
+  processed: number;
+  /** More rows are waiting: the workflow drains again without needing another doorbell. */
+  more: boolean;
+  /** Lifecycle changes the provider asked for (app uninstalled, account deauthorized…). */
+  lifecycle: Array<{ action: 'disconnect'; reason: string }>;
+}
+
+type RowOutcome = { status: 'processed'; result: InboxResult } | { status: 'ignored' | 'failed'; reason: string };
+
+/**
+ * Drains one batch of the integration's inbox in a single transaction: each event is normalized by
+ * its provider module and applied idempotently; a poison event is rolled back to its savepoint and
+ * marked failed alone. When the inbox is empty the doorbell is re-armed (see `ringDoorbell`).
+ */
+export function drainInboxActivity(db: Db, batchSize: number) {
+  return async function drainInbox({ integrationId }: DrainInboxInput): Promise<DrainInboxResult> {
+    const integration = await db
+      .selectFrom('integrations')
+      .select(['id', 'workspace_id', 'provider', 'settings', 'state'])
+      .where('id', '=', integrationId)
+      .executeTakeFirstOrThrow();
+    const provider = getProvider(integration.provider);
+    if (!provider?.inbound) throw new Error(`provider ${integration.provider} has no inbound handler`);
+    const settings = provider.settingsSchema.parse(integration.settings);
+    const lifecycle: DrainInboxResult['lifecycle'] = [];
+
+    const processed = await db.transaction().execute(async (trx) => {
+      const rows = await trx
+        .selectFrom('inbox')
+        .select(['id', 'dedup_key', 'event_type', 'payload', 'livemode', 'is_test'])
+        .where('integration_id', '=', integrationId)
+        .where('status', '=', 'pending')
+        .orderBy('id')
+        .limit(batchSize)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      for (const row of rows) {
+        const origin: Origin = {
+          workspaceId: integration.workspace_id,
+          integrationId,
+          provider: integration.provider,
+          inboxId: Number(row.id),
+          externalEventId: row.dedup_key,
+          isTest: row.is_test,
+        };
+        await sql`SAVEPOINT inbox_event`.execute(trx);
+        let outcome: RowOutcome;
+        try {
+          outcome = await applyEvent(provider, settings, row, async (effects) => {
+            const applied: Applied = { customerIds: [], conversionIds: [], eventIds: [] };
+            for (const effect of effects) {
+              if (effect.kind === 'customer') await upsertCustomer(trx, origin, effect.customer, applied);
+              else if (effect.kind === 'conversion') await insertConversion(trx, origin, effect.conversion, applied);
+              else lifecycle.push({ action: effect.action, reason: effect.reason });
+            }
+            return applied;
+          });
+        } catch (error) {
+          await sql`ROLLBACK TO SAVEPOINT inbox_event`.execute(trx);
+          const reason = error instanceof Error ? error.message : String(error);
+          logger.warn({ integrationId, inboxId: row.id, eventType: row.event_type, reason }, 'inbound event failed');
+          outcome = { status: 'failed', reason };
+        }
+        await trx
+          .updateTable('inbox')
+          .set({
+            status: outcome.status,
+            reason: outcome.status === 'processed' ? null : outcome.reason,
+            result: outcome.status === 'processed' ? JSON.stringify(outcome.result) : null,
+            processed_at: new Date(),
+          })
+          .where('id', '=', row.id)
+          .execute();
+        metrics.inboundProcessed.inc({ provider: integration.provider, status: outcome.status });
+        if (outcome.status === 'processed') {
+          metrics.conversionsApplied.inc({ provider: integration.provider }, outcome.result.conversionIds.length);
+        }
+      }
+      return rows.length;
+    });
+    metrics.inboxBatchSize.observe(processed);
+    const more = processed === batchSize || (await rearmDoorbell(db, integrationId));
+    return { processed, more, lifecycle };
+  };
+}
+
+async function applyEvent(
+  provider: ProviderModule,
+  settings: unknown,
+  row: { dedup_key: string; event_type: string; payload: unknown; livemode: boolean | null },
+  apply: (effects: Effect[]) => Promise<Applied>,
+): Promise<RowOutcome> {
+  const normalized = provider.inbound!.normalize(
+    { dedupKey: row.dedup_key, type: row.event_type, payload: row.payload, livemode: row.livemode ?? undefined },
+    settings,
+  );
+  if (normalized.status === 'ignored') return { status: 'ignored', reason: normalized.reason };
+  return { status: 'processed', result: await apply(normalized.effects) };
+}
+
+/**
+ * Clears the doorbell, then looks again: a row that slipped in meanwhile is drained now, and any row
+ * inserted after this point finds the doorbell clear and rings it (see api/webhooks).
+ */
+async function rearmDoorbell(db: Db, integrationId: string): Promise<boolean> {
+  await db.updateTable('integrations').set({ doorbell: false }).where('id', '=', integrationId).execute();
+  const waiting = await db
+    .selectFrom('inbox')
+    .select('id')
+    .where('integration_id', '=', integrationId)
+    .where('status', '=', 'pending')
+    .limit(1)
+    .executeTakeFirst();
+  if (!waiting) return false;
+  await db.updateTable('integrations').set({ doorbell: true }).where('id', '=', integrationId).execute();
+  return true;
+}

@@ -1,0 +1,89 @@
+import type { Db } from '../db';
+import { metrics } from '../lib/metrics';
+import { emitWorkspaceEvent } from '../db/queries/events';
+import type { IntegrationState, IntegrationStatus, LifecycleAction } from '../workflows/lifecycle';
+
+export interface RecordTransitionInput {
+  integrationId: string;
+  workspaceId: string;
+  /** Unique per workflow request: a retried activity writes the audit row once. */
+  requestId: string;
+  action: LifecycleAction;
+  from: IntegrationState;
+  to: IntegrationState;
+  actor: string;
+  reason: string | null;
+  settings?: Record<string, unknown>;
+}
+
+/** Workspace event announcing a change of state, when there is one to announce. */
+const LIFECYCLE_EVENTS: Partial<Record<IntegrationState, string>> = {
+  active: 'integration.connected',
+  paused: 'integration.paused',
+  error: 'integration.error',
+  disconnected: 'integration.disconnected',
+};
+
+function toStatus(row: { state: string; state_reason: string | null; state_changed_at: Date }): IntegrationStatus {
+  return { state: row.state as IntegrationState, reason: row.state_reason, changedAt: row.state_changed_at.toISOString() };
+}
+
+/** Applies one lifecycle transition to the system of record: state, audit row and lifecycle event, atomically. */
+export function recordTransitionActivity(db: Db) {
+  return async function recordTransition(input: RecordTransitionInput): Promise<IntegrationStatus> {
+    return db.transaction().execute(async (trx) => {
+      const done = await trx
+        .selectFrom('integration_transitions')
+        .select('id')
+        .where('integration_id', '=', input.integrationId)
+        .where('request_id', '=', input.requestId)
+        .executeTakeFirst();
+      if (!done) {
+        const now = new Date();
+        const stateChanged = input.from !== input.to;
+        await trx
+          .updateTable('integrations')
+          .set({
+            state: input.to,
+            updated_at: now,
+            ...(stateChanged ? { state_changed_at: now, state_changed_by: input.actor, state_reason: input.reason } : {}),
+            ...(input.settings ? { settings: JSON.stringify(input.settings) } : {}),
+            // Disconnected is terminal: nothing to authenticate with is kept.
+            ...(input.to === 'disconnected' ? { secrets_sealed: null, retired_secrets_sealed: null } : {}),
+          })
+          .where('id', '=', input.integrationId)
+          .execute();
+        await trx
+          .insertInto('integration_transitions')
+          .values({
+            integration_id: input.integrationId,
+            workspace_id: input.workspaceId,
+            action: input.action,
+            from_state: input.from,
+            to_state: input.to,
+            actor: input.actor,
+            reason: input.reason,
+            occurred_at: now,
+            request_id: input.requestId,
+          })
+          .execute();
+        metrics.transitions.inc({ action: input.action, to: input.to });
+        const eventType = stateChanged ? LIFECYCLE_EVENTS[input.to] : undefined;
+        if (eventType) {
+          await emitWorkspaceEvent(trx, {
+            workspaceId: input.workspaceId,
+            type: eventType,
+            integrationId: input.integrationId,
+            data: { integrationId: input.integrationId, from: input.from, to: input.to, reason: input.reason, actor: input.actor },
+          });
+        }
+      }
+      const row = await trx
+        .selectFrom('integrations')
+        .select(['state', 'state_reason', 'state_changed_at'])
+        .where('id', '=', input.integrationId)
+        .executeTakeFirstOrThrow();
+      return toStatus(row);
+    });
+  };
+}

@@ -1,0 +1,70 @@
+import type { ErrorRequestHandler } from 'express';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { ZodError } from 'zod';
+import { logger } from '../lib/logger';
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** An error with the HTTP answer it deserves; anything else is a 500 with no details leaked. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues?: FieldIssue[],
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+export const conflict = (message: string) => new HttpError(409, 'illegal_transition', message);
+
+export function zodIssues(error: ZodError, prefix = ''): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(body)',
+    message: issue.message,
+  }));
+}
+
+export function invalid(issues: FieldIssue[]): HttpError {
+  return new HttpError(400, 'invalid_request', issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), issues);
+}
+
+/** A lifecycle update the workflow refused (illegal in the state it found) becomes a 409. */
+function illegalTransition(error: unknown): string | undefined {
+  if (!(error instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = error.cause;
+  return cause instanceof ApplicationFailure && cause.type === 'IllegalTransition' ? cause.message : undefined;
+}
+
+export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  const refused = illegalTransition(error);
+  const httpError =
+    error instanceof HttpError
+      ? error
+      : error instanceof ZodError
+        ? invalid(zodIssues(error))
+        : refused
+          ? conflict(refused)
+          : bodyParserError(error);
+  if (httpError) {
+    res.status(httpError.status).json({ error: { code: httpError.code, message: httpError.message, issues: httpError.issues } });
+    return;
+  }
+  logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
+  res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
+};
+
+function bodyParserError(error: { type?: string; limit?: number }): HttpError | undefined {
+  if (error.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', `body exceeds the ${error.limit} byte limit`);
+  if (error.type === 'entity.parse.failed') return new HttpError(400, 'malformed_json', 'body is not valid JSON');
+  if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') {
+    return new HttpError(415, 'unsupported_encoding', 'unsupported content encoding or charset');
+  }
+  return undefined;
+}

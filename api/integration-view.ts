@@ -1,0 +1,35 @@
+import type { Config } from '../lib/config';
+import type { SecretBox } from '../lib/crypto';
+import type { IntegrationRow } from '../db/schema';
+import { getProvider } from '../providers';
+
+const MASK = '••••••••';
+
+/** Which secrets are set, never their values. */
+export function maskSecrets(box: SecretBox, sealed: string | null): Record<string, string> {
+  if (!sealed) return {};
+  const secrets = box.open<Record<string, unknown>>(sealed);
+  return Object.fromEntries(Object.entries(secrets).filter(([, value]) => value !== undefined && value !== null && value !== '').map(([key]) => [key, MASK]));
+}
+
+/** The API's view of an integration: state, settings, masked secrets, installation metadata. */
+export function integrationView(row: IntegrationRow, box: SecretBox, config: Config, health?: Record<string, unknown>) {
+  const provider = getProvider(row.provider);
+  return {
+    id: row.id,
+    workspaceId: row.workspace_id,
+    provider: row.provider,
+    state: row.state,
+    settings: row.settings,
+    secrets: maskSecrets(box, row.secrets_sealed),
+    installation: {
+      installedAt: row.installed_at.toISOString(),
+      installedBy: row.installed_by,
+      externalAccountId: row.external_account_id,
+      inboundWebhookUrl: provider?.capabilities.inbound ? `${config.publicBaseUrl}/webhooks/${row.provider}/${row.id}` : null,
+    },
+    lastStateChange: { at: row.state_changed_at.toISOString(), by: row.state_changed_by, reason: row.state_reason },
+    ...(health ? { health } : {}),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

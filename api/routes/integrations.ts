@@ -1,0 +1,157 @@
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { integrationOfWorkspace } from '../../db/queries/integrations';
+import type { IntegrationRow } from '../../db/schema';
+import { randomId } from '../../lib/crypto';
+import { logger } from '../../lib/logger';
+import { requestTransition, startIntegrationWorkflow } from '../../lib/integration-workflows';
+import { getProvider, providers } from '../../providers';
+import type { ProviderModule } from '../../providers/types';
+import { checkTransition, type IntegrationState, type LifecycleAction, STATES } from '../../workflows/lifecycle';
+import { caller } from '../auth';
+import type { ApiContext } from '../context';
+import { conflict, HttpError, invalid } from '../errors';
+import { integrationView } from '../integration-view';
+import { parseBody, parseWith } from '../validate';
+
+const providerIds = providers.map((provider) => provider.id) as [string, ...string[]];
+
+const Install = z
+  .object({
+    provider: z.enum(providerIds),
+    settings: z.record(z.string(), z.unknown()).default({}),
+    secrets: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+const ListQuery = z.object({ provider: z.enum(providerIds).optional(), state: z.enum(STATES).optional() });
+const Reason = z.object({ reason: z.string().max(500).optional() }).strict();
+const PatchSettings = z.object({ settings: z.record(z.string(), z.unknown()) }).strict();
+const Reauthorize = z.object({ secrets: z.record(z.string(), z.unknown()), reason: z.string().max(500).optional() }).strict();
+
+/** Actions the API exposes as `POST /v1/integrations/:id/<action>` with an optional reason. */
+const SIMPLE_ACTIONS = ['connect', 'pause', 'resume', 'disconnect'] as const satisfies readonly LifecycleAction[];
+
+export function integrationsRouter(ctx: ApiContext): Router {
+  const { db, box, config, temporal } = ctx;
+  const router = Router();
+  const view = (row: IntegrationRow) => integrationView(row, box, config);
+  const reload = (workspaceId: string, id: string) => integrationOfWorkspace(db, workspaceId, id);
+
+  /** Refuses early from the stored state (always current: the workflow writes it before answering). */
+  const transition = async (res: Response, row: IntegrationRow, action: LifecycleAction, extra: { reason?: string; settings?: Record<string, unknown> } = {}) => {
+    const check = checkTransition(row.state as IntegrationState, action);
+    if (!check.ok) throw conflict(check.reason);
+    const { actor } = caller(res);
+    await requestTransition(temporal, row.id, { action, actor, ...extra });
+  };
+
+  router.post('/', async (req, res) => {
+    const { workspaceId, actor } = caller(res);
+    const body = parseBody(Install, req.body);
+    const provider = getProvider(body.provider)!;
+    const settings = parseWith(provider.settingsSchema, body.settings, 'settings') as Record<string, unknown>;
+    const secrets = parseWith(provider.secretsSchema, body.secrets, 'secrets') as Record<string, unknown>;
+    const now = new Date();
+    const row = await db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('integrations')
+        .values({
+          id: randomId('int'),
+          workspace_id: workspaceId,
+          provider: provider.id,
+          state: 'pending',
+          settings: JSON.stringify(settings),
+          secrets_sealed: box.seal(secrets),
+          external_account_id: provider.externalAccountId?.(settings) ?? null,
+          installed_by: actor,
+          state_changed_at: now,
+          state_changed_by: actor,
+          state_reason: 'installed',
+          updated_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('integration_transitions')
+        .values({
+          integration_id: inserted.id,
+          workspace_id: workspaceId,
+          action: 'install',
+          from_state: 'none',
+          to_state: 'pending',
+          actor,
+          reason: null,
+          occurred_at: now,
+          request_id: 'install',
+        })
+        .execute();
+      return inserted;
+    });
+    try {
+      await startIntegrationWorkflow(temporal, config.taskQueue, row, provider.displayName);
+    } catch (error) {
+      // Without its workflow the integration could never change state: undo the install.
+      await db.deleteFrom('integrations').where('id', '=', row.id).execute();
+      logger.error({ err: error, integrationId: row.id }, 'could not start the integration workflow');
+      throw new HttpError(503, 'temporal_unavailable', 'could not start the integration workflow; nothing was installed, try again');
+    }
+    if (provider.isAuthorized(secrets)) await transition(res, row, 'connect', { reason: 'credentials provided at install' });
+    res.status(201).json(view(await reload(workspaceId, row.id)));
+  });
+
+  router.get('/', async (req, res) => {
+    const { workspaceId } = caller(res);
+    const query = parseWith(ListQuery, req.query, 'query');
+    let select = db.selectFrom('integrations').selectAll().where('workspace_id', '=', workspaceId);
+    if (query.provider) select = select.where('provider', '=', query.provider);
+    if (query.state) select = select.where('state', '=', query.state);
+    const rows = await select.orderBy('installed_at', 'desc').execute();
+    res.json({ data: rows.map(view) });
+  });
+
+  router.get('/:id', async (req, res) => {
+    res.json(view(await reload(caller(res).workspaceId, req.params.id)));
+  });
+
+  router.patch('/:id', async (req, res) => {
+    const { workspaceId } = caller(res);
+    const row = await reload(workspaceId, req.params.id);
+    const { settings: patch } = parseBody(PatchSettings, req.body);
+    const provider = getProvider(row.provider) as ProviderModule;
+    const settings = parseWith(provider.settingsSchema, { ...row.settings, ...patch }, 'settings') as Record<string, unknown>;
+    await transition(res, row, 'updateSettings', { settings });
+    res.json(view(await reload(workspaceId, row.id)));
+  });
+
+  for (const action of SIMPLE_ACTIONS) {
+    router.post(`/:id/${action}`, async (req, res) => {
+      const { workspaceId } = caller(res);
+      const row = await reload(workspaceId, req.params.id);
+      const { reason } = parseBody(Reason, req.body);
+      const allowed = checkTransition(row.state as IntegrationState, action);
+      if (!allowed.ok) throw conflict(allowed.reason);
+      if (action === 'connect' && !getProvider(row.provider)!.isAuthorized(row.secrets_sealed ? box.open(row.secrets_sealed) : {})) {
+        throw new HttpError(422, 'credentials_missing', 'this integration has no credentials yet: authorize it first (POST …/reauthorize with its secrets)');
+      }
+      await transition(res, row, action, { reason });
+      res.json(view(await reload(workspaceId, row.id)));
+    });
+  }
+
+  router.post('/:id/reauthorize', async (req, res) => {
+    const { workspaceId } = caller(res);
+    const row = await reload(workspaceId, req.params.id);
+    const body = parseBody(Reauthorize, req.body);
+    const check = checkTransition(row.state as IntegrationState, 'reauthorize');
+    if (!check.ok) throw conflict(check.reason);
+    const provider = getProvider(row.provider) as ProviderModule;
+    const current = row.secrets_sealed ? box.open<Record<string, unknown>>(row.secrets_sealed) : {};
+    const secrets = parseWith(provider.secretsSchema, { ...current, ...body.secrets }, 'secrets') as Record<string, unknown>;
+    if (!provider.isAuthorized(secrets)) throw invalid([{ path: 'secrets', message: 'these credentials are not enough to authorize the integration' }]);
+    await db.updateTable('integrations').set({ secrets_sealed: box.seal(secrets), updated_at: new Date() }).where('id', '=', row.id).execute();
+    await transition(res, row, 'reauthorize', { reason: body.reason ?? 'credentials replaced' });
+    res.json(view(await reload(workspaceId, row.id)));
+  });
+
+  return router;
+}

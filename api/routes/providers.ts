@@ -1,0 +1,33 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { getProvider, providers } from '../../providers';
+import type { ProviderModule } from '../../providers/types';
+import { notFound } from '../errors';
+
+/** The catalog entry a UI renders: settings and secrets as JSON Schema (secrets by name only). */
+export function catalogEntry(provider: ProviderModule) {
+  return {
+    id: provider.id,
+    displayName: provider.displayName,
+    class: provider.class,
+    description: provider.description,
+    capabilities: provider.capabilities,
+    inboundEventTypes: provider.inboundEventTypes,
+    outboundTriggerEvents: provider.outboundTriggerEvents,
+    settingsSchema: z.toJSONSchema(provider.settingsSchema, { io: 'input', unrepresentable: 'any' }),
+    secretsSchema: z.toJSONSchema(provider.secretsSchema, { io: 'input', unrepresentable: 'any' }),
+  };
+}
+
+export function providersRouter(): Router {
+  const router = Router();
+  router.get('/', (_req, res) => {
+    res.json({ data: providers.map(catalogEntry) });
+  });
+  router.get('/:providerId', (req, res) => {
+    const provider = getProvider(req.params.providerId);
+    if (!provider) throw notFound(`provider ${req.params.providerId}`);
+    res.json(catalogEntry(provider));
+  });
+  return router;
+}

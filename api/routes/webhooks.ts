@@ -1,0 +1,114 @@
+import { type Request, Router } from 'express';
+import { sql } from 'kysely';
+import type { Db } from '../../db';
+import { verificationSecrets } from '../../db/queries/secrets';
+import { logger } from '../../lib/logger';
+import { metrics } from '../../lib/metrics';
+import { ringDoorbell } from '../../lib/doorbell';
+import { getProvider } from '../../providers';
+import { type InboundRequest, MalformedPayloadError, type ParsedEvent } from '../../providers/types';
+import type { ApiContext } from '../context';
+import { HttpError, notFound } from '../errors';
+
+/** One log line per integration per window, however many bad signatures arrive (they are all counted). */
+const SIGNATURE_LOG_WINDOW_MS = 10_000;
+const lastSignatureLog = new Map<string, number>();
+
+function inboundRequest(req: Request, publicBaseUrl: string): InboundRequest {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  return {
+    method: req.method,
+    url: `${publicBaseUrl}${req.originalUrl}`,
+    headers,
+    rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+  };
+}
+
+async function recordSignatureFailure(db: Db, integrationId: string, provider: string, reason: string): Promise<void> {
+  metrics.signatureFailures.inc({ provider, reason });
+  metrics.webhooksReceived.inc({ provider, outcome: 'rejected' });
+  await db
+    .insertInto('signature_failures')
+    .values({ integration_id: integrationId, bucket: sql`date_trunc('minute', now())` as never, count: 1, last_reason: reason })
+    .onConflict((oc) => oc.columns(['integration_id', 'bucket']).doUpdateSet({ count: sql`signature_failures.count + 1`, last_reason: reason }))
+    .execute();
+  const now = Date.now();
+  if (now - (lastSignatureLog.get(integrationId) ?? 0) >= SIGNATURE_LOG_WINDOW_MS) {
+    lastSignatureLog.set(integrationId, now);
+    logger.warn({ integrationId, provider, reason }, 'webhook signature refused (further failures in the next 10 s are counted, not logged)');
+  }
+}
+
+/**
+ * `POST /webhooks/:provider/:integrationId`: verify, store in the inbox under the provider's event id,
+ * answer at once, ring the integration workflow's doorbell. Processing happens in the workflow.
+ */
+export function webhooksRouter({ db, box, config, temporal }: ApiContext): Router {
+  const router = Router();
+  router.post('/:provider/:integrationId', async (req, res) => {
+    const provider = getProvider(req.params.provider);
+    if (!provider?.inbound) throw notFound(`webhook endpoint for provider ${req.params.provider}`);
+    const integration = await db
+      .selectFrom('integrations')
+      .select(['id', 'workspace_id', 'state', 'settings', 'secrets_sealed', 'retired_secrets_sealed'])
+      .where('id', '=', req.params.integrationId)
+      .where('provider', '=', provider.id)
+      .executeTakeFirst();
+    if (!integration) throw notFound(`integration ${req.params.integrationId}`);
+    if (integration.state === 'disconnected') {
+      metrics.webhooksReceived.inc({ provider: provider.id, outcome: 'gone' });
+      throw new HttpError(410, 'integration_disconnected', 'this integration was disconnected; remove the webhook endpoint');
+    }
+
+    const request = inboundRequest(req, config.publicBaseUrl);
+    const nowMs = Date.now();
+    const settings = provider.settingsSchema.parse(integration.settings);
+    const verified = provider.inbound.verify(request, { settings, secrets: verificationSecrets(box, integration, nowMs), nowMs });
+    if (!verified.ok) {
+      await recordSignatureFailure(db, integration.id, provider.id, verified.reason);
+      throw new HttpError(401, 'invalid_signature', `webhook signature refused: ${verified.reason}`);
+    }
+
+    let events: ParsedEvent[];
+    try {
+      events = provider.inbound.parse(request);
+    } catch (error) {
+      if (!(error instanceof MalformedPayloadError)) throw error;
+      metrics.webhooksReceived.inc({ provider: provider.id, outcome: 'malformed' });
+      throw new HttpError(400, 'malformed_payload', error.message);
+    }
+
+    const paused = integration.state === 'paused';
+    const inserted = events.length === 0 ? [] : await db
+      .insertInto('inbox')
+      .values(
+        events.map((event) => ({
+          integration_id: integration.id,
+          workspace_id: integration.workspace_id,
+          provider: provider.id,
+          dedup_key: event.dedupKey,
+          event_type: event.type,
+          payload: JSON.stringify(event.payload),
+          livemode: event.livemode ?? null,
+          status: paused ? 'skipped' : 'pending',
+          reason: paused ? 'paused' : null,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['integration_id', 'dedup_key']).doUpdateSet({
+          duplicate_count: sql`inbox.duplicate_count + 1`,
+          last_duplicate_at: sql`now()`,
+        }),
+      )
+      .returning(['id', sql<boolean>`(xmax = 0)`.as('created')])
+      .execute();
+    const created = inserted.filter((row) => row.created).length;
+    const duplicates = inserted.length - created;
+    const outcome = created === 0 && duplicates > 0 ? 'duplicate' : paused ? 'skipped' : 'accepted';
+    metrics.webhooksReceived.inc({ provider: provider.id, outcome });
+    if (created > 0 && !paused) await ringDoorbell(db, temporal, integration.id);
+    res.status(200).json({ received: events.length, accepted: paused ? 0 : created, duplicates, skipped: paused ? created : 0, ...(paused ? { reason: 'integration is paused' } : {}) });
+  });
+  return router;
+}

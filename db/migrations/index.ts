@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely';
+import * as foundation from './001_foundation';
+import * as inbound from './002_inbound';
+import * as outbound from './003_outbound';
+
+/** Listed in code (not read from disk) so the compiled service carries its own migrations. */
+export const migrations: Record<string, Migration> = {
+  '001_foundation': foundation,
+  '002_inbound': inbound,
+  '003_outbound': outbound,
+};

@@ -1,0 +1,71 @@
+/** Every setting comes from the environment, with defaults that run on a developer machine. */
+export interface Config {
+  port: number;
+  publicBaseUrl: string;
+  databaseUrl: string;
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  taskQueue: string;
+  adminToken: string;
+  encryptionKey: string | undefined;
+  dataDir: string;
+  bodyLimitBytes: number;
+  allowPrivateDestinations: boolean;
+  logLevel: string;
+  inboxBatchSize: number;
+  doorbellSweepMs: number;
+  /** Outbound delivery retry schedule (Temporal retry policy) and per-attempt HTTP timeout. */
+  deliveryRetry: DeliveryRetryConfig;
+  /** Consecutive failed attempts that move a destination to `error`. */
+  deliveryFailureThreshold: number;
+  dispatchSweepMs: number;
+  slackClientId: string | undefined;
+  slackClientSecret: string | undefined;
+  slackApiUrl: string;
+  segmentApiUrl: string;
+}
+
+export interface DeliveryRetryConfig {
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+  /** Retries stop after this long; a destination failing for this long goes to `error`. */
+  windowMs: number;
+  attemptTimeoutMs: number;
+}
+
+function int(value: string | undefined, fallback: number): number {
+  const parsed = value === undefined ? NaN : Number.parseInt(value, 10);
+  return Number.isFinite(parsed) ? parsed : fallback;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int(env.PORT, 3000);
+  return {
+    port,
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/linquid',
+    temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'integrations',
+    adminToken: env.LINQUID_ADMIN_TOKEN ?? 'dev-admin-token',
+    encryptionKey: env.LINQUID_ENCRYPTION_KEY || undefined,
+    dataDir: env.LINQUID_DATA_DIR ?? '.data',
+    bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 1024 * 1024),
+    allowPrivateDestinations: env.ALLOW_PRIVATE_DESTINATIONS === 'true',
+    logLevel: env.LOG_LEVEL ?? 'info',
+    inboxBatchSize: int(env.INBOX_BATCH_SIZE, 500),
+    doorbellSweepMs: int(env.DOORBELL_SWEEP_MS, 30000),
+    deliveryRetry: {
+      initialIntervalMs: int(env.DELIVERY_RETRY_INITIAL_MS, 5000),
+      maximumIntervalMs: int(env.DELIVERY_RETRY_MAX_MS, 6 * 60 * 60 * 1000),
+      windowMs: int(env.DELIVERY_RETRY_WINDOW_MS, 3 * 24 * 60 * 60 * 1000),
+      attemptTimeoutMs: int(env.DELIVERY_TIMEOUT_MS, 15000),
+    },
+    deliveryFailureThreshold: int(env.DELIVERY_FAILURE_THRESHOLD, 20),
+    dispatchSweepMs: int(env.DISPATCH_SWEEP_MS, 10000),
+    slackClientId: env.SLACK_CLIENT_ID || undefined,
+    slackClientSecret: env.SLACK_CLIENT_SECRET || undefined,
+    slackApiUrl: (env.SLACK_API_URL ?? 'https://slack.com/api/').replace(/\/?$/, '/'),
+    segmentApiUrl: (env.SEGMENT_API_URL ?? 'https://api.segment.io').replace(/\/$/, ''),
+  };
+}

@@ -1,0 +1,31 @@
+import type { Client } from '@temporalio/client';
+import type { Db } from '../db';
+import { newWorkSignal } from '../workflows/definitions';
+import { integrationWorkflowId } from '../workflows/search-attributes';
+import { logger } from './logger';
+
+/**
+ * Tells the integration workflow that its inbox has work — once per idle→busy change, not once per
+ * event: only the caller that flips the doorbell from clear to set sends the signal. The workflow
+ * clears it when the inbox is empty. A lost signal is repaired by the worker's doorbell sweep.
+ */
+export async function ringDoorbell(db: Db, temporal: Client, integrationId: string): Promise<void> {
+  const flipped = await db
+    .updateTable('integrations')
+    .set({ doorbell: true })
+    .where('id', '=', integrationId)
+    .where('doorbell', '=', false)
+    .returning('id')
+    .executeTakeFirst();
+  if (!flipped) return;
+  await signalNewWork(temporal, integrationId);
+}
+
+export async function signalNewWork(temporal: Client, integrationId: string): Promise<void> {
+  try {
+    await temporal.workflow.getHandle(integrationWorkflowId(integrationId)).signal(newWorkSignal);
+  } catch (error) {
+    // The events are safe in the inbox; the sweep will ring again.
+    logger.warn({ err: error, integrationId }, 'doorbell signal failed; the sweep will retry');
+  }
+}

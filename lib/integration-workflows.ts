@@ -1,0 +1,33 @@
+import type { Client } from '@temporalio/client';
+import type { IntegrationRow } from '../db/schema';
+import { transitionUpdate } from '../workflows/definitions';
+import type { IntegrationWorkflowInput } from '../workflows/integration';
+import type { IntegrationState, IntegrationStatus, TransitionRequest } from '../workflows/lifecycle';
+import { IntegrationStateKey, integrationWorkflowId, ProviderKey, WorkspaceIdKey } from '../workflows/search-attributes';
+
+/** Starts the long-lived workflow that owns an integration's lifecycle. */
+export async function startIntegrationWorkflow(temporal: Client, taskQueue: string, row: IntegrationRow, displayName: string): Promise<void> {
+  const input: IntegrationWorkflowInput = {
+    integrationId: row.id,
+    workspaceId: row.workspace_id,
+    provider: row.provider,
+    status: { state: row.state as IntegrationState, reason: row.state_reason, changedAt: row.state_changed_at.toISOString() },
+  };
+  await temporal.workflow.start('integrationWorkflow', {
+    taskQueue,
+    workflowId: integrationWorkflowId(row.id),
+    args: [input],
+    typedSearchAttributes: [
+      { key: WorkspaceIdKey, value: row.workspace_id },
+      { key: ProviderKey, value: row.provider },
+      { key: IntegrationStateKey, value: row.state },
+    ],
+    staticSummary: `${displayName} integration ${row.id} (workspace ${row.workspace_id})`,
+    staticDetails: `Lifecycle of the ${displayName} integration ${row.id}: transitions arrive as signals/updates, inbound webhooks are drained from the inbox in batches.`,
+  });
+}
+
+/** Asks the workflow for a transition and waits for the resulting state (or its refusal). */
+export async function requestTransition(temporal: Client, integrationId: string, request: TransitionRequest): Promise<IntegrationStatus> {
+  return temporal.workflow.getHandle(integrationWorkflowId(integrationId)).executeUpdate(transitionUpdate, { args: [request] });
+}

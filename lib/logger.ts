@@ -1,0 +1,20 @@
+import pino from 'pino';
+
+/**
+ * Structured JSON logs. Anything that could carry a secret is redacted by path, so a careless
+ * `log.info({ secrets })` still prints nothing sensitive.
+ */
+export const logger = pino({
+  level: process.env.LOG_LEVEL ?? 'info',
+  base: { service: 'linquid-integrations' },
+  redact: {
+    paths: [
+      'secrets', '*.secrets', 'token', '*.token', 'apiKey', '*.apiKey', 'authorization', '*.authorization',
+      'headers.authorization', 'req.headers.authorization', '*.headers["stripe-signature"]',
+      '*.headers["x-hubspot-signature-v3"]', '*.headers["x-shopify-hmac-sha256"]', '*.headers["webhook-signature"]',
+    ],
+    censor: '[redacted]',
+  },
+});
+
+export type Logger = typeof logger;

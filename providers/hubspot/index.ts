@@ -1,0 +1,22 @@
+import type { ProviderModule } from '../types';
+import { HUBSPOT_EVENT_TYPES, normalizeHubspot } from './normalize';
+import { parseHubspot } from './parse';
+import { hubspotSecretsSchema, hubspotSettingsSchema, type HubspotSecrets, type HubspotSettings } from './schema';
+import { verifyHubspot } from './verify';
+
+export const hubspot: ProviderModule<HubspotSettings, HubspotSecrets> = {
+  id: 'hubspot',
+  displayName: 'HubSpot',
+  class: 'crm',
+  description: 'Contacts as customers, leads from new deals or lifecycle stages, and sales from closed-won deals.',
+  capabilities: { inbound: true, outbound: false },
+  inboundEventTypes: HUBSPOT_EVENT_TYPES,
+  outboundTriggerEvents: [],
+  settingsSchema: hubspotSettingsSchema,
+  secretsSchema: hubspotSecretsSchema,
+  externalAccountId: (settings) => settings.portalId ?? null,
+  isAuthorized: (secrets) => Boolean(secrets.clientSecret),
+  // The HubSpot app's client secret, rotated in the developer account; the caller passes the new one.
+  rotation: { field: 'clientSecret' },
+  inbound: { verify: verifyHubspot, parse: parseHubspot, normalize: normalizeHubspot },
+};

@@ -1,0 +1,17 @@
+import type { ProviderModule } from './types';
+import { hubspot } from './hubspot';
+import { segment } from './segment';
+import { shopify } from './shopify';
+import { slack } from './slack';
+import { stripe } from './stripe';
+import { webhook } from './webhook';
+import { zapier } from './zapier';
+
+/** The catalog; the pipeline reaches providers only through this list and the ProviderModule interface. */
+export const providers: ProviderModule[] = [stripe, hubspot, shopify, slack, segment, zapier, webhook];
+
+const byId = new Map(providers.map((provider) => [provider.id, provider]));
+
+export function getProvider(id: string): ProviderModule | undefined {
+  return byId.get(id);
+}

@@ -1,0 +1,25 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** Constant-time comparison; lengths are checked first because `timingSafeEqual` throws on a mismatch. */
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** HMAC over the parts in order, so a raw body is signed byte for byte, never re-encoded. */
+export function hmac(
+  algorithm: 'sha1' | 'sha256',
+  key: string | Buffer,
+  parts: ReadonlyArray<string | Buffer>,
+  encoding: 'hex' | 'base64',
+): string {
+  const mac = createHmac(algorithm, key);
+  for (const part of parts) mac.update(part);
+  return mac.digest(encoding);
+}
+
+/** A secret we issue: `prefix` + base64 of 24 random bytes. */
+export function randomSecret(prefix = ''): string {
+  return prefix + randomBytes(24).toString('base64');
+}

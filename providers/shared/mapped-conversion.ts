@@ -1,0 +1,40 @@
+import type { CustomerRef, NormalizeResult } from '../types';
+import type { Attribution } from './attribution';
+import { apply, conversionEffect, ignored } from './results';
+import type { EventMapping } from './schemas';
+
+/** A named inbound event (Segment track call, generic webhook) in the fields a mapped conversion needs. */
+export interface NamedEvent extends Attribution {
+  name: string;
+  /** The provider event id: a lead's external id and a sale's fallback one. */
+  eventId: string;
+  occurredAt: string;
+  customer?: CustomerRef;
+  amountMinor?: number;
+  currency: string;
+  orderId?: string;
+  quantity?: number;
+}
+
+/** Records the conversion `mapping` assigns to the event's name, or says why nothing was recorded. */
+export function mappedConversion(mapping: EventMapping, event: NamedEvent): NormalizeResult {
+  if (!Object.hasOwn(mapping, event.name)) return ignored(`no eventMapping entry for "${event.name}"`);
+  const { type, eventName = event.name } = mapping[event.name];
+  const { customer, occurredAt, quantity, clickId, linkKey } = event;
+  const common = { eventName, occurredAt, customer, quantity, clickId, linkKey };
+  if (type === 'lead') {
+    // A lead is unique per (customer, event name), so one without a customer means nothing.
+    if (!customer) return ignored(`lead "${eventName}" has no customer id`);
+    return apply(conversionEffect({ type, externalId: event.eventId, ...common }));
+  }
+  if (event.amountMinor === undefined) return ignored(`sale "${eventName}" has no amount`);
+  return apply(
+    conversionEffect({
+      type,
+      externalId: event.orderId ?? event.eventId,
+      amountMinor: event.amountMinor,
+      currency: event.currency,
+      ...common,
+    }),
+  );
+}

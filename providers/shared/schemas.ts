@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { WORKSPACE_EVENT_TYPES } from '../types';
+
+export const workspaceEventSchema = z.enum(WORKSPACE_EVENT_TYPES);
+
+/** Inbound event name → the conversion it records (Segment track events, generic webhook types). */
+export const eventMappingSchema = z
+  .record(
+    z.string().min(1),
+    z.strictObject({
+      type: z.enum(['lead', 'sale']),
+      eventName: z.string().min(1).optional().describe('Conversion event name; defaults to the inbound event name'),
+    }),
+  )
+  // Segment's spec names for the two conversions: what senders most often already emit.
+  .default({ 'Order Completed': { type: 'sale' }, 'Signed Up': { type: 'lead' } })
+  .describe('Inbound event name → the conversion it records');
+export type EventMapping = z.output<typeof eventMappingSchema>;

@@ -1,0 +1,28 @@
+import type { ProviderModule } from '../types';
+import { slackOutbound } from './deliver';
+import { slackSecretsSchema, slackSettingsSchema, type SlackSecrets, type SlackSettings } from './schema';
+
+export const slack: ProviderModule<SlackSettings, SlackSecrets> = {
+  id: 'slack',
+  displayName: 'Slack',
+  class: 'chat',
+  description: 'Posts sales, leads, refunds and integration alerts to Slack channels.',
+  capabilities: { inbound: false, outbound: true },
+  inboundEventTypes: [],
+  // Not link.clicked: one message per click would flood a channel (and Slack's rate limits).
+  outboundTriggerEvents: [
+    'customer.created',
+    'lead.created',
+    'sale.created',
+    'refund.created',
+    'integration.connected',
+    'integration.paused',
+    'integration.error',
+    'integration.disconnected',
+  ],
+  settingsSchema: slackSettingsSchema,
+  secretsSchema: slackSecretsSchema,
+  externalAccountId: (settings) => settings.teamId ?? null,
+  isAuthorized: (secrets) => Boolean(secrets.botToken),
+  outbound: slackOutbound,
+};

@@ -1,0 +1,159 @@
+import type { CustomerRef, NormalizeResult, ParsedEvent } from '../types';
+import { attributionFrom } from '../shared/attribution';
+import { expectShape, isoFromMs } from '../shared/payload';
+import { apply, conversionEffect, customerEffect, disconnectEffect, ignored, ignoringMalformed } from '../shared/results';
+import { fromStripeAmount } from './money';
+import { chargeSchema, checkoutSessionSchema, customerSchema, invoiceSchema, subscriptionSchema } from './objects';
+import { stripeEventSchema } from './parse';
+import type { StripeSettings } from './schema';
+
+interface EventContext {
+  settings: StripeSettings;
+  occurredAt: string;
+}
+
+type Handler = (object: unknown, ctx: EventContext) => NormalizeResult;
+
+const CONVERSION_SYNC_OFF = 'conversion sync is off';
+
+/** Guest checkouts and charges have no Stripe customer, so their conversions have none either. */
+function customerRef(id: string | null | undefined, email?: string | null, name?: string | null): CustomerRef | undefined {
+  return id ? { externalId: id, email: email ?? null, name: name ?? null } : undefined;
+}
+
+const checkoutCompleted: Handler = (object, { settings, occurredAt }) => {
+  if (!settings.syncConversions) return ignored(CONVERSION_SYNC_OFF);
+  const session = expectShape(checkoutSessionSchema, object, 'checkout session');
+  if (session.mode === 'setup') return ignored('setup-mode checkout takes no payment');
+  if (session.payment_status !== 'paid') return ignored(`checkout payment_status is ${session.payment_status}`);
+  if (session.amount_total == null || !session.currency) return ignored('checkout session has no amount');
+  const currency = session.currency.toUpperCase();
+  return apply(
+    conversionEffect({
+      type: 'sale',
+      eventName: 'Purchase',
+      // The invoice id makes a subscription checkout and its invoice.paid one sale; a one-off payment is
+      // keyed by its payment intent so that charge.refunded (which only knows the intent) finds it.
+      externalId: session.invoice ?? session.payment_intent ?? session.id,
+      customer: customerRef(session.customer, session.customer_details?.email, session.customer_details?.name),
+      amountMinor: fromStripeAmount(session.amount_total - (session.total_details?.amount_tax ?? 0), currency),
+      currency,
+      occurredAt,
+      ...attributionFrom(session.metadata),
+    }),
+  );
+};
+
+const invoicePaid: Handler = (object, { settings, occurredAt }) => {
+  if (!settings.syncConversions) return ignored(CONVERSION_SYNC_OFF);
+  const invoice = expectShape(invoiceSchema, object, 'invoice');
+  if (invoice.amount_paid === 0) return ignored('invoice paid nothing (trial or fully discounted)');
+  const tax = invoice.tax ?? (invoice.total_taxes ?? []).reduce((sum, entry) => sum + entry.amount, 0);
+  const currency = invoice.currency.toUpperCase();
+  // Webhook payloads carry the first page of lines only; enough for seat counts in practice.
+  const quantity = (invoice.lines?.data ?? []).reduce((sum, line) => sum + (line.quantity ?? 0), 0);
+  return apply(
+    conversionEffect({
+      type: 'sale',
+      eventName: 'Purchase',
+      externalId: invoice.id,
+      customer: customerRef(invoice.customer, invoice.customer_email, invoice.customer_name),
+      amountMinor: fromStripeAmount(invoice.amount_paid - tax, currency),
+      currency,
+      ...(settings.trackSeats && { quantity }),
+      occurredAt,
+      ...attributionFrom(
+        invoice.metadata,
+        invoice.parent?.subscription_details?.metadata,
+        invoice.subscription_details?.metadata,
+      ),
+    }),
+  );
+};
+
+const customerCreated: Handler = (object, { settings, occurredAt }) => {
+  const customer = expectShape(customerSchema, object, 'customer');
+  const ref = { externalId: customer.id, email: customer.email ?? null, name: customer.name ?? null };
+  if (!settings.syncLifecycle) return apply(customerEffect(ref));
+  return apply(
+    customerEffect(ref),
+    conversionEffect({
+      type: 'lead',
+      eventName: 'Sign up',
+      externalId: customer.id,
+      customer: ref,
+      occurredAt,
+      ...attributionFrom(customer.metadata),
+    }),
+  );
+};
+
+const subscriptionCreated: Handler = (object, { settings, occurredAt }) => {
+  if (!settings.trackFreeTrials) return ignored('free-trial tracking is off');
+  const subscription = expectShape(subscriptionSchema, object, 'subscription');
+  if (subscription.status !== 'trialing') return ignored(`subscription status is ${subscription.status}, not trialing`);
+  const quantity = subscription.items?.data[0]?.quantity;
+  return apply(
+    conversionEffect({
+      type: 'lead',
+      eventName: 'Started Trial',
+      externalId: subscription.id,
+      customer: { externalId: subscription.customer },
+      ...(settings.trackSeats && quantity != null && { quantity }),
+      occurredAt,
+      ...attributionFrom(subscription.metadata),
+    }),
+  );
+};
+
+/**
+ * One refund per charge, keyed by the charge id, for `amount_refunded` (cumulative). A second partial
+ * refund of the same charge is the same business key, so it doesn't add a second refund. It points at
+ * the sale through the charge's invoice (subscriptions) or else its payment intent (one-off checkouts).
+ */
+const chargeRefunded: Handler = (object, { settings, occurredAt }) => {
+  if (!settings.syncConversions) return ignored(CONVERSION_SYNC_OFF);
+  const charge = expectShape(chargeSchema, object, 'charge');
+  const currency = charge.currency.toUpperCase();
+  return apply(
+    conversionEffect({
+      type: 'refund',
+      eventName: 'Refund',
+      externalId: charge.id,
+      refundsExternalId: charge.invoice ?? charge.payment_intent ?? undefined,
+      customer: customerRef(charge.customer),
+      amountMinor: fromStripeAmount(charge.amount_refunded, currency),
+      currency,
+      occurredAt,
+    }),
+  );
+};
+
+const deauthorized: Handler = () => apply(disconnectEffect('the Stripe account deauthorized the application'));
+
+const handlers: Record<string, Handler> = {
+  'checkout.session.completed': checkoutCompleted,
+  // Delayed payment methods (bank debits) complete the session unpaid and pay it later.
+  'checkout.session.async_payment_succeeded': checkoutCompleted,
+  'invoice.paid': invoicePaid,
+  'customer.created': customerCreated,
+  'customer.subscription.created': subscriptionCreated,
+  'charge.refunded': chargeRefunded,
+  'account.application.deauthorized': deauthorized,
+};
+
+export const STRIPE_EVENT_TYPES = Object.keys(handlers);
+
+export const normalizeStripe = ignoringMalformed((event: ParsedEvent, settings: StripeSettings): NormalizeResult => {
+  const stripeEvent = expectShape(stripeEventSchema, event.payload, 'Stripe event');
+  const live = settings.mode === 'live';
+  if (stripeEvent.livemode !== live) {
+    return ignored(live ? 'test-mode event at a live integration' : 'live-mode event at a test integration');
+  }
+  if (settings.accountId && stripeEvent.account && stripeEvent.account !== settings.accountId) {
+    return ignored(`event of Stripe account ${stripeEvent.account}, not ${settings.accountId}`);
+  }
+  const handler = Object.hasOwn(handlers, stripeEvent.type) ? handlers[stripeEvent.type] : undefined;
+  if (!handler) return ignored(`unhandled event type ${stripeEvent.type}`);
+  return handler(stripeEvent.data.object, { settings, occurredAt: isoFromMs(stripeEvent.created * 1000) });
+});

@@ -1,0 +1,183 @@
+import type { z } from 'zod';
+
+/** What a provider is, for the catalog and the UI. */
+export type ProviderClass = 'payments' | 'crm' | 'ecommerce' | 'chat' | 'automation';
+
+/** A request as it reached `POST /webhooks/:provider/:integrationId`, raw body untouched. */
+export interface InboundRequest {
+  method: string;
+  /** Full public URL the provider called (HubSpot signs it). */
+  url: string;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+  rawBody: Buffer;
+}
+
+export type VerifyFailure =
+  | 'missing_signature'
+  | 'bad_signature'
+  | 'stale_timestamp'
+  | 'future_timestamp'
+  | 'wrong_account';
+
+export type VerifyResult = { ok: true } | { ok: false; reason: VerifyFailure; detail?: string };
+
+/** One provider event split out of a (possibly batched) webhook request. */
+export interface ParsedEvent {
+  /** The provider's event id: the inbox dedup key. */
+  dedupKey: string;
+  type: string;
+  payload: unknown;
+  /** `false` for a provider's test-mode event (Stripe livemode=false). */
+  livemode?: boolean;
+  /**
+   * When the request reached us (ISO-8601), set by the pipeline from the inbox row before `normalize`;
+   * the `occurredAt` of events whose sender doesn't say when they happened (generic webhooks).
+   */
+  receivedAt?: string;
+}
+
+export interface CustomerRef {
+  externalId: string;
+  email?: string | null;
+  name?: string | null;
+}
+
+export interface ConversionInput {
+  type: 'lead' | 'sale' | 'refund';
+  /** Lead: "Sign up", "Started Trial"…; sale: "Purchase"…; part of the lead business key. */
+  eventName: string;
+  customer?: CustomerRef;
+  /** Integer in the currency's minor unit. */
+  amountMinor?: number;
+  /** Uppercase ISO 4217. */
+  currency?: string;
+  quantity?: number;
+  occurredAt: string;
+  /** Invoice / order / deal id: the sale business key; for a refund, its own id. */
+  externalId: string;
+  /** For a refund: the external id of the sale it refunds. */
+  refundsExternalId?: string;
+  clickId?: string;
+  linkKey?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** What one inbound event means for the workspace; applied idempotently by the pipeline. */
+export type Effect =
+  | { kind: 'customer'; customer: CustomerRef }
+  | { kind: 'conversion'; conversion: ConversionInput }
+  | { kind: 'lifecycle'; action: 'disconnect'; reason: string };
+
+export type NormalizeResult =
+  | { status: 'apply'; effects: Effect[] }
+  | { status: 'ignored'; reason: string };
+
+export interface InboundContext<Settings, Secrets> {
+  settings: Settings;
+  /** The current secrets first, then any still inside their rotation grace period. */
+  secrets: Secrets[];
+  nowMs: number;
+}
+
+export interface InboundHandler<Settings, Secrets> {
+  verify(req: InboundRequest, ctx: InboundContext<Settings, Secrets>): VerifyResult;
+  /** Throws `MalformedPayloadError` for a body that is not what the provider sends. */
+  parse(req: InboundRequest): ParsedEvent[];
+  normalize(event: ParsedEvent, settings: Settings): NormalizeResult;
+}
+
+export class MalformedPayloadError extends Error {}
+
+/** How a signing secret is replaced by `POST /v1/integrations/:id/secrets/rotate`. */
+export interface SecretRotation<Secrets> {
+  /** The secrets field that signs inbound (or outbound) webhooks. */
+  field: keyof Secrets & string;
+  /** We issue it (generic webhooks, Zapier) or the provider does (Stripe, Shopify…: the caller passes it). */
+  generate?: () => string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the catalog lists modules of every settings type
+export interface ProviderModule<Settings = any, Secrets = any> {
+  id: string;
+  displayName: string;
+  class: ProviderClass;
+  description: string;
+  capabilities: { inbound: boolean; outbound: boolean };
+  /** Provider event types the inbound handler understands. */
+  inboundEventTypes: readonly string[];
+  /** Workspace event types this provider can receive as a destination. */
+  outboundTriggerEvents: readonly string[];
+  settingsSchema: z.ZodType<Settings>;
+  secretsSchema: z.ZodType<Secrets>;
+  /** Id of the account on the provider side, shown as installation metadata. */
+  externalAccountId?(settings: Settings): string | null;
+  /** Whether the installed secrets are enough to go `active` right away (else it waits in `pending`). */
+  isAuthorized(secrets: Partial<Secrets>): boolean;
+  rotation?: SecretRotation<Secrets>;
+  inbound?: InboundHandler<Settings, Secrets>;
+  outbound?: OutboundHandler<Settings, Secrets>;
+}
+
+/** A workspace event as destinations receive it (Standard Webhooks style). */
+export interface OutboundEnvelope {
+  /** `evt_…`: also the `webhook-id` / Segment `messageId`, so receivers can dedupe. */
+  id: string;
+  type: string;
+  createdAt: string;
+  workspaceId: string;
+  data: Record<string, unknown>;
+}
+
+export interface OutboundContext<Settings, Secrets> {
+  envelope: OutboundEnvelope;
+  deliveryId: string;
+  settings: Settings;
+  secrets: Secrets;
+  /** Per-attempt budget for the whole call. */
+  timeoutMs: number;
+  /** Loopback/private destinations and plain http are allowed (development, tests). */
+  allowPrivateDestinations: boolean;
+  /** Base URLs of provider APIs (configurable so tests run against local servers). */
+  endpoints: { slackApiUrl: string; segmentApiUrl: string };
+}
+
+/**
+ * `success` (2xx), `retry` (5xx, 408/409/425/429, network error, timeout), `rejected` (other 4xx: not retried),
+ * `gone` (410: the destination asked us to stop).
+ */
+export type DeliveryOutcome = 'success' | 'retry' | 'rejected' | 'gone';
+
+export interface DeliveryResult {
+  outcome: DeliveryOutcome;
+  /** Null when no response came back (network error, timeout, refused destination). */
+  statusCode: number | null;
+  /** The first KB of the response body. */
+  responseBodySnippet: string | null;
+  /** What was sent, with secret values masked. */
+  requestHeaders: Record<string, string>;
+  /** From `Retry-After` (or the provider's equivalent). */
+  retryAfterMs?: number;
+  error?: string;
+}
+
+export interface OutboundHandler<Settings, Secrets> {
+  /** Whether this destination wants the event (trigger list, routing rules, filters). */
+  subscribes(event: Pick<OutboundEnvelope, 'type' | 'data'>, settings: Settings): boolean;
+  deliver(ctx: OutboundContext<Settings, Secrets>): Promise<DeliveryResult>;
+  /** User-supplied destination URLs, by settings field, for the SSRF guard at install/PATCH time. */
+  destinationUrls?(settings: Settings): Array<{ field: string; url: string }>;
+}
+
+export const WORKSPACE_EVENT_TYPES = [
+  'link.clicked',
+  'customer.created',
+  'lead.created',
+  'sale.created',
+  'refund.created',
+  'integration.connected',
+  'integration.paused',
+  'integration.error',
+  'integration.disconnected',
+] as const;
+export type WorkspaceEventType = (typeof WORKSPACE_EVENT_TYPES)[number];

@@ -1,0 +1,17 @@
+import type { OutboundHandler } from '../types';
+import { notSent } from '../shared/http-delivery';
+import { sendStandardWebhook } from '../shared/webhook-delivery';
+import type { WebhookSecrets, WebhookSettings } from './schema';
+
+/** Workspace events to `targetUrl`, signed with `signingSecret` (Standard Webhooks); Zapier REST hooks too. */
+export const webhookOutbound: OutboundHandler<WebhookSettings, WebhookSecrets> = {
+  subscribes: (event, settings) => Boolean(settings.targetUrl) && (settings.triggerEvents as string[]).includes(event.type),
+  destinationUrls: (settings) => (settings.targetUrl ? [{ field: 'targetUrl', url: settings.targetUrl }] : []),
+  deliver: async (ctx) => {
+    const { targetUrl } = ctx.settings;
+    const secret = ctx.secrets.signingSecret;
+    if (!targetUrl) return notSent('no targetUrl configured');
+    if (!secret) return notSent('no signing secret: rotate the signing secret to create one');
+    return sendStandardWebhook({ url: targetUrl, secret }, ctx);
+  },
+};

@@ -1,0 +1,44 @@
+import type { InboundHandler, ProviderModule } from '../types';
+import { randomSecret } from '../shared/crypto';
+import { webhookOutbound } from './deliver';
+import { normalizeWebhook } from './normalize';
+import { parseWebhook } from './parse';
+import { webhookSecretsSchema, webhookSettingsSchema, type WebhookSecrets, type WebhookSettings } from './schema';
+import { verifyWebhook } from './verify';
+
+type Protocol = Pick<
+  ProviderModule<WebhookSettings, WebhookSecrets>,
+  'capabilities' | 'inboundEventTypes' | 'outboundTriggerEvents' | 'settingsSchema' | 'secretsSchema' | 'isAuthorized' | 'rotation' | 'outbound'
+> & { inbound: InboundHandler<WebhookSettings, WebhookSecrets> };
+
+/** The HTTP webhook protocol both ways (Standard Webhooks or a token in); Zapier speaks it too. */
+export const webhookProtocol: Protocol = {
+  capabilities: { inbound: true, outbound: true },
+  // Inbound types are whatever the sender names in `type`, mapped per integration.
+  inboundEventTypes: [],
+  outboundTriggerEvents: [
+    'link.clicked',
+    'customer.created',
+    'lead.created',
+    'sale.created',
+    'refund.created',
+    'integration.connected',
+    'integration.paused',
+    'integration.error',
+    'integration.disconnected',
+  ],
+  settingsSchema: webhookSettingsSchema,
+  secretsSchema: webhookSecretsSchema,
+  isAuthorized: (secrets) => Boolean(secrets.signingSecret || secrets.token),
+  rotation: { field: 'signingSecret', generate: () => randomSecret('whsec_') },
+  inbound: { verify: verifyWebhook, parse: parseWebhook, normalize: normalizeWebhook },
+  outbound: webhookOutbound,
+};
+
+export const webhook: ProviderModule<WebhookSettings, WebhookSecrets> = {
+  id: 'webhook',
+  displayName: 'Webhook',
+  class: 'automation',
+  description: 'Any HTTP endpoint: receive signed events as conversions, deliver workspace events (Standard Webhooks).',
+  ...webhookProtocol,
+};

@@ -1,0 +1,74 @@
+import { join, resolve } from 'node:path';
+import { createApp } from '../api/app';
+import { createWorkspace } from '../db/queries/workspaces';
+import { loadConfig } from '../lib/config';
+import { SecretBox } from '../lib/crypto';
+import { logger } from '../lib/logger';
+import { connectTemporal, openDatabase } from '../lib/runtime';
+import { INSTALL_HINT, provisionTemporalCli } from '../lib/temporal-cli';
+import { type DevServer, startDevServer } from '../lib/temporal-server';
+import { createIntegrationWorker } from '../worker/create-worker';
+import { startDoorbellSweep } from '../worker/doorbell-sweep';
+
+/**
+ * `npm start`: the whole service on its embedded defaults — a Temporal dev server (unless
+ * TEMPORAL_ADDRESS is set), the database (created and migrated), the worker and the API in one process.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  let devServer: DevServer | undefined;
+  let address = config.temporalAddress;
+  if (!address) {
+    const cliPath = await provisionTemporalCli((line) => console.log(line));
+    if (!cliPath) throw new Error(INSTALL_HINT);
+    console.log('[temporal] starting the dev server (SQLite under the data dir, Web UI on :8233)…');
+    devServer = await startDevServer({ cliPath, dbFile: resolve(join(config.dataDir, 'temporal.db')), port: 7233, uiPort: 8233 });
+    address = devServer.address;
+  }
+  const db = await openDatabase(config);
+  const box = SecretBox.load(config.encryptionKey, config.dataDir);
+  const { client } = await connectTemporal(address, config.temporalNamespace);
+  const { worker } = await createIntegrationWorker({
+    address,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    deps: { db, box, config, temporal: client },
+  });
+  const stopSweep = startDoorbellSweep(db, client, config.doorbellSweepMs);
+  const running = worker.run();
+  const server = createApp({ db, box, config, temporal: client }).listen(config.port);
+  await new Promise<void>((ready) => server.once('listening', ready));
+
+  const existing = await db.selectFrom('workspaces').select('id').limit(1).executeTakeFirst();
+  const lines = [
+    '',
+    'Linquid Integrations is running',
+    `  API              ${config.publicBaseUrl}/v1  (health: ${config.publicBaseUrl}/readyz)`,
+    `  Temporal Web UI  ${devServer?.uiUrl ?? `your Temporal UI (server ${address})`}`,
+  ];
+  if (!existing) {
+    const demo = await createWorkspace(db, 'Demo workspace');
+    lines.push(`  Demo workspace   ${demo.workspace.id}`, `  Demo API key     ${demo.apiKey.key}   (shown once; stored hashed)`);
+  } else {
+    lines.push('  Workspaces exist already: use the API key printed at first start, or create one with POST /v1/workspaces.');
+  }
+  console.log(lines.join('\n') + '\n');
+
+  const shutdown = async () => {
+    logger.info('shutting down');
+    server.close();
+    stopSweep();
+    worker.shutdown();
+    await running;
+    await db.destroy();
+    await devServer?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

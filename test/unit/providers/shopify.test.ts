@@ -1,0 +1,170 @@
+import { createHmac } from 'node:crypto';
+import { shopify } from '../../../providers/shopify';
+import type { ShopifySettings } from '../../../providers/shopify/schema';
+import { MalformedPayloadError } from '../../../providers/types';
+import { context, conversionOf, effectsOf, receive, request } from './support';
+
+const SECRET = 'shpss_current_app_secret';
+const OLD_SECRET = 'shpss_previous_app_secret';
+const SHOP = 'linquid-demo.myshopify.com';
+const inbound = shopify.inbound!;
+
+function settings(overrides: Partial<ShopifySettings> = {}): ShopifySettings {
+  return shopify.settingsSchema.parse({ shopDomain: SHOP, ...overrides });
+}
+
+/** Signed as Shopify does (base64 HMAC-SHA256 of the raw body), independently of our code. */
+function signed(topic: string, resource: object, { secret = SECRET, shop = SHOP, webhookId = `wh-${topic}` } = {}) {
+  const body = JSON.stringify(resource);
+  return request(body, {
+    'x-shopify-hmac-sha256': createHmac('sha256', secret).update(body).digest('base64'),
+    'x-shopify-shop-domain': shop,
+    'x-shopify-topic': topic,
+    'x-shopify-webhook-id': webhookId,
+    'x-shopify-api-version': '2025-04',
+  });
+}
+
+function normalizeOne(topic: string, resource: object, overrides: Partial<ShopifySettings> = {}) {
+  const { results } = receive(shopify, signed(topic, resource), context(settings(overrides), [{ webhookSecret: SECRET }]));
+  return results[0];
+}
+
+const order = {
+  id: 5_563_385_876_785,
+  admin_graphql_api_id: 'gid://shopify/Order/5563385876785',
+  email: 'ada@example.com',
+  created_at: '2025-06-15T08:00:00-04:00',
+  processed_at: '2025-06-15T08:00:05-04:00',
+  currency: 'USD',
+  presentment_currency: 'EUR',
+  financial_status: 'paid',
+  total_price: '66.97',
+  subtotal_price: '54.98',
+  subtotal_price_set: {
+    shop_money: { amount: '54.98', currency_code: 'USD' },
+    presentment_money: { amount: '50.50', currency_code: 'EUR' },
+  },
+  total_tax: '4.99',
+  test: false,
+  customer: { id: 7_013_232_444_721, email: null, first_name: 'Ada', last_name: 'Lovelace', created_at: '2025-06-01T00:00:00Z' },
+  line_items: [
+    { id: 1, title: 'Notebook', quantity: 2, price: '19.99' },
+    { id: 2, title: 'Pen', quantity: 3, price: '5.00' },
+  ],
+  note_attributes: [
+    { name: 'gift_note', value: 'Happy birthday' },
+    { name: 'linquid_click_id', value: 'clk_shop' },
+    { name: 'link_key', value: 'summer' },
+  ],
+};
+
+describe('shopify verify', () => {
+  const ctx = context(settings(), [{ webhookSecret: SECRET }]);
+
+  it('accepts the HMAC of the raw body and refuses a wrong one or none', () => {
+    expect(inbound.verify(signed('orders/paid', order), ctx)).toEqual({ ok: true });
+    expect(inbound.verify(signed('orders/paid', order, { secret: 'nope' }), ctx)).toMatchObject({ ok: false, reason: 'bad_signature' });
+    const unsigned = signed('orders/paid', order);
+    delete unsigned.headers['x-shopify-hmac-sha256'];
+    expect(inbound.verify(unsigned, ctx)).toMatchObject({ ok: false, reason: 'missing_signature' });
+  });
+
+  it('refuses a validly signed webhook of another shop', () => {
+    const other = signed('orders/paid', order, { shop: 'someone-else.myshopify.com' });
+    expect(inbound.verify(other, ctx)).toMatchObject({ ok: false, reason: 'wrong_account' });
+  });
+
+  it('accepts the previous secret during its grace period', () => {
+    const rotated = context(settings(), [{ webhookSecret: SECRET }, { webhookSecret: OLD_SECRET }]);
+    expect(inbound.verify(signed('orders/paid', order, { secret: OLD_SECRET }), rotated)).toEqual({ ok: true });
+  });
+});
+
+describe('shopify parse', () => {
+  it('keys by X-Shopify-Webhook-Id (else X-Shopify-Event-Id), typed by the topic, livemode from `test`', () => {
+    const req = signed('orders/paid', { ...order, test: true }, { webhookId: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043' });
+    expect(inbound.parse(req)).toEqual([
+      { dedupKey: 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043', type: 'orders/paid', payload: { ...order, test: true }, livemode: false },
+    ]);
+    const byEventId = signed('customers/create', order.customer);
+    delete byEventId.headers['x-shopify-webhook-id'];
+    byEventId.headers['x-shopify-event-id'] = 'evt-9';
+    expect(inbound.parse(byEventId)[0].dedupKey).toBe('evt-9');
+  });
+
+  it('throws MalformedPayloadError without a topic or id, or for a non-object body', () => {
+    const noTopic = signed('orders/paid', order);
+    delete noTopic.headers['x-shopify-topic'];
+    expect(() => inbound.parse(noTopic)).toThrow(MalformedPayloadError);
+    expect(() => inbound.parse({ ...signed('orders/paid', order), rawBody: Buffer.from('[1]') })).toThrow(MalformedPayloadError);
+  });
+});
+
+describe('shopify normalize', () => {
+  it('records a paid order as a sale of its shop-currency subtotal, with customer, quantity and attribution', () => {
+    expect(conversionOf(normalizeOne('orders/paid', order))).toEqual({
+      type: 'sale',
+      eventName: 'Purchase',
+      externalId: '5563385876785',
+      customer: { externalId: '7013232444721', email: 'ada@example.com', name: 'Ada Lovelace' },
+      amountMinor: 5498,
+      currency: 'USD',
+      quantity: 5,
+      occurredAt: '2025-06-15T12:00:05.000Z',
+      clickId: 'clk_shop',
+      linkKey: 'summer',
+    });
+  });
+
+  it('falls back to subtotal_price and currency, in the currency exponent (JPY)', () => {
+    const yen = { ...order, subtotal_price_set: undefined, subtotal_price: '4980', currency: 'JPY', customer: null };
+    expect(conversionOf(normalizeOne('orders/paid', yen))).toMatchObject({ amountMinor: 4980, currency: 'JPY' });
+  });
+
+  it('records a new customer', () => {
+    expect(effectsOf(normalizeOne('customers/create', order.customer))).toEqual([
+      { kind: 'customer', customer: { externalId: '7013232444721', email: null, name: 'Ada Lovelace' } },
+    ]);
+  });
+
+  it('records a refund as the sum of its successful refund transactions, against the order', () => {
+    const refund = {
+      id: 929_361_465,
+      order_id: 5_563_385_876_785,
+      created_at: '2025-06-16T10:00:00Z',
+      processed_at: '2025-06-16T10:00:01Z',
+      restock: true,
+      transactions: [
+        { id: 1, kind: 'refund', status: 'success', amount: '10.00', currency: 'USD' },
+        { id: 2, kind: 'refund', status: 'success', amount: '4.99', currency: 'USD' },
+        { id: 3, kind: 'refund', status: 'failure', amount: '100.00', currency: 'USD' },
+      ],
+    };
+    expect(conversionOf(normalizeOne('refunds/create', refund))).toEqual({
+      type: 'refund',
+      eventName: 'Refund',
+      externalId: '929361465',
+      refundsExternalId: '5563385876785',
+      amountMinor: 1499,
+      currency: 'USD',
+      occurredAt: '2025-06-16T10:00:01.000Z',
+    });
+    expect(normalizeOne('refunds/create', { ...refund, transactions: [] })).toMatchObject({ status: 'ignored' });
+  });
+
+  it('disconnects when the app is uninstalled', () => {
+    expect(effectsOf(normalizeOne('app/uninstalled', { id: 1, domain: SHOP })))
+      .toEqual([{ kind: 'lifecycle', action: 'disconnect', reason: 'the app was uninstalled from the Shopify shop' }]);
+  });
+
+  it('ignores topics that are switched off or unhandled', () => {
+    expect(normalizeOne('orders/paid', order, { syncOrders: false })).toEqual({ status: 'ignored', reason: 'order sync is off' });
+    expect(normalizeOne('customers/create', order.customer, { syncCustomers: false })).toEqual({
+      status: 'ignored',
+      reason: 'customer sync is off',
+    });
+    expect(normalizeOne('refunds/create', {}, { syncRefunds: false })).toEqual({ status: 'ignored', reason: 'refund sync is off' });
+    expect(normalizeOne('products/update', { id: 1 })).toEqual({ status: 'ignored', reason: 'unhandled event type products/update' });
+  });
+});

@@ -1,0 +1,345 @@
+import Stripe from 'stripe';
+import { stripe } from '../../../providers/stripe';
+import type { StripeSecrets, StripeSettings } from '../../../providers/stripe/schema';
+import { MalformedPayloadError } from '../../../providers/types';
+import { NOW_MS, NOW_SECONDS, context, conversionOf, effectsOf, receive, request } from './support';
+
+const SECRET = 'whsec_current_0123456789abcdef';
+const OLD_SECRET = 'whsec_previous_0123456789abcdef';
+const signer = new Stripe('sk_test_x').webhooks;
+const inbound = stripe.inbound!;
+const OCCURRED_AT = new Date(NOW_MS).toISOString();
+
+function settings(overrides: Partial<StripeSettings> = {}): StripeSettings {
+  return stripe.settingsSchema.parse(overrides);
+}
+
+function event(type: string, object: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  return {
+    id: `evt_${type.replace(/\W/g, '_')}`,
+    object: 'event',
+    api_version: '2025-03-31.basil',
+    created: NOW_SECONDS,
+    livemode: true,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object },
+    ...extra,
+  };
+}
+
+function signed(payload: string, secret = SECRET, timestamp = NOW_SECONDS) {
+  return request(payload, { 'stripe-signature': signer.generateTestHeaderString({ payload, secret, timestamp }) });
+}
+
+function normalizeOne(body: object, overrides: Partial<StripeSettings> = {}, secrets: StripeSecrets[] = [{ webhookSecret: SECRET }]) {
+  const { events, results } = receive(stripe, signed(JSON.stringify(body)), context(settings(overrides), secrets));
+  expect(events).toHaveLength(1);
+  return results[0];
+}
+
+const subscriptionCheckout = {
+  id: 'cs_live_a1',
+  object: 'checkout.session',
+  mode: 'subscription',
+  status: 'complete',
+  payment_status: 'paid',
+  amount_subtotal: 5000,
+  amount_total: 5400,
+  currency: 'usd',
+  total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 400 },
+  customer: 'cus_ada',
+  customer_details: { email: 'ada@example.com', name: 'Ada Lovelace' },
+  invoice: 'in_ada_1',
+  payment_intent: null,
+  subscription: 'sub_ada',
+  metadata: { dub_id: 'clk_123', link_key: 'launch' },
+};
+
+const subscriptionInvoice = {
+  id: 'in_ada_1',
+  object: 'invoice',
+  amount_due: 5400,
+  amount_paid: 5400,
+  currency: 'usd',
+  customer: 'cus_ada',
+  customer_email: 'ada@example.com',
+  customer_name: 'Ada Lovelace',
+  status: 'paid',
+  total_taxes: [{ amount: 400, tax_behavior: 'exclusive', taxability_reason: 'standard_rated' }],
+  lines: { object: 'list', data: [{ id: 'il_1', quantity: 3 }, { id: 'il_2', quantity: 2 }], has_more: false },
+  metadata: {},
+  parent: { type: 'subscription_details', subscription_details: { metadata: { clickId: 'clk_sub' }, subscription: 'sub_ada' } },
+};
+
+describe('stripe verify', () => {
+  const body = JSON.stringify(event('customer.created', { id: 'cus_1' }));
+  const ctx = context(settings(), [{ webhookSecret: SECRET }]);
+
+  it('accepts a signature made by the Stripe library', () => {
+    expect(inbound.verify(signed(body), ctx)).toEqual({ ok: true });
+  });
+
+  it('refuses a missing header, a wrong secret and a tampered body', () => {
+    expect(inbound.verify(request(body, {}), ctx)).toMatchObject({ ok: false, reason: 'missing_signature' });
+    expect(inbound.verify(signed(body, 'whsec_somebody_else'), ctx)).toMatchObject({ ok: false, reason: 'bad_signature' });
+    const tampered = { ...signed(body), rawBody: Buffer.from(body.replace('cus_1', 'cus_2')) };
+    expect(inbound.verify(tampered, ctx)).toMatchObject({ ok: false, reason: 'bad_signature' });
+    expect(inbound.verify(request(body, { 'stripe-signature': 'v1=abc' }), ctx)).toMatchObject({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('refuses timestamps more than 300 s old or ahead, accepts them within', () => {
+    expect(inbound.verify(signed(body, SECRET, NOW_SECONDS - 301), ctx)).toMatchObject({ ok: false, reason: 'stale_timestamp' });
+    expect(inbound.verify(signed(body, SECRET, NOW_SECONDS + 301), ctx)).toMatchObject({ ok: false, reason: 'future_timestamp' });
+    expect(inbound.verify(signed(body, SECRET, NOW_SECONDS - 299), ctx)).toEqual({ ok: true });
+    expect(inbound.verify(signed(body, SECRET, NOW_SECONDS + 299), ctx)).toEqual({ ok: true });
+  });
+
+  it('accepts a secret still in its rotation grace period and the test-mode secret', () => {
+    const rotated = context(settings(), [{ webhookSecret: SECRET }, { webhookSecret: OLD_SECRET }]);
+    expect(inbound.verify(signed(body, OLD_SECRET), rotated)).toEqual({ ok: true });
+    const testMode = context(settings({ mode: 'test' }), [{ testWebhookSecret: SECRET }]);
+    expect(inbound.verify(signed(body), testMode)).toEqual({ ok: true });
+    expect(inbound.verify(signed(body, OLD_SECRET), ctx)).toMatchObject({ ok: false, reason: 'bad_signature' });
+  });
+
+  it('accepts any of several v1 signatures (Stripe sends two while it rolls the endpoint secret)', () => {
+    const other = signer.generateTestHeaderString({ payload: body, secret: 'whsec_new_unknown', timestamp: NOW_SECONDS });
+    const ours = signer.generateTestHeaderString({ payload: body, secret: SECRET, timestamp: NOW_SECONDS });
+    const header = `${other},${ours.split(',')[1]}`;
+    expect(inbound.verify(request(body, { 'stripe-signature': header }), ctx)).toEqual({ ok: true });
+  });
+
+  it('refuses everything when no secret is configured', () => {
+    expect(inbound.verify(signed(body), context(settings(), [{}]))).toMatchObject({ ok: false, reason: 'bad_signature' });
+  });
+});
+
+describe('stripe parse', () => {
+  it('keys the inbox by the event id and keeps livemode', () => {
+    const body = event('customer.created', { id: 'cus_1' }, { id: 'evt_42', livemode: false });
+    expect(inbound.parse(request(JSON.stringify(body), {}))).toEqual([
+      { dedupKey: 'evt_42', type: 'customer.created', payload: body, livemode: false },
+    ]);
+  });
+
+  it('throws MalformedPayloadError for invalid JSON and for a non-event', () => {
+    expect(() => inbound.parse(request('{not json', {}))).toThrow(MalformedPayloadError);
+    expect(() => inbound.parse(request(JSON.stringify({ id: 'evt_1' }), {}))).toThrow(MalformedPayloadError);
+  });
+});
+
+describe('stripe normalize', () => {
+  it('records a paid subscription checkout as a sale keyed by its invoice, net of tax, with attribution', () => {
+    expect(conversionOf(normalizeOne(event('checkout.session.completed', subscriptionCheckout)))).toEqual({
+      type: 'sale',
+      eventName: 'Purchase',
+      externalId: 'in_ada_1',
+      customer: { externalId: 'cus_ada', email: 'ada@example.com', name: 'Ada Lovelace' },
+      amountMinor: 5000,
+      currency: 'USD',
+      occurredAt: OCCURRED_AT,
+      clickId: 'clk_123',
+      linkKey: 'launch',
+    });
+  });
+
+  it('records invoice.paid under the same invoice id as its checkout (one sale), with seats when tracked', () => {
+    const sale = conversionOf(normalizeOne(event('invoice.paid', subscriptionInvoice), { trackSeats: true }));
+    expect(sale).toEqual({
+      type: 'sale',
+      eventName: 'Purchase',
+      externalId: 'in_ada_1',
+      customer: { externalId: 'cus_ada', email: 'ada@example.com', name: 'Ada Lovelace' },
+      amountMinor: 5000,
+      currency: 'USD',
+      quantity: 5,
+      occurredAt: OCCURRED_AT,
+      clickId: 'clk_sub',
+    });
+    const checkout = conversionOf(normalizeOne(event('checkout.session.completed', subscriptionCheckout)));
+    expect(checkout.externalId).toBe(sale.externalId);
+    expect(conversionOf(normalizeOne(event('invoice.paid', subscriptionInvoice))).quantity).toBeUndefined();
+  });
+
+  it('subtracts the legacy invoice tax field and converts three-decimal KWD and two-decimal-in-Stripe ISK', () => {
+    const kwd = { ...subscriptionInvoice, total_taxes: undefined, tax: 340, amount_paid: 12340, currency: 'kwd' };
+    expect(conversionOf(normalizeOne(event('invoice.paid', kwd)))).toMatchObject({ amountMinor: 12000, currency: 'KWD' });
+    const isk = { ...subscriptionInvoice, total_taxes: [], amount_paid: 50000, currency: 'isk' };
+    expect(conversionOf(normalizeOne(event('invoice.paid', isk)))).toMatchObject({ amountMinor: 500, currency: 'ISK' });
+  });
+
+  it('ignores a zero-amount invoice (trial start)', () => {
+    const trialInvoice = { ...subscriptionInvoice, amount_paid: 0, total_taxes: [] };
+    expect(normalizeOne(event('invoice.paid', trialInvoice))).toEqual({
+      status: 'ignored',
+      reason: 'invoice paid nothing (trial or fully discounted)',
+    });
+  });
+
+  it('keys a one-off JPY payment by its payment intent, amount in yen', () => {
+    const session = {
+      ...subscriptionCheckout,
+      id: 'cs_live_jpy',
+      mode: 'payment',
+      amount_total: 1500,
+      currency: 'jpy',
+      total_details: { amount_tax: 0 },
+      invoice: null,
+      payment_intent: 'pi_jpy',
+      customer: null,
+      metadata: {},
+    };
+    expect(conversionOf(normalizeOne(event('checkout.session.completed', session)))).toEqual({
+      type: 'sale',
+      eventName: 'Purchase',
+      externalId: 'pi_jpy',
+      amountMinor: 1500,
+      currency: 'JPY',
+      occurredAt: OCCURRED_AT,
+    });
+  });
+
+  it('ignores unpaid and setup-mode checkouts', () => {
+    const unpaid = { ...subscriptionCheckout, payment_status: 'unpaid' };
+    expect(normalizeOne(event('checkout.session.completed', unpaid))).toEqual({
+      status: 'ignored',
+      reason: 'checkout payment_status is unpaid',
+    });
+    const setup = { ...subscriptionCheckout, mode: 'setup', payment_status: 'no_payment_required' };
+    expect(normalizeOne(event('checkout.session.completed', setup))).toMatchObject({ status: 'ignored' });
+  });
+
+  it('records a delayed payment when it succeeds', () => {
+    const sale = conversionOf(normalizeOne(event('checkout.session.async_payment_succeeded', subscriptionCheckout)));
+    expect(sale).toMatchObject({ type: 'sale', externalId: 'in_ada_1', amountMinor: 5000 });
+  });
+
+  const customer = {
+    id: 'cus_grace',
+    object: 'customer',
+    email: 'grace@example.com',
+    name: 'Grace Hopper',
+    metadata: { linquid_click_id: 'clk_signup' },
+  };
+
+  it('records customer.created as a customer and a "Sign up" lead', () => {
+    const ref = { externalId: 'cus_grace', email: 'grace@example.com', name: 'Grace Hopper' };
+    expect(effectsOf(normalizeOne(event('customer.created', customer)))).toEqual([
+      { kind: 'customer', customer: ref },
+      {
+        kind: 'conversion',
+        conversion: {
+          type: 'lead',
+          eventName: 'Sign up',
+          externalId: 'cus_grace',
+          customer: ref,
+          occurredAt: OCCURRED_AT,
+          clickId: 'clk_signup',
+        },
+      },
+    ]);
+    expect(effectsOf(normalizeOne(event('customer.created', customer), { syncLifecycle: false }))).toEqual([
+      { kind: 'customer', customer: ref },
+    ]);
+  });
+
+  const trialing = {
+    id: 'sub_trial',
+    object: 'subscription',
+    status: 'trialing',
+    customer: 'cus_grace',
+    items: { object: 'list', data: [{ id: 'si_1', quantity: 4 }] },
+    metadata: {},
+  };
+
+  it('records a trialing subscription as a "Started Trial" lead, with seats when tracked', () => {
+    expect(conversionOf(normalizeOne(event('customer.subscription.created', trialing), { trackSeats: true }))).toEqual({
+      type: 'lead',
+      eventName: 'Started Trial',
+      externalId: 'sub_trial',
+      customer: { externalId: 'cus_grace' },
+      quantity: 4,
+      occurredAt: OCCURRED_AT,
+    });
+    expect(normalizeOne(event('customer.subscription.created', { ...trialing, status: 'active' }))).toEqual({
+      status: 'ignored',
+      reason: 'subscription status is active, not trialing',
+    });
+    expect(normalizeOne(event('customer.subscription.created', trialing), { trackFreeTrials: false })).toEqual({
+      status: 'ignored',
+      reason: 'free-trial tracking is off',
+    });
+  });
+
+  const charge = {
+    id: 'ch_1',
+    object: 'charge',
+    amount: 5400,
+    amount_refunded: 5400,
+    currency: 'usd',
+    customer: 'cus_ada',
+    invoice: 'in_ada_1',
+    payment_intent: 'pi_1',
+    refunded: true,
+  };
+
+  it('records charge.refunded against the invoice, else the payment intent', () => {
+    expect(conversionOf(normalizeOne(event('charge.refunded', charge)))).toEqual({
+      type: 'refund',
+      eventName: 'Refund',
+      externalId: 'ch_1',
+      refundsExternalId: 'in_ada_1',
+      customer: { externalId: 'cus_ada', email: null, name: null },
+      amountMinor: 5400,
+      currency: 'USD',
+      occurredAt: OCCURRED_AT,
+    });
+    const oneOff = { ...charge, invoice: null, amount_refunded: 700, currency: 'jpy' };
+    expect(conversionOf(normalizeOne(event('charge.refunded', oneOff)))).toMatchObject({
+      refundsExternalId: 'pi_1',
+      amountMinor: 700,
+      currency: 'JPY',
+    });
+  });
+
+  it('turns a deauthorization into a disconnect', () => {
+    expect(effectsOf(normalizeOne(event('account.application.deauthorized', { id: 'ca_1', object: 'application' })))).toEqual([
+      { kind: 'lifecycle', action: 'disconnect', reason: 'the Stripe account deauthorized the application' },
+    ]);
+  });
+
+  it('ignores conversions when conversion sync is off', () => {
+    for (const [type, object] of [
+      ['checkout.session.completed', subscriptionCheckout],
+      ['invoice.paid', subscriptionInvoice],
+      ['charge.refunded', charge],
+    ] as const) {
+      expect(normalizeOne(event(type, object), { syncConversions: false })).toEqual({ status: 'ignored', reason: 'conversion sync is off' });
+    }
+  });
+
+  it('ignores events of the other mode and of another connected account', () => {
+    const testEvent = event('customer.created', customer, { livemode: false });
+    expect(normalizeOne(testEvent)).toEqual({ status: 'ignored', reason: 'test-mode event at a live integration' });
+    expect(normalizeOne(event('customer.created', customer), { mode: 'test' })).toEqual({
+      status: 'ignored',
+      reason: 'live-mode event at a test integration',
+    });
+    expect(effectsOf(normalizeOne(testEvent, { mode: 'test' }))).toHaveLength(2);
+    const connected = event('customer.created', customer, { account: 'acct_other' });
+    expect(normalizeOne(connected, { accountId: 'acct_mine' })).toMatchObject({ status: 'ignored' });
+    expect(effectsOf(normalizeOne(connected, { accountId: 'acct_other' }))).toHaveLength(2);
+  });
+
+  it('ignores unhandled types and records a malformed object as ignored with the reason', () => {
+    expect(normalizeOne(event('payment_intent.created', { id: 'pi_1' }))).toEqual({
+      status: 'ignored',
+      reason: 'unhandled event type payment_intent.created',
+    });
+    const result = normalizeOne(event('invoice.paid', { id: 'in_1', currency: 'usd' }));
+    expect(result.status).toBe('ignored');
+    expect(result.status === 'ignored' && result.reason).toMatch(/^malformed payload: .*amount_paid/);
+  });
+});

@@ -1,0 +1,31 @@
+import { loadConfig } from '../lib/config';
+import { SecretBox } from '../lib/crypto';
+import { logger } from '../lib/logger';
+import { connectTemporal, openDatabase } from '../lib/runtime';
+import { createIntegrationWorker } from './create-worker';
+import { startDoorbellSweep } from './doorbell-sweep';
+
+/** Worker only (scale out by running more of these): `node dist/worker/main.js`. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db = await openDatabase(config);
+  const box = SecretBox.load(config.encryptionKey, config.dataDir);
+  const address = config.temporalAddress ?? '127.0.0.1:7233';
+  const { client } = await connectTemporal(address, config.temporalNamespace);
+  const { worker } = await createIntegrationWorker({
+    address,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    deps: { db, box, config, temporal: client },
+  });
+  const stopSweep = startDoorbellSweep(db, client, config.doorbellSweepMs);
+  logger.info({ taskQueue: config.taskQueue, address }, 'worker running');
+  await worker.run();
+  stopSweep();
+  await db.destroy();
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, 'worker failed');
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+/** Entry point bundled by the Temporal worker. */
+export { integrationWorkflow } from './integration';

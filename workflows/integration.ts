@@ -1,0 +1,135 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { lifecycleSignals, newWorkSignal, statusQuery, transitionUpdate, type LifecycleSignalInput } from './definitions';
+import { ACTIONS, checkTransition, type IntegrationStatus, type TransitionRequest } from './lifecycle';
+import { IntegrationStateKey } from './search-attributes';
+
+export interface IntegrationWorkflowInput {
+  integrationId: string;
+  workspaceId: string;
+  provider: string;
+  status: IntegrationStatus;
+  /** Start by draining the inbox (always true after continue-as-new: work may have arrived meanwhile). */
+  workPending?: boolean;
+}
+
+const { recordTransition } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+const { drainInbox } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+interface QueuedRequest {
+  id: string;
+  request: TransitionRequest;
+}
+
+/**
+ * One integration's life: lifecycle transitions arrive as signals or updates and are applied one
+ * at a time in arrival order; inbox work arrives as a doorbell and is drained in batches.
+ * The run continues as new when the server suggests it, carrying only the current status.
+ */
+export async function integrationWorkflow(input: IntegrationWorkflowInput): Promise<IntegrationStatus> {
+  const { integrationId, workspaceId } = input;
+  let status = input.status;
+  let workPending = input.workPending ?? true;
+  const queue: QueuedRequest[] = [];
+  const outcomes = new Map<string, IntegrationStatus | ApplicationFailure>();
+
+  const enqueue = (request: TransitionRequest): string => {
+    const id = uuid4();
+    queue.push({ id, request });
+    return id;
+  };
+
+  for (const action of ACTIONS) {
+    setHandler(lifecycleSignals[action], (signal: LifecycleSignalInput) => {
+      enqueue({ ...signal, action, actor: signal?.actor ?? 'operator' });
+    });
+  }
+  setHandler(newWorkSignal, () => {
+    workPending = true;
+  });
+  setHandler(statusQuery, () => status);
+  setHandler(
+    transitionUpdate,
+    async (request) => {
+      const id = enqueue(request);
+      await condition(() => outcomes.has(id));
+      const outcome = outcomes.get(id)!;
+      outcomes.delete(id);
+      if (outcome instanceof ApplicationFailure) throw outcome;
+      return outcome;
+    },
+    {
+      // Rejected before it enters history; re-checked when applied, since earlier requests may be queued.
+      validator: (request) => {
+        const check = checkTransition(status.state, request.action);
+        if (!check.ok) throw ApplicationFailure.nonRetryable(check.reason, 'IllegalTransition');
+      },
+    },
+  );
+
+  const apply = async ({ id, request }: QueuedRequest): Promise<void> => {
+    const check = checkTransition(status.state, request.action);
+    if (!check.ok) {
+      log.warn('transition refused', { integrationId, action: request.action, reason: check.reason });
+      outcomes.set(id, ApplicationFailure.nonRetryable(check.reason, 'IllegalTransition'));
+      return;
+    }
+    status = await recordTransition({
+      integrationId,
+      workspaceId,
+      requestId: id,
+      action: request.action,
+      from: status.state,
+      to: check.to,
+      actor: request.actor ?? 'system',
+      reason: request.reason ?? null,
+      settings: request.settings,
+    });
+    upsertSearchAttributes([{ key: IntegrationStateKey, value: status.state }]);
+    outcomes.set(id, status);
+  };
+
+  const drain = async (): Promise<void> => {
+    workPending = false;
+    const result = await drainInbox({ integrationId });
+    workPending = result.more;
+    for (const request of result.lifecycle) enqueue({ ...request, actor: 'system:inbound' });
+  };
+
+  while (status.state !== 'disconnected') {
+    await condition(() => queue.length > 0 || workPending || workflowInfo().continueAsNewSuggested);
+    const next = queue.shift();
+    if (next) await apply(next);
+    else if (workPending) await drain();
+    else {
+      // A request arriving meanwhile is served first; its handler could not finish otherwise.
+      await condition(() => allHandlersFinished() || queue.length > 0);
+      if (queue.length === 0) {
+        return await continueAsNew<typeof integrationWorkflow>({ ...input, status, workPending: true });
+      }
+    }
+  }
+  for (const { id } of queue.splice(0)) {
+    outcomes.set(id, ApplicationFailure.nonRetryable('the integration is disconnected', 'IllegalTransition'));
+  }
+  // Let in-flight update callers receive their answer before the run completes.
+  await condition(allHandlersFinished);
+  return status;
+}
