@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { sql } from 'kysely';
 import type { Db } from '../db';
 import { type Applied, insertConversion, type Origin, upsertCustomer } from '../db/queries/conversions';
@@ -41,7 +42,7 @@ export function drainInboxActivity(db: Db, batchSize: number) {
     const processed = await db.transaction().execute(async (trx) => {
       const rows = await trx
         .selectFrom('inbox')
-        .select(['id', 'dedup_key', 'event_type', 'payload', 'livemode', 'is_test'])
+        .select(['id', 'dedup_key', 'event_type', 'payload', 'livemode', 'is_test', 'received_at'])
         .where('integration_id', '=', integrationId)
         .where('status', '=', 'pending')
         .orderBy('id')
@@ -50,6 +51,8 @@ export function drainInboxActivity(db: Db, batchSize: number) {
         .skipLocked()
         .execute();
       for (const row of rows) {
+        // A worker that dies mid-batch is noticed within the heartbeat timeout, not the 2-minute one.
+        Context.current().heartbeat();
         const origin: Origin = {
           workspaceId: integration.workspace_id,
           integrationId,
@@ -73,7 +76,7 @@ export function drainInboxActivity(db: Db, batchSize: number) {
         } catch (error) {
           await sql`ROLLBACK TO SAVEPOINT inbox_event`.execute(trx);
           const reason = error instanceof Error ? error.message : String(error);
-          logger.warn({ integrationId, inboxId: row.id, eventType: row.event_type, reason }, 'inbound event failed');
+          logger.warn({ workspaceId: integration.workspace_id, integrationId, inboxId: row.id, eventId: row.dedup_key, eventType: row.event_type, reason }, 'inbound event failed');
           outcome = { status: 'failed', reason };
         }
         await trx
@@ -87,6 +90,7 @@ export function drainInboxActivity(db: Db, batchSize: number) {
           .where('id', '=', row.id)
           .execute();
         metrics.inboundProcessed.inc({ provider: integration.provider, status: outcome.status });
+        metrics.processingLag.observe({ provider: integration.provider }, (Date.now() - row.received_at.getTime()) / 1000);
         if (outcome.status === 'processed') {
           metrics.conversionsApplied.inc({ provider: integration.provider }, outcome.result.conversionIds.length);
         }
@@ -102,11 +106,17 @@ export function drainInboxActivity(db: Db, batchSize: number) {
 async function applyEvent(
   provider: ProviderModule,
   settings: unknown,
-  row: { dedup_key: string; event_type: string; payload: unknown; livemode: boolean | null },
+  row: { dedup_key: string; event_type: string; payload: unknown; livemode: boolean | null; received_at: Date },
   apply: (effects: Effect[]) => Promise<Applied>,
 ): Promise<RowOutcome> {
   const normalized = provider.inbound!.normalize(
-    { dedupKey: row.dedup_key, type: row.event_type, payload: row.payload, livemode: row.livemode ?? undefined },
+    {
+      dedupKey: row.dedup_key,
+      type: row.event_type,
+      payload: row.payload,
+      livemode: row.livemode ?? undefined,
+      receivedAt: row.received_at.toISOString(),
+    },
     settings,
   );
   if (normalized.status === 'ignored') return { status: 'ignored', reason: normalized.reason };

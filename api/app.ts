@@ -1,12 +1,26 @@
 import express, { Router } from 'express';
 import { sql } from 'kysely';
-import { registry } from '../lib/metrics';
+import { inboxBacklog } from '../db/queries/health';
+import { logger } from '../lib/logger';
+import { metrics, registry } from '../lib/metrics';
 import { requireApiKey } from './auth';
 import type { ApiContext } from './context';
+import { destinationGuard } from './destination-guard';
 import { errorHandler, notFound } from './errors';
+import { analyticsRouter } from './routes/analytics';
+import { conversionsRouter } from './routes/conversions';
+import { customersRouter } from './routes/customers';
+import { deliveriesRouter, integrationDeliveriesRouter } from './routes/deliveries';
+import { eventsRouter } from './routes/events';
+import { hooksRouter } from './routes/hooks';
+import { integrationChecksRouter } from './routes/integration-checks';
 import { integrationsRouter } from './routes/integrations';
 import { providersRouter } from './routes/providers';
+import { secretsRouter } from './routes/secrets';
+import { slackCallbackRouter, slackInstallRouter } from './routes/slack-oauth';
+import { webhookEventsRouter } from './routes/webhook-events';
 import { webhooksRouter } from './routes/webhooks';
+import { workspaceEventsRouter } from './routes/workspace-events';
 import { workspacesRouter } from './routes/workspaces';
 
 export function createApp(ctx: ApiContext): express.Express {
@@ -26,18 +40,43 @@ export function createApp(ctx: ApiContext): express.Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', database, temporal });
   });
   app.get('/metrics', async (_req, res) => {
+    // The backlog is a fact of the database, not of this process: read it at scrape time.
+    try {
+      const backlog = await inboxBacklog(ctx.db);
+      metrics.inboxBacklog.set(backlog.pending);
+      metrics.inboxOldestPending.set(backlog.oldestAgeSeconds);
+    } catch (error) {
+      logger.warn({ err: error }, 'could not read the inbox backlog for /metrics');
+    }
     res.type(registry.contentType).send(await registry.metrics());
   });
 
   // Provider webhooks: the raw body is kept byte for byte, signatures are computed over it.
   app.use('/webhooks', express.raw({ type: () => true, limit: ctx.config.bodyLimitBytes }), webhooksRouter(ctx));
+  // Slack sends the installer's browser here: no API key, the sealed `state` says which workspace.
+  app.use('/oauth/slack', slackCallbackRouter(ctx));
 
   const v1 = Router();
   v1.use(express.json({ limit: ctx.config.bodyLimitBytes }));
   v1.use('/workspaces', workspacesRouter(ctx));
   v1.use(requireApiKey(ctx.db));
   v1.use('/providers', providersRouter());
+  // Before the integrations router, so `slack` in /slack/install is not taken for an integration id.
+  v1.use('/integrations', slackInstallRouter(ctx));
+  v1.use('/integrations', integrationDeliveriesRouter(ctx));
+  v1.use('/integrations', destinationGuard(ctx));
+  v1.use('/integrations', secretsRouter(ctx));
+  // Claims only /:id/webhook-events; everything else falls through to the integrations router.
+  v1.use('/integrations', webhookEventsRouter(ctx));
+  v1.use('/integrations', integrationChecksRouter(ctx));
   v1.use('/integrations', integrationsRouter(ctx));
+  v1.use('/conversions', conversionsRouter(ctx));
+  v1.use('/customers', customersRouter(ctx));
+  v1.use('/events', workspaceEventsRouter(ctx));
+  v1.use('/events', eventsRouter(ctx));
+  v1.use('/deliveries', deliveriesRouter(ctx));
+  v1.use('/hooks', hooksRouter(ctx));
+  v1.use('/analytics', analyticsRouter(ctx));
   app.use('/v1', v1);
 
   app.use((req) => {

@@ -7,6 +7,8 @@ import { logger } from '../lib/logger';
 export interface FieldIssue {
   path: string;
   message: string;
+  /** The values that would be accepted, when the provider account says (e.g. its deal stage ids). */
+  allowed?: string[];
 }
 
 /** An error with the HTTP answer it deserves; anything else is a 500 with no details leaked. */

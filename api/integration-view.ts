@@ -1,5 +1,6 @@
 import type { Config } from '../lib/config';
 import type { SecretBox } from '../lib/crypto';
+import type { IntegrationHealth } from '../db/queries/health';
 import type { IntegrationRow } from '../db/schema';
 import { getProvider } from '../providers';
 
@@ -13,7 +14,7 @@ export function maskSecrets(box: SecretBox, sealed: string | null): Record<strin
 }
 
 /** The API's view of an integration: state, settings, masked secrets, installation metadata. */
-export function integrationView(row: IntegrationRow, box: SecretBox, config: Config, health?: Record<string, unknown>) {
+export function integrationView(row: IntegrationRow, box: SecretBox, config: Config, health?: IntegrationHealth) {
   const provider = getProvider(row.provider);
   return {
     id: row.id,

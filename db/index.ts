@@ -14,23 +14,37 @@ export function createDb(databaseUrl: string, maxConnections = 10): Db {
   });
 }
 
-/** Creates the database named in the URL when it does not exist yet (the embedded default). */
-export async function ensureDatabase(databaseUrl: string): Promise<void> {
+/** Runs `work` on a connection to the `postgres` database of the server in `databaseUrl`, with the target's quoted name. */
+async function withAdmin(databaseUrl: string, work: (admin: Client, name: string, quoted: string) => Promise<void>): Promise<void> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
   url.pathname = '/postgres';
   const admin = new Client({ connectionString: url.toString() });
   await admin.connect();
   try {
-    const existing = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (existing.rowCount === 0) {
-      await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((error: { code?: string }) => {
-        if (error.code !== '42P04') throw error; // created concurrently by another process
-      });
-    }
+    await work(admin, name, `"${name.replace(/"/g, '""')}"`);
   } finally {
     await admin.end();
   }
+}
+
+/** Creates the database named in the URL when it does not exist yet (the embedded default). */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  await withAdmin(databaseUrl, async (admin, name, quoted) => {
+    const existing = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (existing.rowCount === 0) {
+      await admin.query(`CREATE DATABASE ${quoted}`).catch((error: { code?: string }) => {
+        if (error.code !== '42P04') throw error; // created concurrently by another process
+      });
+    }
+  });
+}
+
+/** Drops a throwaway database (tests, bench), closing whatever connections are still open to it. */
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  await withAdmin(databaseUrl, async (admin, _name, quoted) => {
+    await admin.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
+  });
 }
 
 export async function migrateToLatest(db: Db): Promise<void> {

@@ -23,6 +23,13 @@ export interface Config {
   slackClientSecret: string | undefined;
   slackApiUrl: string;
   segmentApiUrl: string;
+  /** Provider API base URLs for credential and settings checks (configurable so tests run against local servers). */
+  stripeApiUrl: string;
+  hubspotApiUrl: string;
+  /** Unset: each shop's own `https://<shop>.myshopify.com`. */
+  shopifyApiUrl: string | undefined;
+  /** How often an active integration's credentials are checked with its provider; 0 turns the checks off. */
+  credentialCheckIntervalMs: number;
 }
 
 export interface DeliveryRetryConfig {
@@ -67,5 +74,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slackClientSecret: env.SLACK_CLIENT_SECRET || undefined,
     slackApiUrl: (env.SLACK_API_URL ?? 'https://slack.com/api/').replace(/\/?$/, '/'),
     segmentApiUrl: (env.SEGMENT_API_URL ?? 'https://api.segment.io').replace(/\/$/, ''),
+    stripeApiUrl: (env.STRIPE_API_URL ?? 'https://api.stripe.com').replace(/\/$/, ''),
+    hubspotApiUrl: (env.HUBSPOT_API_URL ?? 'https://api.hubapi.com').replace(/\/$/, ''),
+    shopifyApiUrl: env.SHOPIFY_API_URL ? env.SHOPIFY_API_URL.replace(/\/$/, '') : undefined,
+    credentialCheckIntervalMs: int(env.CREDENTIAL_CHECK_INTERVAL_MS, 15 * 60 * 1000),
   };
 }

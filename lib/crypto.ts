@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -28,6 +28,12 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const ciphertext = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
     return ['v1', iv, cipher.getAuthTag(), ciphertext].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
+  }
+
+  /** HMAC-SHA256 under a key derived from this box's key for `purpose`: a mark only this service can produce. */
+  mac(purpose: string, data: string | Buffer): string {
+    const key = createHmac('sha256', this.key).update(`linquid:${purpose}`).digest();
+    return createHmac('sha256', key).update(data).digest('base64url');
   }
 
   open<T = unknown>(sealed: string): T {

@@ -6,12 +6,19 @@ import type { IntegrationState, IntegrationStatus, TransitionRequest } from '../
 import { IntegrationStateKey, integrationWorkflowId, ProviderKey, WorkspaceIdKey } from '../workflows/search-attributes';
 
 /** Starts the long-lived workflow that owns an integration's lifecycle. */
-export async function startIntegrationWorkflow(temporal: Client, taskQueue: string, row: IntegrationRow, displayName: string): Promise<void> {
+export async function startIntegrationWorkflow(
+  temporal: Client,
+  taskQueue: string,
+  row: IntegrationRow,
+  displayName: string,
+  credentialCheckIntervalMs?: number,
+): Promise<void> {
   const input: IntegrationWorkflowInput = {
     integrationId: row.id,
     workspaceId: row.workspace_id,
     provider: row.provider,
     status: { state: row.state as IntegrationState, reason: row.state_reason, changedAt: row.state_changed_at.toISOString() },
+    credentialCheckIntervalMs,
   };
   await temporal.workflow.start('integrationWorkflow', {
     taskQueue,

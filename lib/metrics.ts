@@ -39,13 +39,19 @@ export const metrics = {
   }),
   processingLag: new Histogram({
     name: 'linquid_inbound_processing_lag_seconds',
-    help: 'From webhook accepted to its conversion committed',
+    help: 'From webhook accepted to its inbox row processed',
+    labelNames: ['provider'],
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
     registers,
   }),
   inboxBacklog: new Gauge({
     name: 'linquid_inbox_backlog',
     help: 'Inbox rows waiting to be processed',
+    registers,
+  }),
+  inboxOldestPending: new Gauge({
+    name: 'linquid_inbox_oldest_pending_seconds',
+    help: 'Age of the oldest inbox row waiting to be processed (0 when none waits)',
     registers,
   }),
   deliveries: new Counter({
@@ -59,6 +65,12 @@ export const metrics = {
     help: 'Outbound delivery attempt latency',
     labelNames: ['provider'],
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+    registers,
+  }),
+  credentialChecks: new Counter({
+    name: 'linquid_credential_checks_total',
+    help: 'Periodic credential checks against provider APIs, by result (ok, unauthorized, invalid_mapping, unchecked, unreachable: one per failed attempt)',
+    labelNames: ['provider', 'result'],
     registers,
   }),
   transitions: new Counter({

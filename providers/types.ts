@@ -117,6 +117,10 @@ export interface ProviderModule<Settings = any, Secrets = any> {
   rotation?: SecretRotation<Secrets>;
   inbound?: InboundHandler<Settings, Secrets>;
   outbound?: OutboundHandler<Settings, Secrets>;
+  /** Checks the stored credentials (and settings) against the provider's API, where it has one. */
+  credentials?: CredentialsHandler<Settings, Secrets>;
+  /** A realistic webhook, signed like the provider signs it, for `POST /v1/integrations/:id/test`. */
+  sampleEvent?(ctx: SampleContext<Settings, Secrets>): SampleEvent;
 }
 
 /** A workspace event as destinations receive it (Standard Webhooks style). */
@@ -181,3 +185,71 @@ export const WORKSPACE_EVENT_TYPES = [
   'integration.disconnected',
 ] as const;
 export type WorkspaceEventType = (typeof WORKSPACE_EVENT_TYPES)[number];
+
+/** Base URLs of the provider APIs we call (configurable so tests run against local servers). */
+export interface ProviderApiEndpoints {
+  stripeApiUrl: string;
+  hubspotApiUrl: string;
+  /** Unset: the shop's own domain. */
+  shopifyApiUrl?: string;
+  slackApiUrl: string;
+}
+
+export interface CredentialContext<Settings, Secrets> {
+  settings: Settings;
+  secrets: Secrets;
+  endpoints: ProviderApiEndpoints;
+  timeoutMs: number;
+}
+
+/**
+ * `ok`: the provider accepted the credentials; `unauthorized`: it refused them (401/403);
+ * `unchecked`: no API credential is stored (e.g. only a webhook signing secret), so nothing to ask.
+ * A network failure or an unexpected answer throws `ProviderApiError`: it says nothing about the credentials.
+ */
+export type CredentialCheck = 'ok' | 'unauthorized' | 'unchecked';
+
+/** A setting the provider account cannot honour, with the values it would accept. */
+export interface SettingsProblem {
+  /** `settings.<field>` */
+  path: string;
+  message: string;
+  allowed?: string[];
+}
+
+export interface CredentialsHandler<Settings, Secrets> {
+  check(ctx: CredentialContext<Settings, Secrets>): Promise<CredentialCheck>;
+  /** Settings checked against the account (a stage id that must exist…); empty when all is well or nothing can be checked. */
+  validateSettings?(ctx: CredentialContext<Settings, Secrets>): Promise<SettingsProblem[]>;
+}
+
+/** The provider's API could not be asked (network error, timeout, 5xx, 429): retry later. */
+export class ProviderApiError extends Error {}
+
+export interface SampleContext<Settings, Secrets> {
+  settings: Settings;
+  /** The integration's current secrets: the sample is signed with them, as the provider would. */
+  secrets: Secrets;
+  /** The public webhook URL it is sent to (HubSpot signs the URL). */
+  url: string;
+  nowMs: number;
+  /** Unique per test run: event ids, order ids. */
+  runId: string;
+}
+
+/** What the sample should produce, for the test report to compare against. */
+export interface ExpectedConversion {
+  type: 'lead' | 'sale';
+  eventName: string;
+  amountMinor?: number;
+  currency?: string;
+}
+
+export interface SampleEvent {
+  headers: Record<string, string>;
+  body: string;
+  expected: ExpectedConversion;
+}
+
+/** A sample cannot be built from this integration's configuration (no signing secret, nothing mapped…). */
+export class SampleUnavailableError extends Error {}

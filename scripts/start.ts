@@ -9,6 +9,7 @@ import { INSTALL_HINT, provisionTemporalCli } from '../lib/temporal-cli';
 import { type DevServer, startDevServer } from '../lib/temporal-server';
 import { createIntegrationWorker } from '../worker/create-worker';
 import { startDoorbellSweep } from '../worker/doorbell-sweep';
+import { startOutboundSweep } from '../worker/outbound-sweep';
 
 /**
  * `npm start`: the whole service on its embedded defaults — a Temporal dev server (unless
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     deps: { db, box, config, temporal: client },
   });
   const stopSweep = startDoorbellSweep(db, client, config.doorbellSweepMs);
+  const stopOutboundSweep = startOutboundSweep({ db, temporal: client, config });
   const running = worker.run();
   const server = createApp({ db, box, config, temporal: client }).listen(config.port);
   await new Promise<void>((ready) => server.once('listening', ready));
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     logger.info('shutting down');
     server.close();
     stopSweep();
+    stopOutboundSweep();
     worker.shutdown();
     await running;
     await db.destroy();

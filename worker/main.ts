@@ -4,6 +4,7 @@ import { logger } from '../lib/logger';
 import { connectTemporal, openDatabase } from '../lib/runtime';
 import { createIntegrationWorker } from './create-worker';
 import { startDoorbellSweep } from './doorbell-sweep';
+import { startOutboundSweep } from './outbound-sweep';
 
 /** Worker only (scale out by running more of these): `node dist/worker/main.js`. */
 async function main(): Promise<void> {
@@ -19,9 +20,11 @@ async function main(): Promise<void> {
     deps: { db, box, config, temporal: client },
   });
   const stopSweep = startDoorbellSweep(db, client, config.doorbellSweepMs);
+  const stopOutboundSweep = startOutboundSweep({ db, temporal: client, config });
   logger.info({ taskQueue: config.taskQueue, address }, 'worker running');
   await worker.run();
   stopSweep();
+  stopOutboundSweep();
   await db.destroy();
 }
 

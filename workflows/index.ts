@@ -1,2 +1,3 @@
 /** Entry point bundled by the Temporal worker. */
 export { integrationWorkflow } from './integration';
+export { deliveryBatchWorkflow } from './delivery';

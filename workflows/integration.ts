@@ -11,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { startCredentialChecks } from './credential-checks';
 import { lifecycleSignals, newWorkSignal, statusQuery, transitionUpdate, type LifecycleSignalInput } from './definitions';
 import { ACTIONS, checkTransition, type IntegrationStatus, type TransitionRequest } from './lifecycle';
 import { IntegrationStateKey } from './search-attributes';
@@ -22,14 +23,19 @@ export interface IntegrationWorkflowInput {
   status: IntegrationStatus;
   /** Start by draining the inbox (always true after continue-as-new: work may have arrived meanwhile). */
   workPending?: boolean;
+  /** How often an active integration's credentials are checked with its provider (0: never). */
+  credentialCheckIntervalMs?: number;
+  /** Carried across continue-as-new so a busy integration (short runs) is still checked on time. */
+  nextCredentialCheckAt?: number;
 }
 
-const { recordTransition } = proxyActivities<Activities>({
+const { recordTransition, resendFailedDeliveries } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 const { drainInbox } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
@@ -91,12 +97,13 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       outcomes.set(id, ApplicationFailure.nonRetryable(check.reason, 'IllegalTransition'));
       return;
     }
+    const from = status.state;
     status = await recordTransition({
       integrationId,
       workspaceId,
       requestId: id,
       action: request.action,
-      from: status.state,
+      from,
       to: check.to,
       actor: request.actor ?? 'system',
       reason: request.reason ?? null,
@@ -104,6 +111,8 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
     });
     upsertSearchAttributes([{ key: IntegrationStateKey, value: status.state }]);
     outcomes.set(id, status);
+    // Back from error: re-send the deliveries it missed meanwhile (none for an inbound-only integration).
+    if (from === 'error' && status.state === 'active') await resendFailedDeliveries({ integrationId });
   };
 
   const drain = async (): Promise<void> => {
@@ -113,16 +122,23 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
     for (const request of result.lifecycle) enqueue({ ...request, actor: 'system:inbound' });
   };
 
+  const checks = startCredentialChecks(integrationId, input.credentialCheckIntervalMs, input.nextCredentialCheckAt);
+  const checkCredentials = async (): Promise<void> => {
+    const failReason = await checks.run(status.state);
+    if (failReason) enqueue({ action: 'fail', actor: 'system:credential-check', reason: failReason });
+  };
+
   while (status.state !== 'disconnected') {
-    await condition(() => queue.length > 0 || workPending || workflowInfo().continueAsNewSuggested);
+    await condition(() => queue.length > 0 || workPending || checks.due() || workflowInfo().continueAsNewSuggested);
     const next = queue.shift();
     if (next) await apply(next);
+    else if (checks.due()) await checkCredentials();
     else if (workPending) await drain();
     else {
       // A request arriving meanwhile is served first; its handler could not finish otherwise.
       await condition(() => allHandlersFinished() || queue.length > 0);
       if (queue.length === 0) {
-        return await continueAsNew<typeof integrationWorkflow>({ ...input, status, workPending: true });
+        return await continueAsNew<typeof integrationWorkflow>({ ...input, status, workPending: true, nextCredentialCheckAt: checks.nextAt() });
       }
     }
   }

@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
+import { integrationHealth } from '../../db/queries/health';
 import { integrationOfWorkspace } from '../../db/queries/integrations';
 import type { IntegrationRow } from '../../db/schema';
 import { randomId } from '../../lib/crypto';
@@ -12,6 +13,7 @@ import { caller } from '../auth';
 import type { ApiContext } from '../context';
 import { conflict, HttpError, invalid } from '../errors';
 import { integrationView } from '../integration-view';
+import { assertAcceptedByProvider } from '../provider-validation';
 import { parseBody, parseWith } from '../validate';
 
 const providerIds = providers.map((provider) => provider.id) as [string, ...string[]];
@@ -45,12 +47,23 @@ export function integrationsRouter(ctx: ApiContext): Router {
     await requestTransition(temporal, row.id, { action, actor, ...extra });
   };
 
+  /** Leaving `error` (expired credentials, invalid mapping…) only when the provider now accepts what is stored. */
+  const assertStillAccepted = async (row: IntegrationRow) => {
+    const provider = getProvider(row.provider) as ProviderModule;
+    const secrets = row.secrets_sealed ? box.open<Record<string, unknown>>(row.secrets_sealed) : {};
+    await assertAcceptedByProvider(config, { provider, settings: provider.settingsSchema.parse(row.settings), secrets, credentialsChanging: true, integrationId: row.id });
+  };
+
   router.post('/', async (req, res) => {
     const { workspaceId, actor } = caller(res);
     const body = parseBody(Install, req.body);
     const provider = getProvider(body.provider)!;
     const settings = parseWith(provider.settingsSchema, body.settings, 'settings') as Record<string, unknown>;
     const secrets = parseWith(provider.secretsSchema, body.secrets, 'secrets') as Record<string, unknown>;
+    // Secrets we issue (generic webhook / Zapier signing secrets) are generated here and shown once.
+    const issued = provider.rotation?.generate && !secrets[provider.rotation.field] ? { field: provider.rotation.field, secret: provider.rotation.generate() } : undefined;
+    if (issued) secrets[issued.field] = issued.secret;
+    await assertAcceptedByProvider(config, { provider, settings, secrets, credentialsChanging: true });
     const now = new Date();
     const row = await db.transaction().execute(async (trx) => {
       const inserted = await trx
@@ -88,7 +101,7 @@ export function integrationsRouter(ctx: ApiContext): Router {
       return inserted;
     });
     try {
-      await startIntegrationWorkflow(temporal, config.taskQueue, row, provider.displayName);
+      await startIntegrationWorkflow(temporal, config.taskQueue, row, provider.displayName, config.credentialCheckIntervalMs);
     } catch (error) {
       // Without its workflow the integration could never change state: undo the install.
       await db.deleteFrom('integrations').where('id', '=', row.id).execute();
@@ -96,7 +109,7 @@ export function integrationsRouter(ctx: ApiContext): Router {
       throw new HttpError(503, 'temporal_unavailable', 'could not start the integration workflow; nothing was installed, try again');
     }
     if (provider.isAuthorized(secrets)) await transition(res, row, 'connect', { reason: 'credentials provided at install' });
-    res.status(201).json(view(await reload(workspaceId, row.id)));
+    res.status(201).json({ ...view(await reload(workspaceId, row.id)), ...(issued ? { issuedSecret: issued } : {}) });
   });
 
   router.get('/', async (req, res) => {
@@ -110,7 +123,9 @@ export function integrationsRouter(ctx: ApiContext): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    res.json(view(await reload(caller(res).workspaceId, req.params.id)));
+    const row = await reload(caller(res).workspaceId, req.params.id);
+    const capabilities = getProvider(row.provider)?.capabilities ?? { inbound: false, outbound: false };
+    res.json(integrationView(row, box, config, await integrationHealth(db, row, capabilities, config.deliveryRetry.windowMs)));
   });
 
   router.patch('/:id', async (req, res) => {
@@ -119,6 +134,8 @@ export function integrationsRouter(ctx: ApiContext): Router {
     const { settings: patch } = parseBody(PatchSettings, req.body);
     const provider = getProvider(row.provider) as ProviderModule;
     const settings = parseWith(provider.settingsSchema, { ...row.settings, ...patch }, 'settings') as Record<string, unknown>;
+    const secrets = row.secrets_sealed ? box.open<Record<string, unknown>>(row.secrets_sealed) : {};
+    await assertAcceptedByProvider(config, { provider, settings, secrets, credentialsChanging: false, integrationId: row.id });
     await transition(res, row, 'updateSettings', { settings });
     res.json(view(await reload(workspaceId, row.id)));
   });
@@ -133,6 +150,7 @@ export function integrationsRouter(ctx: ApiContext): Router {
       if (action === 'connect' && !getProvider(row.provider)!.isAuthorized(row.secrets_sealed ? box.open(row.secrets_sealed) : {})) {
         throw new HttpError(422, 'credentials_missing', 'this integration has no credentials yet: authorize it first (POST …/reauthorize with its secrets)');
       }
+      if (row.state === 'error' && (action === 'resume' || action === 'connect')) await assertStillAccepted(row);
       await transition(res, row, action, { reason });
       res.json(view(await reload(workspaceId, row.id)));
     });
@@ -148,6 +166,9 @@ export function integrationsRouter(ctx: ApiContext): Router {
     const current = row.secrets_sealed ? box.open<Record<string, unknown>>(row.secrets_sealed) : {};
     const secrets = parseWith(provider.secretsSchema, { ...current, ...body.secrets }, 'secrets') as Record<string, unknown>;
     if (!provider.isAuthorized(secrets)) throw invalid([{ path: 'secrets', message: 'these credentials are not enough to authorize the integration' }]);
+    // Asked before anything is saved: refused credentials leave the old secrets and the state as they were.
+    const settings = provider.settingsSchema.parse(row.settings);
+    await assertAcceptedByProvider(config, { provider, settings, secrets, credentialsChanging: true, integrationId: row.id });
     await db.updateTable('integrations').set({ secrets_sealed: box.seal(secrets), updated_at: new Date() }).where('id', '=', row.id).execute();
     await transition(res, row, 'reauthorize', { reason: body.reason ?? 'credentials replaced' });
     res.json(view(await reload(workspaceId, row.id)));

@@ -5,6 +5,7 @@ import { verificationSecrets } from '../../db/queries/secrets';
 import { logger } from '../../lib/logger';
 import { metrics } from '../../lib/metrics';
 import { ringDoorbell } from '../../lib/doorbell';
+import { isTestEvent } from '../../lib/test-events';
 import { getProvider } from '../../providers';
 import { type InboundRequest, MalformedPayloadError, type ParsedEvent } from '../../providers/types';
 import type { ApiContext } from '../context';
@@ -25,7 +26,8 @@ function inboundRequest(req: Request, publicBaseUrl: string): InboundRequest {
   };
 }
 
-async function recordSignatureFailure(db: Db, integrationId: string, provider: string, reason: string): Promise<void> {
+async function recordSignatureFailure(db: Db, integration: { id: string; workspace_id: string }, provider: string, reason: string): Promise<void> {
+  const integrationId = integration.id;
   metrics.signatureFailures.inc({ provider, reason });
   metrics.webhooksReceived.inc({ provider, outcome: 'rejected' });
   await db
@@ -36,7 +38,7 @@ async function recordSignatureFailure(db: Db, integrationId: string, provider: s
   const now = Date.now();
   if (now - (lastSignatureLog.get(integrationId) ?? 0) >= SIGNATURE_LOG_WINDOW_MS) {
     lastSignatureLog.set(integrationId, now);
-    logger.warn({ integrationId, provider, reason }, 'webhook signature refused (further failures in the next 10 s are counted, not logged)');
+    logger.warn({ workspaceId: integration.workspace_id, integrationId, provider, reason }, 'webhook signature refused (further failures in the next 10 s are counted, not logged)');
   }
 }
 
@@ -66,7 +68,7 @@ export function webhooksRouter({ db, box, config, temporal }: ApiContext): Route
     const settings = provider.settingsSchema.parse(integration.settings);
     const verified = provider.inbound.verify(request, { settings, secrets: verificationSecrets(box, integration, nowMs), nowMs });
     if (!verified.ok) {
-      await recordSignatureFailure(db, integration.id, provider.id, verified.reason);
+      await recordSignatureFailure(db, integration, provider.id, verified.reason);
       throw new HttpError(401, 'invalid_signature', `webhook signature refused: ${verified.reason}`);
     }
 
@@ -80,6 +82,8 @@ export function webhooksRouter({ db, box, config, temporal }: ApiContext): Route
     }
 
     const paused = integration.state === 'paused';
+    // Sent by the integration's test runner (marked with a server-side HMAC): kept out of analytics and destinations.
+    const isTest = isTestEvent(box, request.headers, request.rawBody);
     const inserted = events.length === 0 ? [] : await db
       .insertInto('inbox')
       .values(
@@ -91,6 +95,7 @@ export function webhooksRouter({ db, box, config, temporal }: ApiContext): Route
           event_type: event.type,
           payload: JSON.stringify(event.payload),
           livemode: event.livemode ?? null,
+          is_test: isTest,
           status: paused ? 'skipped' : 'pending',
           reason: paused ? 'paused' : null,
         })),
@@ -107,6 +112,10 @@ export function webhooksRouter({ db, box, config, temporal }: ApiContext): Route
     const duplicates = inserted.length - created;
     const outcome = created === 0 && duplicates > 0 ? 'duplicate' : paused ? 'skipped' : 'accepted';
     metrics.webhooksReceived.inc({ provider: provider.id, outcome });
+    logger.info(
+      { workspaceId: integration.workspace_id, integrationId: integration.id, provider: provider.id, eventIds: events.map((event) => event.dedupKey), created, duplicates, outcome, isTest },
+      'webhook received',
+    );
     if (created > 0 && !paused) await ringDoorbell(db, temporal, integration.id);
     res.status(200).json({ received: events.length, accepted: paused ? 0 : created, duplicates, skipped: paused ? created : 0, ...(paused ? { reason: 'integration is paused' } : {}) });
   });

@@ -2,10 +2,14 @@ import type { Migration } from 'kysely';
 import * as foundation from './001_foundation';
 import * as inbound from './002_inbound';
 import * as outbound from './003_outbound';
+import * as readIndexes from './004_read_indexes';
+import * as health from './005_health';
 
 /** Listed in code (not read from disk) so the compiled service carries its own migrations. */
 export const migrations: Record<string, Migration> = {
   '001_foundation': foundation,
   '002_inbound': inbound,
   '003_outbound': outbound,
+  '004_read_indexes': readIndexes,
+  '005_health': health,
 };

@@ -93,14 +93,23 @@ export async function insertConversion(trx: Trx, origin: Origin, input: Conversi
       metadata: JSON.stringify(input.metadata ?? {}),
       is_test: origin.isTest,
     })
-    .onConflict((oc) =>
-      input.type === 'lead'
-        ? oc.columns(['workspace_id', 'customer_id', 'event_name']).where('type', '=', 'lead').doNothing()
-        : oc.columns(['workspace_id', 'provider', 'type', 'external_id']).where('type', 'in', ['sale', 'refund']).doNothing(),
-    )
-    .returning('id')
-    .executeTakeFirst();
-  if (!inserted) return;
+    .onConflict((oc) => {
+      const target =
+        input.type === 'lead'
+          ? oc.columns(['workspace_id', 'customer_id', 'event_name']).where('type', '=', 'lead')
+          : oc.columns(['workspace_id', 'provider', 'type', 'external_id']).where('type', 'in', ['sale', 'refund']);
+      // A second report of the same conversion (checkout and invoice, retries) only fills blanks, so the
+      // end state does not depend on which arrived first.
+      return target.doUpdateSet({
+        quantity: sql`coalesce(conversions.quantity, excluded.quantity)`,
+        click_id: sql`coalesce(conversions.click_id, excluded.click_id)`,
+        link_key: sql`coalesce(conversions.link_key, excluded.link_key)`,
+        customer_id: sql`coalesce(conversions.customer_id, excluded.customer_id)`,
+      });
+    })
+    .returning(['id', sql<boolean>`(xmax = 0)`.as('created')])
+    .executeTakeFirstOrThrow();
+  if (!inserted.created) return;
   applied.conversionIds.push(inserted.id);
   if (input.type === 'sale') {
     await trx

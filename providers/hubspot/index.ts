@@ -1,6 +1,8 @@
 import type { ProviderModule } from '../types';
+import { hubspotCredentials } from './credentials';
 import { HUBSPOT_EVENT_TYPES, normalizeHubspot } from './normalize';
 import { parseHubspot } from './parse';
+import { hubspotSample } from './sample';
 import { hubspotSecretsSchema, hubspotSettingsSchema, type HubspotSecrets, type HubspotSettings } from './schema';
 import { verifyHubspot } from './verify';
 
@@ -19,4 +21,6 @@ export const hubspot: ProviderModule<HubspotSettings, HubspotSecrets> = {
   // The HubSpot app's client secret, rotated in the developer account; the caller passes the new one.
   rotation: { field: 'clientSecret' },
   inbound: { verify: verifyHubspot, parse: parseHubspot, normalize: normalizeHubspot },
+  credentials: hubspotCredentials,
+  sampleEvent: hubspotSample,
 };

@@ -12,6 +12,11 @@ function hubspotSignedUri(url: string): string {
   return url.replace(DECODED_IN_URI, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
+/** `X-HubSpot-Signature-v3` value (also signs our test events). */
+export function signHubspot(secret: string, method: string, url: string, body: string | Buffer, timestampMs: string): string {
+  return hmac('sha256', secret, [`${method.toUpperCase()}${hubspotSignedUri(url)}`, body, timestampMs], 'base64');
+}
+
 /** `X-HubSpot-Signature-v3` = base64 HMAC-SHA256(client secret, method + URI + body + timestamp in ms). */
 export function verifyHubspot(req: InboundRequest, ctx: InboundContext<HubspotSettings, HubspotSecrets>): VerifyResult {
   const signature = req.headers['x-hubspot-signature-v3'];
@@ -19,9 +24,8 @@ export function verifyHubspot(req: InboundRequest, ctx: InboundContext<HubspotSe
   if (!signature || !timestampHeader) return rejected('missing_signature');
   const timestampMs = integerHeader(timestampHeader);
   if (timestampMs === undefined) return rejected('bad_signature', 'X-HubSpot-Request-Timestamp is not a timestamp');
-  const prefix = `${req.method.toUpperCase()}${hubspotSignedUri(req.url)}`;
   const keys = secretValues(ctx.secrets, 'clientSecret');
-  const result = verifySignature(keys, [signature], (key) => hmac('sha256', key, [prefix, req.rawBody, timestampHeader], 'base64'));
+  const result = verifySignature(keys, [signature], (key) => signHubspot(key, req.method, req.url, req.rawBody, timestampHeader));
   if (!result.ok) return result;
   return checkTimestamp(timestampMs, ctx.nowMs, TOLERANCE_MS);
 }

@@ -3,6 +3,7 @@ import { randomSecret } from '../shared/crypto';
 import { segmentOutbound } from './deliver';
 import { normalizeSegment } from './normalize';
 import { parseSegment } from './parse';
+import { segmentSample } from './sample';
 import { segmentSecretsSchema, segmentSettingsSchema, type SegmentSecrets, type SegmentSettings } from './schema';
 import { verifySegment } from './verify';
 
@@ -22,4 +23,5 @@ export const segment: ProviderModule<SegmentSettings, SegmentSecrets> = {
   rotation: { field: 'sharedSecret', generate: () => randomSecret() },
   inbound: { verify: verifySegment, parse: parseSegment, normalize: normalizeSegment },
   outbound: segmentOutbound,
+  sampleEvent: segmentSample,
 };

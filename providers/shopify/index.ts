@@ -1,6 +1,8 @@
 import type { ProviderModule } from '../types';
+import { shopifyCredentials } from './credentials';
 import { normalizeShopify, SHOPIFY_TOPICS } from './normalize';
 import { parseShopify } from './parse';
+import { shopifySample } from './sample';
 import { shopifySecretsSchema, shopifySettingsSchema, type ShopifySecrets, type ShopifySettings } from './schema';
 import { verifyShopify } from './verify';
 
@@ -19,4 +21,6 @@ export const shopify: ProviderModule<ShopifySettings, ShopifySecrets> = {
   // Shopify issues the app secret; the caller passes the new one.
   rotation: { field: 'webhookSecret' },
   inbound: { verify: verifyShopify, parse: parseShopify, normalize: normalizeShopify },
+  credentials: shopifyCredentials,
+  sampleEvent: shopifySample,
 };

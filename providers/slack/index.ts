@@ -1,4 +1,5 @@
 import type { ProviderModule } from '../types';
+import { slackCredentials } from './credentials';
 import { slackOutbound } from './deliver';
 import { slackSecretsSchema, slackSettingsSchema, type SlackSecrets, type SlackSettings } from './schema';
 
@@ -25,4 +26,5 @@ export const slack: ProviderModule<SlackSettings, SlackSecrets> = {
   externalAccountId: (settings) => settings.teamId ?? null,
   isAuthorized: (secrets) => Boolean(secrets.botToken),
   outbound: slackOutbound,
+  credentials: slackCredentials,
 };

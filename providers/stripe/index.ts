@@ -1,6 +1,8 @@
 import type { ProviderModule } from '../types';
+import { stripeCredentials } from './credentials';
 import { normalizeStripe, STRIPE_EVENT_TYPES } from './normalize';
 import { parseStripe } from './parse';
+import { stripeSample } from './sample';
 import { stripeSecretsSchema, stripeSettingsSchema, type StripeSecrets, type StripeSettings } from './schema';
 import { verifyStripe } from './verify';
 
@@ -19,4 +21,6 @@ export const stripe: ProviderModule<StripeSettings, StripeSecrets> = {
   // Stripe issues the signing secret (per webhook endpoint); the caller passes the new one.
   rotation: { field: 'webhookSecret' },
   inbound: { verify: verifyStripe, parse: parseStripe, normalize: normalizeStripe },
+  credentials: stripeCredentials,
+  sampleEvent: stripeSample,
 };

@@ -6,6 +6,11 @@ import type { StripeSecrets, StripeSettings } from './schema';
 /** Stripe's library default; we apply it to future timestamps too. */
 const TOLERANCE_MS = 300 * 1000;
 
+/** The `v1` signature: hex HMAC-SHA256 of `"<timestamp>." + body` (also signs our test events). */
+export function signStripe(secret: string, timestampSeconds: number, body: string | Buffer): string {
+  return hmac('sha256', secret, [`${timestampSeconds}.`, body], 'hex');
+}
+
 /** `Stripe-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">[,v1=…]` (several v1 while Stripe rolls a secret). */
 export function verifyStripe(req: InboundRequest, ctx: InboundContext<StripeSettings, StripeSecrets>): VerifyResult {
   const header = req.headers['stripe-signature'];
@@ -17,7 +22,7 @@ export function verifyStripe(req: InboundRequest, ctx: InboundContext<StripeSett
     return rejected('bad_signature', 'Stripe-Signature has no t= timestamp or v1= signature');
   }
   const keys = secretValues(ctx.secrets, 'webhookSecret', 'testWebhookSecret');
-  const signature = verifySignature(keys, signatures, (key) => hmac('sha256', key, [`${timestamp}.`, req.rawBody], 'hex'));
+  const signature = verifySignature(keys, signatures, (key) => signStripe(key, timestamp, req.rawBody));
   if (!signature.ok) return signature;
   return checkTimestamp(timestamp * 1000, ctx.nowMs, TOLERANCE_MS);
 }

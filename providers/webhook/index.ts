@@ -3,12 +3,13 @@ import { randomSecret } from '../shared/crypto';
 import { webhookOutbound } from './deliver';
 import { normalizeWebhook } from './normalize';
 import { parseWebhook } from './parse';
+import { webhookSample } from './sample';
 import { webhookSecretsSchema, webhookSettingsSchema, type WebhookSecrets, type WebhookSettings } from './schema';
 import { verifyWebhook } from './verify';
 
 type Protocol = Pick<
   ProviderModule<WebhookSettings, WebhookSecrets>,
-  'capabilities' | 'inboundEventTypes' | 'outboundTriggerEvents' | 'settingsSchema' | 'secretsSchema' | 'isAuthorized' | 'rotation' | 'outbound'
+  'capabilities' | 'inboundEventTypes' | 'outboundTriggerEvents' | 'settingsSchema' | 'secretsSchema' | 'isAuthorized' | 'rotation' | 'outbound' | 'sampleEvent'
 > & { inbound: InboundHandler<WebhookSettings, WebhookSecrets> };
 
 /** The HTTP webhook protocol both ways (Standard Webhooks or a token in); Zapier speaks it too. */
@@ -33,6 +34,7 @@ export const webhookProtocol: Protocol = {
   rotation: { field: 'signingSecret', generate: () => randomSecret('whsec_') },
   inbound: { verify: verifyWebhook, parse: parseWebhook, normalize: normalizeWebhook },
   outbound: webhookOutbound,
+  sampleEvent: webhookSample,
 };
 
 export const webhook: ProviderModule<WebhookSettings, WebhookSecrets> = {

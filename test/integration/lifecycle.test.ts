@@ -1,6 +1,6 @@
 import { statusQuery } from '../../workflows/definitions';
 import { integrationWorkflowId } from '../../workflows/search-attributes';
-import { type Harness, startHarness } from '../support/harness';
+import { type Harness, startHarness, waitFor } from '../support/harness';
 
 const STRIPE_SECRET = 'whsec_lifecycle_secret_value_123456';
 const STRIPE_KEY = 'sk_test_lifecycle_key_987654321';
@@ -141,19 +141,31 @@ describe('integration lifecycle through the HTTP API', () => {
     expect((await h.api('POST', '/v1/workspaces', { key: h.adminToken, body: {} })).body.error.issues[0].path).toBe('name');
   });
 
-  it('loses no transition when the worker dies mid-lifecycle', async () => {
-    const { id } = await installStripe({ webhookSecret: STRIPE_SECRET });
+  it('loses no transition when the worker is killed mid-lifecycle', async () => {
     await h.stopWorker();
+    let worker = await h.forkWorker();
+    const { id } = await installStripe({ webhookSecret: STRIPE_SECRET });
+    expect((await api('POST', `/v1/integrations/${id}/pause`)).body.state).toBe('paused');
+    // Killed while the resume is in flight (before, during or after its activity): it is applied exactly once.
+    const resumed = api('POST', `/v1/integrations/${id}/resume`, { reason: 'resumed across a crash' });
+    await worker.kill();
+    worker = await h.forkWorker();
+    expect((await resumed).body).toMatchObject({ state: 'active', lastStateChange: { reason: 'resumed across a crash' } });
+    await worker.kill();
+    // Signals sent while no worker runs wait in history for the next one.
     const handle = h.temporal.workflow.getHandle(integrationWorkflowId(id));
-    await handle.signal('pause', { reason: 'operator pause while worker down' });
-    await handle.signal('resume', {});
-    const inFlight = api('POST', `/v1/integrations/${id}/pause`, { reason: 'API call while worker down' });
+    await handle.signal('pause', { reason: 'operator pause while no worker runs' });
     await h.startWorker();
-    const answered = await inFlight;
-    expect(answered.status).toBe(200);
-    expect(answered.body.state).toBe('paused');
-    expect(await queried(id)).toMatchObject({ state: 'paused', reason: 'API call while worker down' });
-    expect((await audit(id)).map((t) => t.action)).toEqual(['install', 'connect', 'pause', 'resume', 'pause']);
+    await waitFor(async () => (await audit(id)).length === 5, 'every transition to be recorded');
+    expect((await audit(id)).map((t) => [t.action, t.to_state])).toEqual([
+      ['install', 'pending'],
+      ['connect', 'active'],
+      ['pause', 'paused'],
+      ['resume', 'active'],
+      ['pause', 'paused'],
+    ]);
+    expect(await queried(id)).toMatchObject({ state: 'paused', reason: 'operator pause while no worker runs' });
+    expect((await api('GET', `/v1/integrations/${id}`)).body.state).toBe('paused');
   });
 
   it('continues as new before its history grows large, keeping its state', async () => {

@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -10,6 +11,7 @@ import { type Config, loadConfig } from '../../lib/config';
 import { SecretBox } from '../../lib/crypto';
 import { connectTemporal } from '../../lib/runtime';
 import { createIntegrationWorker } from '../../worker/create-worker';
+import { startOutboundSweep } from '../../worker/outbound-sweep';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -31,6 +33,8 @@ export interface Harness {
   post(path: string, body: string | Buffer, headers?: Record<string, string>): Promise<ApiResponse>;
   newWorkspace(name?: string): Promise<{ workspaceId: string; key: string }>;
   stopWorker(): Promise<void>;
+  /** A worker in a child process on this harness's task queue; `kill()` is a SIGKILL. */
+  forkWorker(): Promise<{ kill(): Promise<void> }>;
   startWorker(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -47,7 +51,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const address = config.temporalAddress!;
   const { client: temporal, connection: clientConnection } = await connectTemporal(address, config.temporalNamespace);
 
-  let running: { worker: Worker; connection: NativeConnection; done: Promise<void> } | undefined;
+  let running: { worker: Worker; connection: NativeConnection; done: Promise<void>; stopSweep: () => void } | undefined;
   const startWorker = async () => {
     const { worker, connection } = await createIntegrationWorker({
       address,
@@ -56,10 +60,11 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       deps: { db, box, config, temporal },
       workflowBundlePath: process.env.LINQUID_TEST_WORKFLOW_BUNDLE,
     });
-    running = { worker, connection, done: worker.run() };
+    running = { worker, connection, done: worker.run(), stopSweep: startOutboundSweep({ db, temporal, config }) };
   };
   const stopWorker = async () => {
     if (!running) return;
+    running.stopSweep();
     running.worker.shutdown();
     await running.done;
     await running.connection.close();
@@ -104,6 +109,23 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     },
     stopWorker,
     startWorker,
+    forkWorker: async () => {
+      const child = fork(require.resolve('./worker-process'), [], {
+        env: { ...process.env, ...env, TEMPORAL_TASK_QUEUE: config.taskQueue },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+      await new Promise<void>((ready, failed) => {
+        child.once('message', () => ready());
+        child.once('exit', (code) => failed(new Error(`worker process exited with ${code}`)));
+      });
+      return {
+        kill: () =>
+          new Promise<void>((gone) => {
+            child.once('exit', () => gone());
+            child.kill('SIGKILL');
+          }),
+      };
+    },
     stop: async () => {
       await new Promise<void>((closed) => server.close(() => closed()));
       await stopWorker();

@@ -1,0 +1,58 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db';
+import { assignWorkflow, planDeliveryBatches, startDeliveryBatches } from '../../lib/delivery-workflows';
+import type { DeliveryRef } from '../../workflows/delivery';
+import type { ActivityDeps } from '..';
+
+/**
+ * After a destination leaves `error` for `active`: re-sends what it missed — deliveries held while it
+ * was in error and those that failed during the failure streak — as a new round, and clears its health.
+ */
+export function resendFailedDeliveriesActivity({ db, temporal, config }: ActivityDeps) {
+  return async function resendFailedDeliveries({ integrationId }: { integrationId: string }): Promise<number> {
+    const batches = await db.transaction().execute(async (trx) => {
+      const destination = await trx
+        .selectFrom('integrations')
+        .select(['id', 'workspace_id', 'provider', 'failing_since'])
+        .where('id', '=', integrationId)
+        .forUpdate()
+        .executeTakeFirstOrThrow();
+      const since = destination.failing_since;
+      const rows = await trx
+        .updateTable('deliveries')
+        .set({ status: 'pending', round: sql`round + 1`, reason: null, next_attempt_at: null, updated_at: new Date() })
+        .where('integration_id', '=', integrationId)
+        .where((eb) =>
+          since ? eb.or([eb('status', '=', 'held'), eb.and([eb('status', '=', 'failed'), eb('updated_at', '>=', since)])]) : eb('status', '=', 'held'),
+        )
+        .returning(['id', 'round'])
+        .execute();
+      const planned = planDeliveryBatches(
+        { id: destination.id, workspaceId: destination.workspace_id, provider: destination.provider },
+        rows.map((row) => ({ deliveryId: row.id, round: row.round })),
+      );
+      for (const batch of planned) await assignWorkflow(trx, batch);
+      await trx
+        .updateTable('integrations')
+        .set({ consecutive_failures: 0, failing_since: null, failure_alerted_at: null })
+        .where('id', '=', integrationId)
+        .execute();
+      return planned;
+    });
+    await startDeliveryBatches(temporal, config, batches);
+    return batches.reduce((sum, batch) => sum + batch.deliveries.length, 0);
+  };
+}
+
+/** The workflow's last word on a delivery whose retries ran out: failed, unless the activity already settled it. */
+export function settleDeliveryActivity(db: Db) {
+  return async function settleDelivery({ deliveryId, round, error }: DeliveryRef & { error: string }): Promise<void> {
+    await db
+      .updateTable('deliveries')
+      .set({ status: 'failed', reason: `gave up: ${error}`, next_attempt_at: null, updated_at: new Date() })
+      .where('id', '=', deliveryId)
+      .where('round', '=', round)
+      .where('status', 'in', ['pending', 'delivering'])
+      .execute();
+  };
+}

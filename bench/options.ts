@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+
+/** Sizes of one bench run; every figure has a flag and a `BENCH_*` environment variable. */
+export interface BenchOptions {
+  /** Signed webhooks per accept configuration (and per baseline run). */
+  acceptRequests: number;
+  /** Client concurrencies for the accept and baseline runs. */
+  concurrency: number[];
+  /** How many integrations the "spread" accept run and the end-to-end runs share the load over. */
+  integrations: number;
+  /** End to end: events sent as fast as the service takes them, until every one is a conversion. */
+  events: number;
+  /** End to end: offered rate (events/s) of the processing-lag run. */
+  rate: number;
+  /** End to end: how long the lag run offers that rate. */
+  lagSeconds: number;
+  /** Outbound: deliveries per run (one clean run, one with failing requests). */
+  deliveries: number;
+  /** Outbound: the receiver answers 500 to every n-th request in the failure run (10 → 10%). */
+  failEvery: number;
+  /** Write V8 CPU profiles of the API and the worker (`--cpu-prof`) next to the results. */
+  profile: boolean;
+  /** Where the JSON results go. */
+  out: string;
+}
+
+export const DEFAULTS: BenchOptions = {
+  acceptRequests: 3000,
+  concurrency: [50, 200],
+  integrations: 20,
+  events: 20000,
+  rate: 500,
+  lagSeconds: 20,
+  deliveries: 5000,
+  failEvery: 10,
+  profile: false,
+  out: 'bench/results/latest.json',
+};
+
+const FLAGS = {
+  'accept-requests': 'acceptRequests',
+  concurrency: 'concurrency',
+  integrations: 'integrations',
+  events: 'events',
+  rate: 'rate',
+  'lag-seconds': 'lagSeconds',
+  deliveries: 'deliveries',
+  'fail-every': 'failEvery',
+  out: 'out',
+} as const satisfies Record<string, keyof BenchOptions>;
+
+export const USAGE = `npm run bench -- [options]     (each option also reads BENCH_<NAME>, e.g. BENCH_EVENTS=20000)
+  --accept-requests N   signed webhooks per accept run and per baseline run   (${DEFAULTS.acceptRequests})
+  --concurrency A,B     client concurrencies of the accept runs               (${DEFAULTS.concurrency.join(',')})
+  --integrations N      integrations of the spread accept run and end to end  (${DEFAULTS.integrations})
+  --events N            end-to-end events at full speed                       (${DEFAULTS.events})
+  --rate N              offered events/s of the processing-lag run            (${DEFAULTS.rate})
+  --lag-seconds N       duration of the processing-lag run                    (${DEFAULTS.lagSeconds})
+  --deliveries N        outbound deliveries per run                           (${DEFAULTS.deliveries})
+  --fail-every N        the failure run's receiver answers 500 to every N-th  (${DEFAULTS.failEvery})
+  --profile             CPU profiles of the API and worker into bench/results/profiles
+  --out FILE            JSON results                                          (${DEFAULTS.out})
+Uses TEMPORAL_ADDRESS / DATABASE_URL when set; otherwise starts an in-memory Temporal dev server and a
+throwaway database linquid_bench_* on postgres://postgres@127.0.0.1:5432 (dropped at the end).`;
+
+function envName(flag: string): string {
+  return `BENCH_${flag.toUpperCase().replace(/-/g, '_')}`;
+}
+
+function positive(flag: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${flag} must be a positive integer, got ${raw}`);
+  return value;
+}
+
+/** Flags win over `BENCH_*` variables, which win over the defaults. */
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+      profile: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  const options: BenchOptions = { ...DEFAULTS, profile: values.profile === true || env.BENCH_PROFILE === 'true' };
+  for (const [flag, key] of Object.entries(FLAGS)) {
+    const raw = (values as Record<string, string | undefined>)[flag] ?? env[envName(flag)];
+    if (raw === undefined) continue;
+    if (key === 'out') options.out = raw;
+    else if (key === 'concurrency') options.concurrency = raw.split(',').map((part) => positive(flag, part.trim()));
+    else options[key] = positive(flag, raw);
+  }
+  return options;
+}

@@ -1,0 +1,21 @@
+import type { Db } from '..';
+import { notFound } from '../../api/errors';
+import type { OutboundEnvelope } from '../../providers/types';
+import type { DeliveryRow, EventRow } from '../schema';
+
+/** The Standard-Webhooks-style body every destination receives. */
+export function envelopeOf(event: Pick<EventRow, 'id' | 'type' | 'created_at' | 'workspace_id' | 'data'>): OutboundEnvelope {
+  return { id: event.id, type: event.type, createdAt: event.created_at.toISOString(), workspaceId: event.workspace_id, data: event.data };
+}
+
+/** A delivery of this workspace, or 404 (another workspace's id is indistinguishable from none). */
+export async function deliveryOfWorkspace(db: Db, workspaceId: string, deliveryId: string): Promise<DeliveryRow> {
+  const row = await db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('id', '=', deliveryId)
+    .where('workspace_id', '=', workspaceId)
+    .executeTakeFirst();
+  if (!row) throw notFound(`delivery ${deliveryId}`);
+  return row;
+}

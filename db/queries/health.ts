@@ -1,0 +1,160 @@
+import { sql } from 'kysely';
+import type { Db } from '..';
+import type { IntegrationRow } from '../schema';
+
+/**
+ * The status rule (documented in the README). `failing`: the integration is in `error`, a destination
+ * failed its last FAILING_STREAK attempts in a row, or an inbound event has waited FAILING_BACKLOG_MS
+ * (nothing is being processed). `degraded`: any delivery failure in the last 24 h or an unbroken
+ * failure streak, an event waiting DEGRADED_BACKLOG_MS, a p95 processing lag over DEGRADED_LAG_SECONDS
+ * in the last hour, an inbound event that failed in the last 24 h, or a refused signature in the last
+ * hour. Otherwise `healthy`. Test events never count.
+ */
+export const HEALTH_THRESHOLDS = {
+  FAILING_STREAK: 3,
+  FAILING_BACKLOG_MS: 15 * 60 * 1000,
+  DEGRADED_BACKLOG_MS: 60 * 1000,
+  DEGRADED_LAG_SECONDS: 60,
+} as const;
+
+export type HealthStatus = 'healthy' | 'degraded' | 'failing';
+
+export interface InboundHealth {
+  lastEventReceivedAt: string | null;
+  lastEventProcessedAt: string | null;
+  pendingEvents: number;
+  oldestPendingAgeSeconds: number | null;
+  /** processed_at − received_at of the events processed in the last hour. */
+  processingLagSeconds: { p50: number | null; p95: number | null; sampleSize: number };
+  failedEventsLast24h: number;
+  signatureFailuresLastHour: number;
+}
+
+export interface OutboundHealth {
+  lastSuccessAt: string | null;
+  lastFailureAt: string | null;
+  failuresLast24h: number;
+  consecutiveFailures: number;
+  failingSince: string | null;
+}
+
+export interface IntegrationHealth {
+  status: HealthStatus;
+  /** Why it is not `healthy`, one finding per line (empty when healthy). */
+  reasons: string[];
+  inbound: InboundHealth | null;
+  outbound: OutboundHealth | null;
+}
+
+const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
+const seconds = (value: number | string | null) => (value === null ? null : Math.round(Number(value) * 1000) / 1000);
+
+async function inboundHealth(db: Db, integrationId: string): Promise<InboundHealth> {
+  const live = db.selectFrom('inbox').where('integration_id', '=', integrationId).where('is_test', '=', false);
+  const [received, processed, pending, lag, failed, signatures] = await Promise.all([
+    live.select('received_at').orderBy('received_at', 'desc').limit(1).executeTakeFirst(),
+    live.select('processed_at').where('processed_at', 'is not', null).orderBy('processed_at', 'desc').limit(1).executeTakeFirst(),
+    live
+      .select([sql<number>`count(*)`.as('count'), sql<number | null>`extract(epoch from now() - min(received_at))`.as('oldest')])
+      .where('status', '=', 'pending')
+      .executeTakeFirstOrThrow(),
+    live
+      .select([
+        sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from processed_at - received_at))`.as('p50'),
+        sql<number | null>`percentile_cont(0.95) within group (order by extract(epoch from processed_at - received_at))`.as('p95'),
+        sql<number>`count(*)`.as('count'),
+      ])
+      .where('processed_at', '>', sql<Date>`now() - interval '1 hour'`)
+      .where('status', '!=', 'skipped')
+      .executeTakeFirstOrThrow(),
+    live
+      .select(sql<number>`count(*)`.as('count'))
+      .where('status', '=', 'failed')
+      .where('received_at', '>', sql<Date>`now() - interval '24 hours'`)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('signature_failures')
+      .select(sql<number>`coalesce(sum(count), 0)`.as('count'))
+      .where('integration_id', '=', integrationId)
+      .where('bucket', '>', sql<Date>`now() - interval '1 hour'`)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    lastEventReceivedAt: iso(received?.received_at),
+    lastEventProcessedAt: iso(processed?.processed_at),
+    pendingEvents: Number(pending.count),
+    oldestPendingAgeSeconds: seconds(pending.oldest),
+    processingLagSeconds: { p50: seconds(lag.p50), p95: seconds(lag.p95), sampleSize: Number(lag.count) },
+    failedEventsLast24h: Number(failed.count),
+    signatureFailuresLastHour: Number(signatures.count),
+  };
+}
+
+/** Failed attempts in the last 24 h; deliveries older than the retry window cannot have any. */
+async function outboundHealth(db: Db, row: IntegrationRow, retryWindowMs: number): Promise<OutboundHealth> {
+  const failures = await db
+    .selectFrom('delivery_attempts')
+    .innerJoin('deliveries', 'deliveries.id', 'delivery_attempts.delivery_id')
+    .select(sql<number>`count(*)`.as('count'))
+    .where('deliveries.integration_id', '=', row.id)
+    .where('deliveries.created_at', '>', new Date(Date.now() - 24 * 3600 * 1000 - retryWindowMs))
+    .where('delivery_attempts.started_at', '>', sql<Date>`now() - interval '24 hours'`)
+    .where('delivery_attempts.outcome', '!=', 'success')
+    .executeTakeFirstOrThrow();
+  return {
+    lastSuccessAt: iso(row.last_delivery_success_at),
+    lastFailureAt: iso(row.last_delivery_failure_at),
+    failuresLast24h: Number(failures.count),
+    consecutiveFailures: row.consecutive_failures,
+    failingSince: iso(row.failing_since),
+  };
+}
+
+function judge(row: IntegrationRow, inbound: InboundHealth | null, outbound: OutboundHealth | null): Pick<IntegrationHealth, 'status' | 'reasons'> {
+  const t = HEALTH_THRESHOLDS;
+  const waitedMs = (inbound?.oldestPendingAgeSeconds ?? 0) * 1000;
+  const failing = [
+    row.state === 'error' && `the integration is in error: ${row.state_reason ?? 'no reason recorded'}`,
+    outbound && outbound.consecutiveFailures >= t.FAILING_STREAK && `the last ${outbound.consecutiveFailures} delivery attempts failed`,
+    inbound && waitedMs >= t.FAILING_BACKLOG_MS && `an inbound event has waited ${Math.round(waitedMs / 60000)} min to be processed`,
+  ];
+  const degraded = [
+    outbound && outbound.consecutiveFailures > 0 && outbound.consecutiveFailures < t.FAILING_STREAK && `${outbound.consecutiveFailures} delivery attempt(s) failed in a row`,
+    outbound && outbound.failuresLast24h > 0 && `${outbound.failuresLast24h} failed delivery attempt(s) in the last 24 h`,
+    inbound && waitedMs >= t.DEGRADED_BACKLOG_MS && waitedMs < t.FAILING_BACKLOG_MS && `an inbound event has waited ${Math.round(waitedMs / 1000)} s to be processed`,
+    inbound && (inbound.processingLagSeconds.p95 ?? 0) > t.DEGRADED_LAG_SECONDS && `p95 processing lag is ${inbound.processingLagSeconds.p95} s`,
+    inbound && inbound.failedEventsLast24h > 0 && `${inbound.failedEventsLast24h} inbound event(s) failed in the last 24 h`,
+    inbound && inbound.signatureFailuresLastHour > 0 && `${inbound.signatureFailuresLastHour} webhook(s) refused for their signature in the last hour`,
+  ];
+  const found = (list: Array<string | false | null>) => list.filter((reason): reason is string => typeof reason === 'string');
+  const failingReasons = found(failing);
+  if (failingReasons.length > 0) return { status: 'failing', reasons: [...failingReasons, ...found(degraded)] };
+  const degradedReasons = found(degraded);
+  return { status: degradedReasons.length > 0 ? 'degraded' : 'healthy', reasons: degradedReasons };
+}
+
+/** The health summary of `GET /v1/integrations/:id`: each direction the provider supports, and a status. */
+export async function integrationHealth(
+  db: Db,
+  row: IntegrationRow,
+  capabilities: { inbound: boolean; outbound: boolean },
+  retryWindowMs: number,
+): Promise<IntegrationHealth> {
+  const [inbound, outbound] = await Promise.all([
+    capabilities.inbound ? inboundHealth(db, row.id) : null,
+    capabilities.outbound ? outboundHealth(db, row, retryWindowMs) : null,
+  ]);
+  return { ...judge(row, inbound, outbound), inbound, outbound };
+}
+
+/** Inbox rows waiting, service-wide (integrations not disconnected), and the oldest one's age: read at scrape time. */
+export async function inboxBacklog(db: Db): Promise<{ pending: number; oldestAgeSeconds: number }> {
+  const row = await db
+    .selectFrom('inbox')
+    .innerJoin('integrations', 'integrations.id', 'inbox.integration_id')
+    .select([sql<number>`count(*)`.as('pending'), sql<number | null>`extract(epoch from now() - min(inbox.received_at))`.as('oldest')])
+    .where('inbox.status', '=', 'pending')
+    .where('integrations.state', '!=', 'disconnected')
+    .executeTakeFirstOrThrow();
+  return { pending: Number(row.pending), oldestAgeSeconds: Number(row.oldest ?? 0) };
+}

@@ -1,0 +1,159 @@
+import { sql } from 'kysely';
+import type { Detector } from './types';
+import { iso } from './types';
+
+/** Ignored events are "many" from this count, when they are at least half of what was handled. */
+const IGNORED_MIN = 3;
+/** Conversions this close (same customer, event, amount) under different external ids are duplicates. */
+const DUPLICATE_WINDOW_SECONDS = 10 * 60;
+/** Redeliveries of already-received events (summed duplicate_count) that are "high". */
+const REDELIVERIES_MIN = 5;
+/** A pending event older than this means nothing is draining the inbox. */
+const BACKLOG_STALE_SECONDS = 5 * 60;
+const EXAMPLES = 5;
+
+const live = (ctx: Parameters<Detector>[0]) =>
+  ctx.db.selectFrom('inbox').where('integration_id', '=', ctx.row.id).where('is_test', '=', false).where('received_at', '>', ctx.since);
+
+/** Sales without a value, or events the mapping threw away: the provider's fields are not where we look. */
+export const wrongValues: Detector = async (ctx) => {
+  const { db, row, since } = ctx;
+  const [valueless, ignored, handled] = await Promise.all([
+    db
+      .selectFrom('conversions')
+      .select(['id', 'external_id', 'amount_minor', 'currency', sql<boolean>`(metadata->>'amountPending')::boolean`.as('amount_pending')])
+      .where('workspace_id', '=', row.workspace_id)
+      .where('integration_id', '=', row.id)
+      .where('is_test', '=', false)
+      .where('type', 'in', ['sale', 'refund'])
+      .where('created_at', '>', since)
+      .where((eb) => eb.or([eb('amount_minor', '=', '0'), eb('amount_minor', 'is', null), eb('currency', 'is', null)]))
+      .orderBy('created_at', 'desc')
+      .execute(),
+    live(ctx).select(['reason', (eb) => eb.fn.countAll<number>().as('count')]).where('status', '=', 'ignored').groupBy('reason').orderBy('count', 'desc').execute(),
+    live(ctx).select((eb) => eb.fn.countAll<number>().as('count')).where('status', 'in', ['processed', 'ignored']).executeTakeFirstOrThrow(),
+  ]);
+  const ignoredCount = ignored.reduce((sum, entry) => sum + Number(entry.count), 0);
+  const manyIgnored = ignoredCount >= IGNORED_MIN && ignoredCount * 2 >= Number(handled.count);
+  if (valueless.length === 0 && !manyIgnored) return undefined;
+  return {
+    scenario: 'wrong_values',
+    likelyCause: 'field mapping mismatch: events arrive, but the amount/currency or the event names are not where the integration’s settings and normalization look',
+    firstAction: 'Re-check the provider field mapping (settings: event mapping, stage ids, currency) against a recent event in GET /v1/integrations/{id}/webhook-events, then PATCH the settings',
+    evidence: {
+      salesWithoutValue: valueless.length,
+      salesWithoutValueExamples: valueless.slice(0, EXAMPLES).map((c) => ({ conversionId: c.id, externalId: c.external_id, amountMinor: c.amount_minor === null ? null : Number(c.amount_minor), currency: c.currency, amountPending: Boolean(c.amount_pending) })),
+      ignoredEvents: ignoredCount,
+      handledEvents: Number(handled.count),
+      topIgnoredReasons: ignored.slice(0, EXAMPLES).map((entry) => ({ reason: entry.reason, count: Number(entry.count) })),
+    },
+  };
+};
+
+/** The same sale twice under different ids: the sender's id is not stable (new id per retry or per resend). */
+export const duplicateConversions: Detector = async ({ db, row, since }) => {
+  const pairs = await db
+    .selectFrom('conversions as a')
+    .innerJoin('conversions as b', (join) =>
+      join
+        .onRef('b.workspace_id', '=', 'a.workspace_id')
+        .onRef('b.integration_id', '=', 'a.integration_id')
+        .onRef('b.customer_id', '=', 'a.customer_id')
+        .onRef('b.event_name', '=', 'a.event_name')
+        .onRef('b.type', '=', 'a.type')
+        .onRef('b.external_id', '!=', 'a.external_id')
+        .onRef('b.id', '>', 'a.id')
+        .on(sql<boolean>`b.amount_minor is not distinct from a.amount_minor and b.currency is not distinct from a.currency`)
+        .on(sql<boolean>`abs(extract(epoch from b.occurred_at - a.occurred_at)) <= ${DUPLICATE_WINDOW_SECONDS}`)
+        .on('b.is_test', '=', false),
+    )
+    .select(['a.id as first', 'b.id as second', 'a.external_id as firstExternalId', 'b.external_id as secondExternalId', 'a.customer_id', 'a.event_name', 'a.amount_minor', 'a.currency'])
+    .where('a.workspace_id', '=', row.workspace_id)
+    .where('a.integration_id', '=', row.id)
+    .where('a.is_test', '=', false)
+    .where('a.created_at', '>', since)
+    .limit(EXAMPLES)
+    .execute();
+  if (pairs.length === 0) return undefined;
+  return {
+    scenario: 'duplicate_conversions',
+    likelyCause: 'missing idempotency key: the same conversion arrived under different external ids, so the business dedup could not see it was one',
+    firstAction: 'Enforce stable ids at the sender: one transaction/order id per sale and one event id per event, unchanged on retries (generic webhooks: orderId and webhook-id / Idempotency-Key)',
+    evidence: {
+      pairs: pairs.map((pair) => ({
+        conversionIds: [pair.first, pair.second],
+        externalIds: [pair.firstExternalId, pair.secondExternalId],
+        customerId: pair.customer_id,
+        eventName: pair.event_name,
+        amountMinor: pair.amount_minor === null ? null : Number(pair.amount_minor),
+        currency: pair.currency,
+      })),
+      windowSeconds: DUPLICATE_WINDOW_SECONDS,
+    },
+  };
+};
+
+/** Many copies of the same event id: harmless (absorbed by the inbox), but the sender is retrying or replaying. */
+export const redeliveredEvents: Detector = async (ctx) => {
+  const top = await live(ctx).select(['dedup_key', 'duplicate_count', 'last_duplicate_at']).where('duplicate_count', '>', 0).orderBy('duplicate_count', 'desc').limit(100).execute();
+  const total = top.reduce((sum, entry) => sum + entry.duplicate_count, 0);
+  if (total < REDELIVERIES_MIN) return undefined;
+  return {
+    scenario: 'redelivered_events',
+    likelyCause: 'the sender delivers the same events again (retries after slow or non-2xx answers, or a replaying relay); the stable event id absorbed them, a changing one would have created duplicates',
+    firstAction: 'Check the provider’s delivery log for failed or slow attempts to this endpoint, and keep the event id (idempotency key) stable on every retry',
+    evidence: { redeliveries: total, topEvents: top.slice(0, EXAMPLES).map((entry) => ({ eventId: entry.dedup_key, duplicates: entry.duplicate_count, lastDuplicateAt: iso(entry.last_duplicate_at) })) },
+  };
+};
+
+/** Refused signatures in the last hour (per-minute buckets written by the webhook route). */
+export const signatureFailures: Detector = async ({ db, row }) => {
+  const buckets = await db
+    .selectFrom('signature_failures')
+    .select(['bucket', 'count', 'last_reason'])
+    .where('integration_id', '=', row.id)
+    .where('bucket', '>', sql<Date>`now() - interval '1 hour'`)
+    .orderBy('bucket', 'desc')
+    .execute();
+  if (buckets.length === 0) return undefined;
+  return {
+    scenario: 'signature_failures',
+    likelyCause: 'wrong secret: the provider signs with a secret that is not the stored one (rotated on the provider side, copied from the wrong endpoint or mode), or a proxy alters the body',
+    firstAction: 'Copy the signing secret of this exact endpoint from the provider again and store it: POST /v1/integrations/{id}/secrets/rotate (or …/reauthorize)',
+    evidence: {
+      failuresLastHour: buckets.reduce((sum, bucket) => sum + bucket.count, 0),
+      lastReason: buckets[0].last_reason,
+      perMinute: buckets.slice(0, 10).map((bucket) => ({ minute: iso(bucket.bucket), count: bucket.count, reason: bucket.last_reason })),
+    },
+  };
+};
+
+/** Pending events getting old: nothing drains the inbox. */
+export const inboxBacklog: Detector = async (ctx) => {
+  const backlog = await ctx.db
+    .selectFrom('inbox')
+    .select([(eb) => eb.fn.countAll<number>().as('pending'), sql<number | null>`extract(epoch from now() - min(received_at))`.as('oldest')])
+    .where('integration_id', '=', ctx.row.id)
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  const oldest = Number(backlog.oldest ?? 0);
+  if (oldest < BACKLOG_STALE_SECONDS) return undefined;
+  return {
+    scenario: 'inbox_backlog',
+    likelyCause: 'events are stored but not processed: no worker is polling the task queue, or the integration’s workflow is stuck',
+    firstAction: 'Check that a worker runs (node dist/worker/main.js) and open workflow integration-{id} in the Temporal Web UI (pending activity, last failure)',
+    evidence: { pendingEvents: Number(backlog.pending), oldestPendingAgeSeconds: Math.round(oldest), doorbell: ctx.row.doorbell },
+  };
+};
+
+/** Events the pipeline could not apply (each fails alone; the rest go on). */
+export const failedEvents: Detector = async (ctx) => {
+  const failed = await live(ctx).select(['reason', (eb) => eb.fn.countAll<number>().as('count')]).where('status', '=', 'failed').groupBy('reason').orderBy('count', 'desc').execute();
+  if (failed.length === 0) return undefined;
+  return {
+    scenario: 'failed_events',
+    likelyCause: 'events the pipeline could not apply (unexpected data for the normalization or a database constraint)',
+    firstAction: 'Read the reasons in GET /v1/integrations/{id}/webhook-events?status=failed, fix the cause, then have the provider resend those events',
+    evidence: { failedEvents: failed.reduce((sum, entry) => sum + Number(entry.count), 0), topReasons: failed.slice(0, EXAMPLES).map((entry) => ({ reason: entry.reason, count: Number(entry.count) })) },
+  };
+};

@@ -1,0 +1,28 @@
+import type { Db } from '../../db';
+import type { IntegrationRow } from '../../db/schema';
+import { getProvider } from '../../providers';
+import { duplicateConversions, failedEvents, inboxBacklog, redeliveredEvents, signatureFailures, wrongValues } from './inbound';
+import { skippedWhilePaused, stuckInError } from './lifecycle';
+import { deliveryFailures, noOutboundDeliveries } from './outbound';
+import { type Detector, type Finding, WINDOW_DAYS } from './types';
+
+export type { Finding } from './types';
+
+const LIFECYCLE: Detector[] = [stuckInError, skippedWhilePaused];
+const INBOUND: Detector[] = [signatureFailures, wrongValues, duplicateConversions, redeliveredEvents, inboxBacklog, failedEvents];
+const OUTBOUND: Detector[] = [noOutboundDeliveries, deliveryFailures];
+
+/**
+ * `GET /v1/integrations/:id/diagnostics`: every known failure scenario detected from the data, most
+ * urgent first, each with its likely cause, the first thing to do and the evidence. Test events never count.
+ */
+export async function diagnose(db: Db, row: IntegrationRow): Promise<Finding[]> {
+  const provider = getProvider(row.provider);
+  if (!provider) return [];
+  const since = new Date(Math.max(Date.now() - WINDOW_DAYS * 24 * 3600 * 1000, row.installed_at.getTime()));
+  const detectors = [...LIFECYCLE, ...(provider.inbound ? INBOUND : []), ...(provider.outbound ? OUTBOUND : [])];
+  const found = await Promise.all(detectors.map((detect) => detect({ db, row, provider, since })));
+  return found
+    .filter((finding): finding is Finding => finding !== undefined)
+    .map((finding) => ({ ...finding, firstAction: finding.firstAction.replaceAll('{id}', row.id) }));
+}

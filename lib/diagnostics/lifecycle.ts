@@ -1,0 +1,59 @@
+import type { Detector, Finding } from './types';
+import { iso } from './types';
+
+const ERROR_CAUSES: Record<string, Pick<Finding, 'likelyCause' | 'firstAction'>> = {
+  credentials_expired: {
+    likelyCause: 'expired or revoked credentials: the provider refused the stored ones (401/403) at the periodic check',
+    firstAction: 'Re-authorize with fresh credentials: POST /v1/integrations/{id}/reauthorize (validated with the provider before they are saved, then the integration is active again)',
+  },
+  invalid_mapping: {
+    likelyCause: 'invalid mapping: a setting no longer matches the provider account (the reason names the field)',
+    firstAction: 'Validate and fix the setting with PATCH /v1/integrations/{id} (a 422 lists the allowed values), then POST /v1/integrations/{id}/resume',
+  },
+};
+
+const DELIVERY_FAILURES: Pick<Finding, 'likelyCause' | 'firstAction'> = {
+  likelyCause: 'the destination kept failing: repeated delivery failures moved it to error',
+  firstAction: 'Read the delivery log (GET /v1/integrations/{id}/deliveries), fix the destination, then POST /v1/integrations/{id}/resume: what it missed is re-sent',
+};
+
+/** `error` does not heal by itself: it waits for re-authorization, a settings fix or a resume. */
+export const stuckInError: Detector = async ({ row }) => {
+  if (row.state !== 'error') return undefined;
+  const reason = row.state_reason ?? '';
+  const code = reason.split(':', 1)[0];
+  const cause = ERROR_CAUSES[code] ??
+    (/deliver/i.test(reason)
+      ? DELIVERY_FAILURES
+      : { likelyCause: `the integration went to error: ${reason || 'no reason recorded'}`, firstAction: ERROR_CAUSES.credentials_expired.firstAction });
+  return {
+    scenario: 'stuck_in_error',
+    ...cause,
+    evidence: { state: row.state, reason: row.state_reason, since: iso(row.state_changed_at), changedBy: row.state_changed_by },
+  };
+};
+
+/** Events answered 200 while paused are recorded as skipped and never applied, not even after a resume. */
+export const skippedWhilePaused: Detector = async ({ db, row, since }) => {
+  const skipped = await db
+    .selectFrom('inbox')
+    .select([
+      (eb) => eb.fn.countAll<number>().as('count'),
+      (eb) => eb.fn.min('received_at').as('first'),
+      (eb) => eb.fn.max('received_at').as('last'),
+    ])
+    .where('integration_id', '=', row.id)
+    .where('status', '=', 'skipped')
+    .where('reason', '=', 'paused')
+    .where('is_test', '=', false)
+    .where('received_at', '>', since)
+    .executeTakeFirstOrThrow();
+  if (Number(skipped.count) === 0) return undefined;
+  const resend = 'have the provider resend the events received between firstSkippedAt and lastSkippedAt (they are not replayed on resume)';
+  return {
+    scenario: 'skipped_while_paused',
+    likelyCause: 'the integration was paused: events that arrived meanwhile were acknowledged (200) and not synced',
+    firstAction: row.state === 'paused' ? `Resume (POST /v1/integrations/{id}/resume), then ${resend}` : `Nothing to fix now; ${resend}`,
+    evidence: { skippedEvents: Number(skipped.count), firstSkippedAt: iso(skipped.first), lastSkippedAt: iso(skipped.last), state: row.state },
+  };
+};

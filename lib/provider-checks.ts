@@ -1,0 +1,41 @@
+import type { CredentialCheck, ProviderModule, SettingsProblem } from '../providers/types';
+import type { Config } from './config';
+
+/** Per call: a provider that takes longer is treated as unreachable (and retried by the caller). */
+const PROVIDER_API_TIMEOUT_MS = 10_000;
+
+export interface ProviderVerdict {
+  credentials: CredentialCheck;
+  /** Settings the account cannot honour; only checked once the credentials work. */
+  problems: SettingsProblem[];
+}
+
+/**
+ * Asks the provider whether these credentials work and these settings fit the account, through the
+ * provider module's `credentials` (shared by the periodic check, re-authorization and settings changes).
+ * Throws `ProviderApiError` when the provider could not be asked.
+ */
+export async function checkWithProvider(
+  provider: ProviderModule,
+  settings: unknown,
+  secrets: Record<string, unknown>,
+  config: Config,
+): Promise<ProviderVerdict> {
+  if (!provider.credentials) return { credentials: 'unchecked', problems: [] };
+  const ctx = {
+    settings,
+    secrets,
+    endpoints: { stripeApiUrl: config.stripeApiUrl, hubspotApiUrl: config.hubspotApiUrl, shopifyApiUrl: config.shopifyApiUrl, slackApiUrl: config.slackApiUrl },
+    timeoutMs: PROVIDER_API_TIMEOUT_MS,
+  };
+  const credentials = await provider.credentials.check(ctx);
+  const problems = credentials === 'ok' && provider.credentials.validateSettings ? await provider.credentials.validateSettings(ctx) : [];
+  return { credentials, problems };
+}
+
+/** The `error` state reason for a verdict, or undefined when all is well. Prefixed by a stable code. */
+export function failureReason(provider: ProviderModule, verdict: ProviderVerdict): string | undefined {
+  if (verdict.credentials === 'unauthorized') return `credentials_expired: ${provider.displayName} refused the stored credentials`;
+  const [problem] = verdict.problems;
+  return problem ? `invalid_mapping: ${problem.path}: ${problem.message}` : undefined;
+}

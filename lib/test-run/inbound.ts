@@ -1,0 +1,113 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { InboxResult } from '../../db/schema';
+import { type SampleEvent, SampleUnavailableError } from '../../providers/types';
+import { TEST_EVENT_HEADER, testEventMark } from '../test-events';
+import type { StepResult, TestRunContext } from './types';
+
+/** How long the runner waits for the workflow to drain the sample (it is processed asynchronously, like any webhook). */
+const PROCESSING_WAIT_MS = 20_000;
+
+const step = (name: StepResult['name'], ok: boolean, detail: string, data?: Record<string, unknown>): StepResult => ({ name, direction: 'inbound', ok, detail, ...(data ? { data } : {}) });
+
+interface Sent {
+  status: number;
+  answer: unknown;
+}
+
+async function send(url: string, headers: Record<string, string>, body: string): Promise<Sent> {
+  const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
+  const text = await response.text();
+  try {
+    return { status: response.status, answer: JSON.parse(text) };
+  } catch {
+    return { status: response.status, answer: text };
+  }
+}
+
+async function settledRows({ db, row }: TestRunContext, eventIds: string[]) {
+  const deadline = Date.now() + PROCESSING_WAIT_MS;
+  for (;;) {
+    const rows = await db
+      .selectFrom('inbox')
+      .select(['id', 'dedup_key', 'status', 'reason', 'result', 'duplicate_count', 'is_test'])
+      .where('integration_id', '=', row.id)
+      .where('dedup_key', 'in', eventIds)
+      .execute();
+    if ((rows.length === eventIds.length && rows.every((entry) => entry.status !== 'pending')) || Date.now() > deadline) return rows;
+    await delay(100);
+  }
+}
+
+function buildSample(ctx: TestRunContext, url: string): SampleEvent | string {
+  const { provider, row, box } = ctx;
+  try {
+    return provider.sampleEvent!({
+      settings: provider.settingsSchema.parse(row.settings),
+      secrets: row.secrets_sealed ? box.open(row.secrets_sealed) : {},
+      url,
+      nowMs: Date.now(),
+      runId: ctx.runId,
+    });
+  } catch (error) {
+    if (error instanceof SampleUnavailableError) return error.message;
+    throw error;
+  }
+}
+
+/** Where each produced row can be read through the API. */
+function landedAt(integrationId: string, inboxId: number, result: InboxResult | null) {
+  return {
+    inboxId,
+    webhookEventsPath: `/v1/integrations/${integrationId}/webhook-events`,
+    conversions: (result?.conversionIds ?? []).map((id) => ({ id, path: `/v1/conversions/${id}` })),
+    customers: (result?.customerIds ?? []).map((id) => ({ id, path: `/v1/customers/${id}` })),
+    events: (result?.eventIds ?? []).map((id) => ({ id, path: `/v1/events/${id}` })),
+  };
+}
+
+/**
+ * The inbound checklist: a realistic sample signed with the integration's own secret goes through the
+ * public webhook route (marked as test data), is followed into the inbox and the rows it produced,
+ * compared with what was sent, then sent again to prove it produces nothing twice.
+ */
+export async function runInboundTest(ctx: TestRunContext): Promise<StepResult[]> {
+  const { db, box, config, row, provider } = ctx;
+  const url = `${config.publicBaseUrl}/webhooks/${provider.id}/${row.id}`;
+  const sample = buildSample(ctx, url);
+  if (typeof sample === 'string') return [step('send', false, `no sample could be built: ${sample}`)];
+  const headers = { 'content-type': 'application/json', ...sample.headers, [TEST_EVENT_HEADER]: testEventMark(box, sample.body) };
+  const eventIds = provider.inbound!.parse({ method: 'POST', url, headers, rawBody: Buffer.from(sample.body) }).map((event) => event.dedupKey);
+
+  const first = await send(url, headers, sample.body).catch((error: Error) => ({ status: 0, answer: error.message }));
+  const sendStep = step('send', first.status === 200, `POST ${url} answered ${first.status || 'nothing'}`, { eventIds, answer: first.answer, expected: sample.expected });
+  if (first.status !== 200) return [sendStep];
+
+  const rows = await settledRows(ctx, eventIds);
+  const [inbox] = rows;
+  if (!inbox || inbox.status !== 'processed') {
+    const why = !inbox ? 'no inbox row was written' : inbox.status === 'pending' ? `still pending after ${PROCESSING_WAIT_MS / 1000} s: is a worker running?` : `recorded as ${inbox.status}${inbox.reason ? ` (${inbox.reason})` : ''}: nothing was synced`;
+    return [sendStep, step('landed', false, why, inbox ? { inboxId: Number(inbox.id), status: inbox.status, reason: inbox.reason, isTest: inbox.is_test } : undefined)];
+  }
+  const landed = landedAt(row.id, Number(inbox.id), inbox.result);
+  const landedStep = step('landed', inbox.is_test, `processed into ${landed.conversions.length} conversion(s), ${landed.customers.length} customer(s), ${landed.events.length} workspace event(s), marked as test data`, { ...landed, isTest: inbox.is_test });
+
+  const conversionIds = inbox.result?.conversionIds ?? [];
+  const conversions = conversionIds.length > 0 ? await db.selectFrom('conversions').selectAll().where('id', 'in', conversionIds).execute() : [];
+  const conversion = conversions.find((candidate) => candidate.type === sample.expected.type);
+  const actual = conversion && { type: conversion.type, eventName: conversion.event_name, amountMinor: conversion.amount_minor === null ? undefined : Number(conversion.amount_minor), currency: conversion.currency ?? undefined };
+  const matches = Boolean(actual) && (Object.keys(sample.expected) as Array<keyof typeof sample.expected>).every((field) => actual![field] === sample.expected[field]);
+  const valuesStep = step('values', matches && Boolean(conversion?.is_test), matches ? 'type, event name, amount and currency match what was sent' : 'what was recorded differs from what was sent', { expected: sample.expected, actual: actual ?? null });
+
+  const again = await send(url, headers, sample.body).catch((error: Error) => ({ status: 0, answer: error.message }));
+  const [after] = await settledRows(ctx, eventIds);
+  const sameOutcome = conversion
+    ? await db.selectFrom('conversions').select((eb) => eb.fn.countAll<number>().as('count')).where('integration_id', '=', row.id).where('type', '=', conversion.type).where('external_id', '=', conversion.external_id).executeTakeFirstOrThrow()
+    : { count: 0 };
+  const deduplicated = again.status === 200 && after.duplicate_count > inbox.duplicate_count && Number(sameOutcome.count) === 1;
+  const duplicateStep = step('duplicate', deduplicated, deduplicated ? 'sent again: acknowledged as a duplicate, no second outcome' : 'the second copy was not recognised as a duplicate', {
+    answer: again.answer,
+    duplicateCount: after.duplicate_count,
+    conversionsForThisSale: Number(sameOutcome.count),
+  });
+  return [sendStep, landedStep, valuesStep, duplicateStep];
+}

@@ -1,0 +1,182 @@
+import { type Harness, startHarness, waitFor } from '../support/harness';
+import { inboundHelpers } from '../support/inbound';
+import { hubspotHeaders, segmentHeaders, shopifyHeaders, standardWebhookHeaders, stripeHeaders } from '../support/signers';
+
+const now = () => Math.floor(Date.now() / 1000);
+const minor = (value: unknown) => (value === null ? null : Number(value));
+
+describe('inbound: each provider’s webhooks become the exact rows expected', () => {
+  let h: Harness;
+  let key: string;
+  let io: ReturnType<typeof inboundHelpers>;
+  beforeAll(async () => {
+    h = await startHarness();
+    key = (await h.newWorkspace()).key;
+    io = inboundHelpers(h, () => key);
+  });
+  afterAll(() => h.stop());
+
+  it('Stripe: checkout + invoice are one sale, sign-ups and trials are leads, refunds link, deauthorization disconnects', async () => {
+    const secret = 'whsec_stripe_inbound_test';
+    const { id } = await io.install('stripe', { mode: 'test', trackSeats: true }, { webhookSecret: secret });
+    const send = async (eventId: string, type: string, object: Record<string, unknown>) => {
+      const payload = JSON.stringify({ id: eventId, object: 'event', type, created: now(), livemode: false, data: { object } });
+      const response = await h.post(`/webhooks/stripe/${id}`, payload, stripeHeaders(payload, secret));
+      expect(response.status).toBe(200);
+    };
+    await send('evt_refund_first', 'charge.refunded', {
+      id: 'ch_2', object: 'charge', amount: 2000, amount_refunded: 2000, currency: 'usd', customer: 'cus_bob', invoice: 'in_bob', payment_intent: 'pi_bob', created: now(),
+    });
+    await send('evt_checkout', 'checkout.session.completed', {
+      id: 'cs_1', object: 'checkout.session', mode: 'subscription', status: 'complete', payment_status: 'paid', amount_total: 5400, currency: 'usd',
+      total_details: { amount_tax: 400 }, customer: 'cus_ada', customer_details: { email: 'ada@example.com', name: 'Ada Lovelace' },
+      invoice: 'in_ada', metadata: { dub_id: 'clk_ada', link_key: 'launch' },
+    });
+    await send('evt_invoice', 'invoice.paid', {
+      id: 'in_ada', object: 'invoice', amount_paid: 5400, currency: 'usd', customer: 'cus_ada', customer_email: 'ada@example.com', status: 'paid',
+      total_taxes: [{ amount: 400 }], lines: { object: 'list', data: [{ id: 'il_1', quantity: 3 }] },
+    });
+    await send('evt_customer', 'customer.created', { id: 'cus_cy', object: 'customer', email: 'cy@example.com', name: 'Cy Young', created: now() });
+    await send('evt_trial', 'customer.subscription.created', {
+      id: 'sub_cy', object: 'subscription', status: 'trialing', customer: 'cus_cy', created: now(), items: { object: 'list', data: [{ id: 'si_1', quantity: 4 }] },
+    });
+    await send('evt_bob_invoice', 'invoice.paid', {
+      id: 'in_bob', object: 'invoice', amount_paid: 2000, currency: 'usd', customer: 'cus_bob', status: 'paid', lines: { object: 'list', data: [] },
+    });
+    await send('evt_jpy', 'checkout.session.completed', {
+      id: 'cs_jp', object: 'checkout.session', mode: 'payment', status: 'complete', payment_status: 'paid', amount_total: 1200, currency: 'jpy',
+      customer: 'cus_jp', customer_details: { email: 'jp@example.com' }, payment_intent: 'pi_jp', invoice: null,
+    });
+    await send('evt_unknown', 'payment_method.attached', { id: 'pm_1', object: 'payment_method' });
+    const rows = await io.settled(id, 8);
+    expect(rows.find((row) => row.dedup_key === 'evt_unknown')).toMatchObject({ status: 'ignored', reason: expect.stringContaining('payment_method.attached') });
+
+    const conversions = await io.conversions(id);
+    const summary = conversions.map((c) => [c.type, c.event_name, c.external_id, minor(c.amount_minor), c.currency, c.quantity]);
+    expect(summary).toEqual(
+      expect.arrayContaining([
+        ['sale', expect.any(String), 'in_ada', 5000, 'USD', 3],
+        ['sale', expect.any(String), 'in_bob', 2000, 'USD', 0],
+        ['refund', expect.any(String), 'ch_2', 2000, 'USD', null],
+        ['lead', 'Sign up', expect.any(String), null, null, null],
+        ['lead', 'Started Trial', expect.any(String), null, null, 4],
+        ['sale', expect.any(String), 'pi_jp', 1200, 'JPY', null],
+      ]),
+    );
+    expect(conversions).toHaveLength(6);
+    const ada = conversions.find((c) => c.external_id === 'in_ada')!;
+    expect(ada).toMatchObject({ click_id: 'clk_ada', link_key: 'launch' });
+    const bobSale = conversions.find((c) => c.external_id === 'in_bob')!;
+    // The refund arrived before its sale and still ends linked to it.
+    expect(conversions.find((c) => c.type === 'refund')!.sale_conversion_id).toBe(bobSale.id);
+    const customers = await io.customers(id);
+    expect(customers.find((c) => c.external_id === 'cus_ada')).toMatchObject({ email: 'ada@example.com', name: 'Ada Lovelace' });
+    expect(customers.find((c) => c.external_id === 'cus_cy')).toMatchObject({ email: 'cy@example.com', name: 'Cy Young' });
+    const eventTypes = (await h.db.selectFrom('events').select('type').where('integration_id', '=', id).execute()).map((e) => e.type);
+    expect(eventTypes.filter((t) => t === 'sale.created')).toHaveLength(3);
+    expect(eventTypes.filter((t) => t === 'refund.created')).toHaveLength(1);
+
+    await send('evt_deauth', 'account.application.deauthorized', { id: 'ca_1', object: 'application' });
+    await waitFor(async () => (await io.state(id)) === 'disconnected', 'the deauthorized integration to disconnect');
+    const gone = await h.post(`/webhooks/stripe/${id}`, '{}', stripeHeaders('{}', secret));
+    expect(gone.status).toBe(410);
+  });
+
+  it('Stripe: a test-mode event at a live integration is recorded and ignored', async () => {
+    const secret = 'whsec_live_only';
+    const { id } = await io.install('stripe', { mode: 'live' }, { webhookSecret: secret });
+    const payload = JSON.stringify({ id: 'evt_testmode', object: 'event', type: 'customer.created', created: now(), livemode: false, data: { object: { id: 'cus_t', object: 'customer' } } });
+    expect((await h.post(`/webhooks/stripe/${id}`, payload, stripeHeaders(payload, secret))).status).toBe(200);
+    const [row] = await io.settled(id, 1);
+    expect(row).toMatchObject({ status: 'ignored', reason: expect.stringMatching(/test-mode/) });
+    expect(await io.customers(id)).toEqual([]);
+  });
+
+  it('Shopify: paid orders are sales in shop money, refunds link to them, other shops are refused, uninstall disconnects', async () => {
+    const secret = 'shpss_inbound_secret';
+    const shop = 'acme-store.myshopify.com';
+    const { id } = await io.install('shopify', { shopDomain: shop }, { webhookSecret: secret });
+    const send = (topic: string, webhookId: string, body: object, fromShop = shop) => {
+      const payload = JSON.stringify(body);
+      return h.post(`/webhooks/shopify/${id}`, payload, shopifyHeaders(payload, secret, topic, fromShop, webhookId));
+    };
+    const order = {
+      id: 1001, name: '#1001', created_at: new Date().toISOString(), currency: 'EUR', subtotal_price: '199.00',
+      subtotal_price_set: { shop_money: { amount: '199.00', currency_code: 'EUR' }, presentment_money: { amount: '215.00', currency_code: 'USD' } },
+      customer: { id: 2001, email: 'eve@example.com', first_name: 'Eve', last_name: 'Adams' },
+      line_items: [{ id: 1, quantity: 2 }, { id: 2, quantity: 1 }], note_attributes: [{ name: 'clickId', value: 'clk_shop' }],
+    };
+    expect((await send('orders/paid', 'wh_1', order)).status).toBe(200);
+    expect((await send('refunds/create', 'wh_2', { id: 3001, order_id: 1001, created_at: new Date().toISOString(), transactions: [{ id: 9, kind: 'refund', status: 'success', amount: '50.00', currency: 'EUR' }] })).status).toBe(200);
+    expect((await send('orders/paid', 'wh_3', order, 'other-store.myshopify.com')).status).toBe(401);
+    await io.settled(id, 2);
+    const [sale, refund] = await io.conversions(id);
+    expect([sale.type, sale.external_id, Number(sale.amount_minor), sale.currency, sale.quantity, sale.click_id]).toEqual(['sale', '1001', 19900, 'EUR', 3, 'clk_shop']);
+    expect([refund.type, Number(refund.amount_minor), refund.currency, refund.sale_conversion_id]).toEqual(['refund', 5000, 'EUR', sale.id]);
+    expect((await io.customers(id))[0]).toMatchObject({ external_id: '2001', email: 'eve@example.com', name: 'Eve Adams' });
+    expect((await send('app/uninstalled', 'wh_4', { id: 77, domain: shop })).status).toBe(200);
+    await waitFor(async () => (await io.state(id)) === 'disconnected', 'the uninstalled shop to disconnect');
+  });
+
+  it('HubSpot: a signed batch splits into events: contact, deal lead, closed-won sale in KWD', async () => {
+    const secret = 'hubspot-client-secret';
+    const { id, installation } = await io.install('hubspot', { currency: 'KWD' }, { clientSecret: secret });
+    const at = Date.now();
+    const batch = [
+      { eventId: 11, subscriptionType: 'contact.creation', objectId: 501, portalId: 62515, occurredAt: at, attemptNumber: 0 },
+      { eventId: 12, subscriptionType: 'deal.creation', objectId: 601, portalId: 62515, occurredAt: at, attemptNumber: 0 },
+      { eventId: 13, subscriptionType: 'deal.propertyChange', objectId: 601, portalId: 62515, occurredAt: at, propertyName: 'dealstage', propertyValue: 'closedwon', amount: '1500.125', attemptNumber: 0 },
+      { eventId: 14, subscriptionType: 'deal.propertyChange', objectId: 602, portalId: 62515, occurredAt: at, propertyName: 'dealstage', propertyValue: 'appointmentscheduled', attemptNumber: 0 },
+    ];
+    const payload = JSON.stringify(batch);
+    const response = await h.post(`/webhooks/hubspot/${id}`, payload, hubspotHeaders(payload, secret, installation.inboundWebhookUrl));
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ received: 4, accepted: 4 });
+    const rows = await io.settled(id, 4);
+    expect(rows.map((row) => [row.dedup_key, row.status])).toEqual([['11', 'processed'], ['12', 'processed'], ['13', 'processed'], ['14', 'ignored']]);
+    const conversions = await io.conversions(id);
+    expect(conversions.map((c) => [c.type, c.event_name, c.external_id, minor(c.amount_minor), c.currency])).toEqual(
+      expect.arrayContaining([
+        ['lead', 'Deal created', 'deal:601', null, null],
+        ['sale', 'Closed won', 'deal:601', 1500125, 'KWD'],
+      ]),
+    );
+    expect((await io.customers(id)).map((c) => c.external_id)).toEqual(['contact:501', 'deal:601']);
+    const stale = Date.now() - 6 * 60 * 1000;
+    expect((await h.post(`/webhooks/hubspot/${id}`, payload, hubspotHeaders(payload, secret, installation.inboundWebhookUrl, stale))).status).toBe(401);
+  });
+
+  it('Segment: mapped track calls become sales and leads, identify becomes a customer', async () => {
+    const secret = 'segment-shared-secret';
+    const { id } = await io.install('segment', {}, { sharedSecret: secret });
+    const send = (message: object) => {
+      const payload = JSON.stringify(message);
+      return h.post(`/webhooks/segment/${id}`, payload, segmentHeaders(payload, secret));
+    };
+    const timestamp = new Date().toISOString();
+    expect((await send({ type: 'identify', messageId: 'm1', userId: 'u1', traits: { email: 'u1@example.com', name: 'Uma One' }, timestamp })).status).toBe(200);
+    expect((await send({ type: 'track', messageId: 'm2', userId: 'u1', event: 'Signed Up', timestamp })).status).toBe(200);
+    expect((await send({ type: 'track', messageId: 'm3', userId: 'u1', event: 'Order Completed', properties: { order_id: 'o-1', revenue: 19.99, currency: 'gbp' }, timestamp })).status).toBe(200);
+    expect((await send({ type: 'track', messageId: 'm4', userId: 'u1', event: 'Page Scrolled', timestamp })).status).toBe(200);
+    const rows = await io.settled(id, 4);
+    expect(rows.map((row) => row.status)).toEqual(['processed', 'processed', 'processed', 'ignored']);
+    const conversions = await io.conversions(id);
+    expect(conversions.map((c) => [c.type, c.event_name, c.external_id, minor(c.amount_minor), c.currency])).toEqual(
+      expect.arrayContaining([['lead', 'Signed Up', 'm2', null, null], ['sale', 'Order Completed', 'o-1', 1999, 'GBP']]),
+    );
+    expect(await io.customers(id)).toMatchObject([{ external_id: 'u1', email: 'u1@example.com', name: 'Uma One' }]);
+  });
+
+  it('generic webhook: Standard Webhooks signed events, mapped by name', async () => {
+    const installed = await h.api('POST', '/v1/integrations', { key, body: { provider: 'webhook', settings: { eventMapping: { purchase: { type: 'sale', eventName: 'Purchase' } } } } });
+    expect(installed.status).toBe(201);
+    const { id } = installed.body;
+    const secret = installed.body.issuedSecret.secret as string;
+    expect(secret).toMatch(/^whsec_/);
+    const payload = JSON.stringify({ type: 'purchase', customer: { id: 'c-9', email: 'nine@example.com' }, amount: 12.5, currency: 'usd', orderId: 'ord-9' });
+    expect((await h.post(`/webhooks/webhook/${id}`, payload, standardWebhookHeaders(payload, secret, 'msg_9'))).status).toBe(200);
+    await io.settled(id, 1);
+    const [sale] = await io.conversions(id);
+    expect([sale.type, sale.event_name, sale.external_id, Number(sale.amount_minor), sale.currency]).toEqual(['sale', 'Purchase', 'ord-9', 1250, 'USD']);
+  });
+});

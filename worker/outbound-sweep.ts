@@ -1,0 +1,22 @@
+import { restartStalledBatches } from '../lib/delivery-workflows';
+import { logger } from '../lib/logger';
+import { type DispatchDeps, outboxDispatcher } from '../lib/outbox-dispatch';
+
+/**
+ * Safety net for outbound work the fast path dropped: outbox rows nobody dispatched (a process died
+ * after its commit, Temporal was down) and planned delivery batches whose workflow never started.
+ * Any number of workers may run it: dispatch skips locked rows and a batch's workflow id is fixed.
+ */
+export function startOutboundSweep(deps: DispatchDeps): () => void {
+  const dispatch = outboxDispatcher(deps);
+  const { db, temporal, config } = deps;
+  const sweep = async () => {
+    await dispatch();
+    await restartStalledBatches(db, temporal, config, config.dispatchSweepMs);
+  };
+  const timer = setInterval(() => {
+    sweep().catch((error: unknown) => logger.warn({ err: error }, 'outbound sweep failed'));
+  }, config.dispatchSweepMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
