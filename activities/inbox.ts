@@ -35,7 +35,8 @@ export function drainInboxActivity(db: Db, batchSize: number) {
       .where('id', '=', integrationId)
       .executeTakeFirstOrThrow();
     const provider = getProvider(integration.provider);
-    if (!provider?.inbound) throw new Error(`provider ${integration.provider} has no inbound handler`);
+    // A destination-only integration (Slack) has no inbox; failing here would retry forever and block its workflow.
+    if (!provider?.inbound) return { processed: 0, more: false, lifecycle: [] };
     const settings = provider.settingsSchema.parse(integration.settings);
     const lifecycle: DrainInboxResult['lifecycle'] = [];
 

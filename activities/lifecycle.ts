@@ -1,4 +1,5 @@
 import type { Db } from '../db';
+import { logger } from '../lib/logger';
 import { metrics } from '../lib/metrics';
 import { emitWorkspaceEvent } from '../db/queries/events';
 import type { IntegrationState, IntegrationStatus, LifecycleAction } from '../workflows/lifecycle';
@@ -68,6 +69,10 @@ export function recordTransitionActivity(db: Db) {
           })
           .execute();
         metrics.transitions.inc({ action: input.action, to: input.to });
+        logger.info(
+          { workspaceId: input.workspaceId, integrationId: input.integrationId, action: input.action, from: input.from, to: input.to, actor: input.actor, reason: input.reason },
+          'integration transition recorded',
+        );
         const eventType = stateChanged ? LIFECYCLE_EVENTS[input.to] : undefined;
         if (eventType) {
           await emitWorkspaceEvent(trx, {

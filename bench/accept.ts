@@ -1,4 +1,5 @@
 import { startBaseline } from './baseline';
+import { type CpuSnapshot, cpuWindow, processCpuMs } from './cpu';
 import { installStripe, newTenant } from './fixtures';
 import { closedLoop, type LoadResult } from './load';
 import type { BenchOptions } from './options';
@@ -10,12 +11,14 @@ export interface AcceptRun {
   concurrency: number;
   integrations: number;
   load: LoadResult;
+  /** CPU ms per request during the timed window, per process (the worker drains meanwhile). */
+  cpuMsPerRequest: CpuSnapshot;
   /** requests/s over the baseline's at the same concurrency. */
   ratioToBaseline: number;
 }
 
 export interface AcceptFigures {
-  baseline: Array<{ concurrency: number; load: LoadResult }>;
+  baseline: Array<{ concurrency: number; load: LoadResult; cpuMsPerRequest: CpuSnapshot }>;
   runs: AcceptRun[];
 }
 
@@ -34,17 +37,21 @@ export async function measureAccept(service: Service, options: BenchOptions, log
   const baseline = await startBaseline(service);
   const figures: AcceptFigures = { baseline: [], runs: [] };
   try {
-    await baseline.run('warm-baseline', WARMUP_REQUESTS, 10);
-    await closedLoop(service.apiUrl, stripeWebhooks('warm-accept', WARMUP_REQUESTS, [...one, ...spread]), 10);
-    await waitForDrained(service, [...one, ...spread], completionTimeoutMs(WARMUP_REQUESTS));
+    const warmup = Math.min(WARMUP_REQUESTS, options.acceptRequests);
+    await baseline.run('warm-baseline', warmup, 10);
+    await closedLoop(service.apiUrl, stripeWebhooks('warm-accept', warmup, [...one, ...spread]), 10);
+    await waitForDrained(service, [...one, ...spread], completionTimeoutMs(warmup));
     for (const concurrency of options.concurrency) {
+      const baselineCpu = cpuWindow(() => ({ ...service.cpu(), baseline: processCpuMs(baseline.pid) ?? 0 }));
       const reference = await baseline.run(`baseline-c${concurrency}`, options.acceptRequests, concurrency);
-      figures.baseline.push({ concurrency, load: reference });
+      figures.baseline.push({ concurrency, load: reference, cpuMsPerRequest: baselineCpu(reference.requests) });
       log(`[bench] baseline   c=${concurrency}: ${reference.requestsPerSecond} req/s, p99 ${reference.latencyMs.p99} ms`);
       for (const ids of [one, spread]) {
-        const load = await closedLoop(service.apiUrl, stripeWebhooks(`accept-c${concurrency}-i${ids.length}`, options.acceptRequests, ids), concurrency);
+        const requests = stripeWebhooks(`accept-c${concurrency}-i${ids.length}`, options.acceptRequests, ids);
+        const cpu = cpuWindow(service.cpu);
+        const load = await closedLoop(service.apiUrl, requests, concurrency);
         const ratioToBaseline = Math.round((load.requestsPerSecond / Math.max(1, reference.requestsPerSecond)) * 100) / 100;
-        figures.runs.push({ concurrency, integrations: ids.length, load, ratioToBaseline });
+        figures.runs.push({ concurrency, integrations: ids.length, load, cpuMsPerRequest: cpu(load.requests), ratioToBaseline });
         log(`[bench] accept     c=${concurrency} → ${ids.length} integration(s): ${load.requestsPerSecond} req/s (${ratioToBaseline} × baseline), p99 ${load.latencyMs.p99} ms, errors ${JSON.stringify(load.errors)}`);
         await waitForDrained(service, ids, completionTimeoutMs(options.acceptRequests));
       }

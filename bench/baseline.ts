@@ -5,6 +5,7 @@ import type { Service } from './service';
 import { STRIPE_SECRET, stripeWebhooks } from './webhooks';
 
 export interface Baseline {
+  pid: number;
   /** `requests` signed webhooks at `concurrency` against the baseline endpoint. */
   run(tag: string, requests: number, concurrency: number): Promise<LoadResult>;
   stop(): Promise<void>;
@@ -24,6 +25,7 @@ export async function startBaseline(service: Service): Promise<Baseline> {
   });
   const origin = `http://127.0.0.1:${port}`;
   return {
+    pid: child.pid!,
     run: (tag, requests, concurrency) => closedLoop(origin, stripeWebhooks(tag, requests, ['baseline'], () => '/'), concurrency),
     stop: async () => {
       await new Promise<void>((gone) => {

@@ -1,3 +1,4 @@
+import { type CpuSnapshot, cpuWindow } from './cpu';
 import { countRows, historyPerThousand, rowsPerEvent, workflowHistory } from './cost';
 import { installStripe, newTenant } from './fixtures';
 import { closedLoop, type LoadResult, openLoop, type PreparedRequest } from './load';
@@ -18,6 +19,8 @@ export interface EndToEndRun {
   seconds: number;
   eventsPerSecond: number;
   lag: Lag;
+  /** CPU ms per event, per process, from the first send until the last conversion. */
+  cpuMsPerEvent: CpuSnapshot;
   rowsPerEvent: { total: number; byTable: Record<string, number> };
   /** The integration workflows' history added by the run. */
   temporal: ReturnType<typeof historyPerThousand>;
@@ -37,9 +40,11 @@ async function runEndToEnd(
   const requests = prepare(ids);
   const historyBefore = await workflowHistory(service, tenant.workspaceId, 'integrationWorkflow');
   const rowsBefore = await countRows(service);
+  const cpu = cpuWindow(service.cpu);
   const startedAt = Date.now();
   const accept = await send(requests);
   const done = await waitForConversions(service, ids, requests.length, completionTimeoutMs(requests.length));
+  const cpuMsPerEvent = cpu(requests.length);
   const elapsedMs = (done.lastProcessedAt?.getTime() ?? Date.now()) - startedAt;
   const rowsAfter = await countRows(service);
   return {
@@ -50,6 +55,7 @@ async function runEndToEnd(
     seconds: Math.round(elapsedMs / 100) / 10,
     eventsPerSecond: perSecond(requests.length, elapsedMs),
     lag: await processingLag(service, ids),
+    cpuMsPerEvent,
     rowsPerEvent: rowsPerEvent(rowsBefore, rowsAfter, requests.length),
     temporal: historyPerThousand(historyBefore, await workflowHistory(service, tenant.workspaceId, 'integrationWorkflow'), requests.length),
   };

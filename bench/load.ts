@@ -16,7 +16,10 @@ export interface LoadResult {
   /** Anything else: non-2xx answers and transport errors, by status ("error" for the latter). */
   errors: Record<string, number>;
   durationMs: number;
+  /** Requests over the whole run, answers included. */
   requestsPerSecond: number;
+  /** Requests over the time it took to send them: the rate actually offered (an open loop's target, if it kept up). */
+  sentPerSecond: number;
   /** Milliseconds; in an open-loop run measured from when the request was due, so queueing counts. */
   latencyMs: Percentiles;
 }
@@ -29,8 +32,10 @@ function runner(origin: string, requests: PreparedRequest[], connections: number
   const latencies = new Float64Array(requests.length);
   const errors: Record<string, number> = {};
   let ok = 0;
+  let lastSentAt = 0;
   const send = async (index: number, dueAt: number): Promise<void> => {
     const { path, body, headers } = requests[index];
+    lastSentAt = performance.now();
     try {
       const response = await pool.request({ method: 'POST', path, body, headers });
       await response.body.dump();
@@ -44,7 +49,16 @@ function runner(origin: string, requests: PreparedRequest[], connections: number
   const finish = async (startedAt: number): Promise<LoadResult> => {
     const durationMs = performance.now() - startedAt;
     await pool.close();
-    return { requests: requests.length, ok, errors, durationMs: Math.round(durationMs), requestsPerSecond: perSecond(requests.length, durationMs), latencyMs: percentiles(latencies) };
+    return {
+      requests: requests.length,
+      ok,
+      errors,
+      durationMs: Math.round(durationMs),
+      requestsPerSecond: perSecond(requests.length, durationMs),
+      // The first request goes out at 0: n requests span n - 1 intervals.
+      sentPerSecond: perSecond(Math.max(0, requests.length - 1), lastSentAt - startedAt),
+      latencyMs: percentiles(latencies),
+    };
   };
   return { send, finish };
 }

@@ -61,7 +61,9 @@ export const USAGE = `npm run bench -- [options]     (each option also reads BEN
   --profile             CPU profiles of the API and worker into bench/results/profiles
   --out FILE            JSON results                                          (${DEFAULTS.out})
 Uses TEMPORAL_ADDRESS / DATABASE_URL when set; otherwise starts an in-memory Temporal dev server and a
-throwaway database linquid_bench_* on postgres://postgres@127.0.0.1:5432 (dropped at the end).`;
+throwaway database linquid_bench_* on postgres://postgres@127.0.0.1:5432 (dropped at the end). A DATABASE_URL
+keeps the bench's rows and must not be shared with a running service: its workers would dispatch the bench's
+outbox on their own task queue.`;
 
 function envName(flag: string): string {
   return `BENCH_${flag.toUpperCase().replace(/-/g, '_')}`;

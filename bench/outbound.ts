@@ -4,6 +4,7 @@ import { startReceiver } from '../test/support/fakes/receiver';
 import { waitFor } from '../test/support/harness';
 import { newSigningSecret, saleEvent } from '../test/support/outbound';
 import { historyPerThousand, workflowHistory } from './cost';
+import { type CpuSnapshot, cpuWindow } from './cpu';
 import { apiPost, installIntegration, newTenant } from './fixtures';
 import type { Service } from './service';
 import { perSecond } from './stats';
@@ -25,6 +26,8 @@ export interface OutboundRun {
   unexpected: number;
   /** Successful receipts whose Standard Webhooks signature did not verify. */
   badSignatures: number;
+  /** CPU ms per delivery, per process, from the commit of the events until every delivery settled. */
+  cpuMsPerDelivery: CpuSnapshot;
   /** The delivery workflows' history. */
   temporal: ReturnType<typeof historyPerThousand>;
 }
@@ -51,6 +54,7 @@ export async function measureOutbound(service: Service, count: number, failEvery
       for (let i = 1; i < count; i++) ids.push((await emitWorkspaceEvent(trx, { workspaceId: tenant.workspaceId, ...saleEvent() })).id);
       return ids;
     });
+    const cpu = cpuWindow(service.cpu);
     const startedAt = Date.now();
     expected.push((await apiPost<{ id: string }>(service, tenant, '/v1/events', saleEvent())).id);
     // Done when every delivery is settled (delivered or given up): no attempt comes after that, so late duplicates count too.
@@ -61,6 +65,7 @@ export async function measureOutbound(service: Service, count: number, failEvery
         FROM deliveries WHERE integration_id = ${destination}`.execute(service.db);
       return rows[0].total === count && rows[0].open === 0;
     }, `${count} deliveries to settle`, 120_000 + count * 20);
+    const cpuMsPerDelivery = cpu(count);
 
     const delivered = receiver.delivered();
     const wanted = new Set(expected);
@@ -77,6 +82,7 @@ export async function measureOutbound(service: Service, count: number, failEvery
       missing: expected.filter((id) => !delivered.has(id)).length,
       duplicates: [...delivered.values()].reduce((sum, receipts) => sum + receipts - 1, 0),
       unexpected: [...delivered.keys()].filter((id) => !wanted.has(id)).length,
+      cpuMsPerDelivery,
       badSignatures: successes.filter((request) => !verifies(() => receiver.verify(request))).length,
       temporal: historyPerThousand({ runs: 0, events: 0, signals: 0 }, await workflowHistory(service, tenant.workspaceId, 'deliveryBatchWorkflow'), count),
     };

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 
 export interface MemoryFigures {
+  /** Resident set when sampling started (the service up and idle), per process (MB). */
+  atStartRssMb: Record<string, number>;
   /** Highest resident set seen by sampling, per process and for all of them at the same instant (MB). */
   peakRssMb: Record<string, number>;
   peakCombinedRssMb: number;
@@ -25,6 +27,7 @@ const round = (mb: number) => Math.round(mb);
 export function sampleMemory(pids: Record<string, number>, intervalMs = 250): { stop(): MemoryFigures } {
   const peak: Record<string, number> = {};
   const hwm: Record<string, number> = {};
+  let atStart: Record<string, number> | undefined;
   let combined = 0;
   const sample = () => {
     let total = 0;
@@ -36,6 +39,7 @@ export function sampleMemory(pids: Record<string, number>, intervalMs = 250): { 
       total += status.rss;
     }
     combined = Math.max(combined, total);
+    atStart ??= { ...peak };
   };
   sample();
   const timer = setInterval(sample, intervalMs);
@@ -44,7 +48,7 @@ export function sampleMemory(pids: Record<string, number>, intervalMs = 250): { 
       clearInterval(timer);
       sample();
       const rounded = (values: Record<string, number>) => Object.fromEntries(Object.entries(values).map(([name, mb]) => [name, round(mb)]));
-      return { peakRssMb: rounded(peak), peakCombinedRssMb: round(combined), highWaterMarkMb: rounded(hwm) };
+      return { atStartRssMb: rounded(atStart ?? {}), peakRssMb: rounded(peak), peakCombinedRssMb: round(combined), highWaterMarkMb: rounded(hwm) };
     },
   };
 }

@@ -9,6 +9,7 @@ import { connectTemporal } from '../lib/runtime';
 import { INSTALL_HINT, provisionTemporalCli } from '../lib/temporal-cli';
 import { type DevServer, freePort, startDevServer } from '../lib/temporal-server';
 import { waitFor } from '../test/support/harness';
+import { type CpuSnapshot, cpuReader } from './cpu';
 
 export interface ServiceOptions {
   /** An existing Temporal server; otherwise an in-memory, headless dev server is started and stopped. */
@@ -33,6 +34,8 @@ export interface Service {
   namespace: string;
   taskQueue: string;
   pids: { api: number; worker: number; temporal?: number };
+  /** CPU time so far of the API, the worker, our Temporal dev server, our database's backends and this process. */
+  cpu: () => CpuSnapshot;
   versions: { temporalCli?: string; temporalServer: string; postgres: string };
   /** Throws when the API or the worker has exited: a phase waiting on them would only time out. */
   assertRunning(): void;
@@ -95,7 +98,7 @@ function stopChild(child: ChildProcess): Promise<void> {
  * can be measured), against a Temporal server and a PostgreSQL database, on a task queue of their own.
  */
 export async function startService(options: ServiceOptions): Promise<Service> {
-  mkdirSync(join(options.outputDir, 'profiles'), { recursive: true });
+  mkdirSync(join(options.outputDir, options.profile ? 'profiles' : ''), { recursive: true });
   // Undone in reverse order by `stop`, also when starting fails halfway.
   const undo: Array<() => Promise<void>> = [];
   const stop = async () => {
@@ -146,6 +149,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     }, 'the API to be ready and the worker to poll its task queue', STARTUP_TIMEOUT_MS);
 
     const { serverVersion } = await connection.workflowService.getSystemInfo({});
+    const pids = { api: api.pid!, worker: worker.pid!, temporal: temporalSetup.server?.process.pid };
+    const databaseName = new URL(database.url).pathname.slice(1);
+    const cpu = cpuReader(pids, databaseName);
+    undo.push(async () => cpu.stop());
     const postgres = await sql<{ server_version: string }>`show server_version`.execute(db);
     return {
       apiUrl,
@@ -154,7 +161,8 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       temporal,
       namespace,
       taskQueue,
-      pids: { api: api.pid!, worker: worker.pid!, temporal: temporalSetup.server?.process.pid },
+      pids,
+      cpu: cpu.read,
       versions: { temporalCli: temporalSetup.cliVersion, temporalServer: serverVersion ?? 'unknown', postgres: postgres.rows[0].server_version },
       assertRunning,
       stop,

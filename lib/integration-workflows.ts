@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { IntegrationRow } from '../db/schema';
+import { getProvider } from '../providers';
 import { transitionUpdate } from '../workflows/definitions';
 import type { IntegrationWorkflowInput } from '../workflows/integration';
 import type { IntegrationState, IntegrationStatus, TransitionRequest } from '../workflows/lifecycle';
@@ -18,7 +19,8 @@ export async function startIntegrationWorkflow(
     workspaceId: row.workspace_id,
     provider: row.provider,
     status: { state: row.state as IntegrationState, reason: row.state_reason, changedAt: row.state_changed_at.toISOString() },
-    credentialCheckIntervalMs,
+    // A provider with no API to ask (generic webhooks, Segment) gets no check timer: no history spent on it.
+    credentialCheckIntervalMs: getProvider(row.provider)?.credentials ? credentialCheckIntervalMs : 0,
   };
   await temporal.workflow.start('integrationWorkflow', {
     taskQueue,

@@ -10,6 +10,9 @@ export const logger = pino({
   redact: {
     paths: [
       'secrets', '*.secrets', 'token', '*.token', 'apiKey', '*.apiKey', 'authorization', '*.authorization',
+      'accessToken', '*.accessToken', 'botToken', '*.botToken', 'writeKey', '*.writeKey', 'clientSecret', '*.clientSecret',
+      'webhookSecret', '*.webhookSecret', 'signingSecret', '*.signingSecret', 'sharedSecret', '*.sharedSecret',
+      '*.headers["x-linquid-test-event"]', '*.headers["x-shopify-access-token"]',
       'headers.authorization', 'req.headers.authorization', '*.headers["stripe-signature"]',
       '*.headers["x-hubspot-signature-v3"]', '*.headers["x-shopify-hmac-sha256"]', '*.headers["webhook-signature"]',
     ],

@@ -118,7 +118,10 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
   const drain = async (): Promise<void> => {
     workPending = false;
     const result = await drainInbox({ integrationId });
-    workPending = result.more;
+    // Not `= result.more`: a doorbell that rang during the drain (after its last look at the inbox) set
+    // workPending, and is often delivered in the same activation as the result; overwriting it loses the
+    // signal, and the rows wait for the worker's sweep (30 s).
+    if (result.more) workPending = true;
     for (const request of result.lifecycle) enqueue({ ...request, actor: 'system:inbound' });
   };
 

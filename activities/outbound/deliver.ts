@@ -67,7 +67,7 @@ export function deliverActivity(deps: ActivityDeps) {
     if (!failed) return status;
 
     const message = `attempt ${opened.attempt}: ${result.error ?? `HTTP ${result.statusCode}`}`;
-    logger.info({ deliveryId: ref.deliveryId, integrationId: destination.id, statusCode: result.statusCode, outcome: result.outcome }, 'delivery attempt failed');
+    logger.info({ workspaceId: destination.workspace_id, integrationId: destination.id, deliveryId: ref.deliveryId, eventId: opened.envelope.id, statusCode: result.statusCode, outcome: result.outcome }, 'delivery attempt failed');
     if (result.outcome === 'rejected') throw ApplicationFailure.create({ message, type: 'DeliveryRejected', nonRetryable: true });
     throw ApplicationFailure.create({ message, type: 'DeliveryFailed', nextRetryDelay: delayMs });
   };

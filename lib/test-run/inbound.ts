@@ -73,6 +73,8 @@ function landedAt(integrationId: string, inboxId: number, result: InboxResult | 
 export async function runInboundTest(ctx: TestRunContext): Promise<StepResult[]> {
   const { db, box, config, row, provider } = ctx;
   const url = `${config.publicBaseUrl}/webhooks/${provider.id}/${row.id}`;
+  // Its secrets are wiped: nothing could be signed, and the route answers 410 Gone to anything.
+  if (row.state === 'disconnected') return [step('send', false, `not sent: the integration is disconnected, POST ${url} answers 410 Gone`)];
   const sample = buildSample(ctx, url);
   if (typeof sample === 'string') return [step('send', false, `no sample could be built: ${sample}`)];
   const headers = { 'content-type': 'application/json', ...sample.headers, [TEST_EVENT_HEADER]: testEventMark(box, sample.body) };

@@ -1,5 +1,7 @@
 import { statusQuery } from '../../workflows/definitions';
 import { integrationWorkflowId } from '../../workflows/search-attributes';
+import type { FakeProviderApi } from '../support/fakes/fake-provider-api';
+import { startFakeStripeApi } from '../support/fakes/fake-stripe-api';
 import { type Harness, startHarness, waitFor } from '../support/harness';
 
 const STRIPE_SECRET = 'whsec_lifecycle_secret_value_123456';
@@ -24,8 +26,11 @@ describe('integration lifecycle through the HTTP API', () => {
     return response.body as { id: string; state: string };
   };
 
+  // Credentials with an API key are checked with Stripe before they are saved.
+  let stripeApi: FakeProviderApi;
   beforeAll(async () => {
-    h = await startHarness();
+    stripeApi = await startFakeStripeApi([STRIPE_KEY]);
+    h = await startHarness({ STRIPE_API_URL: stripeApi.url });
     key = (await h.newWorkspace()).key;
   });
   afterAll(async () => {
@@ -34,6 +39,7 @@ describe('integration lifecycle through the HTTP API', () => {
       expect(text).not.toContain(STRIPE_KEY);
     }
     await h.stop();
+    await stripeApi.close();
   });
 
   it('walks pending → active ⇄ paused → disconnected, agreeing in the API, the workflow and the audit table', async () => {

@@ -31,6 +31,8 @@ function slackReply(method: string, args: Record<string, string>) {
   if (method === 'chat.postMessage') {
     return args.channel === MISSING_CHANNEL ? { ok: false, error: 'channel_not_found' } : { ok: true, channel: args.channel, ts: `${Date.now()}.000100` };
   }
+  // The credential check; revoking tokens is test/support/fakes/fake-slack-auth.ts.
+  if (method === 'auth.test') return { ok: true, team: 'Acme', team_id: 'T0ACME', user_id: 'U0BOT' };
   return { ok: false, error: 'unknown_method' };
 }
 
