@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { sql } from 'kysely';
 import type { Db } from '../db';
@@ -20,12 +21,20 @@ export interface DrainInboxResult {
   lifecycle: Array<{ action: 'disconnect'; reason: string }>;
 }
 
+/**
+ * One activity keeps draining while events keep coming, up to this long: under load, history grows by
+ * one activity per few seconds of traffic instead of one per batch; lifecycle requests wait at most this.
+ */
+const DRAIN_BUDGET_MS = 5000;
+/** After a partial batch, let a few more events arrive: fewer, larger transactions. */
+const COLLECT_MS = 50;
+
 type RowOutcome = { status: 'processed'; result: InboxResult } | { status: 'ignored' | 'failed'; reason: string };
 
 /**
- * Drains one batch of the integration's inbox in a single transaction: each event is normalized by
- * its provider module and applied idempotently; a poison event is rolled back to its savepoint and
- * marked failed alone. When the inbox is empty the doorbell is re-armed (see `ringDoorbell`).
+ * Drains the integration's inbox in batches, one transaction each: every event is normalized by its
+ * provider module and applied idempotently; a poison event is rolled back to its savepoint and marked
+ * failed alone. When the inbox is empty the doorbell is re-armed (see `ringDoorbell`).
  */
 export function drainInboxActivity(db: Db, batchSize: number) {
   return async function drainInbox({ integrationId }: DrainInboxInput): Promise<DrainInboxResult> {
@@ -40,7 +49,7 @@ export function drainInboxActivity(db: Db, batchSize: number) {
     const settings = provider.settingsSchema.parse(integration.settings);
     const lifecycle: DrainInboxResult['lifecycle'] = [];
 
-    const processed = await db.transaction().execute(async (trx) => {
+    const drainBatch = () => db.transaction().execute(async (trx) => {
       const rows = await trx
         .selectFrom('inbox')
         .select(['id', 'dedup_key', 'event_type', 'payload', 'livemode', 'is_test', 'received_at'])
@@ -98,8 +107,18 @@ export function drainInboxActivity(db: Db, batchSize: number) {
       }
       return rows.length;
     });
-    metrics.inboxBatchSize.observe(processed);
-    const more = processed === batchSize || (await rearmDoorbell(db, integrationId));
+
+    const deadline = Date.now() + DRAIN_BUDGET_MS;
+    let processed = 0;
+    for (;;) {
+      const batch = await drainBatch();
+      metrics.inboxBatchSize.observe(batch);
+      processed += batch;
+      if (batch === 0 || lifecycle.length > 0) break;
+      if (Date.now() >= deadline) return { processed, more: true, lifecycle };
+      if (batch < batchSize) await delay(COLLECT_MS);
+    }
+    const more = await rearmDoorbell(db, integrationId);
     return { processed, more, lifecycle };
   };
 }

@@ -1,3 +1,5 @@
+import type { RetrySchedule } from '../workflows/delivery';
+
 /** Every setting comes from the environment, with defaults that run on a developer machine. */
 export interface Config {
   port: number;
@@ -15,7 +17,7 @@ export interface Config {
   inboxBatchSize: number;
   doorbellSweepMs: number;
   /** Outbound delivery retry schedule (Temporal retry policy) and per-attempt HTTP timeout. */
-  deliveryRetry: DeliveryRetryConfig;
+  deliveryRetry: RetrySchedule;
   /** Consecutive failed attempts that move a destination to `error`. */
   deliveryFailureThreshold: number;
   dispatchSweepMs: number;
@@ -32,13 +34,7 @@ export interface Config {
   credentialCheckIntervalMs: number;
 }
 
-export interface DeliveryRetryConfig {
-  initialIntervalMs: number;
-  maximumIntervalMs: number;
-  /** Retries stop after this long; a destination failing for this long goes to `error`. */
-  windowMs: number;
-  attemptTimeoutMs: number;
-}
+
 
 function int(value: string | undefined, fallback: number): number {
   const parsed = value === undefined ? NaN : Number.parseInt(value, 10);

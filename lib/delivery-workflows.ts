@@ -9,7 +9,7 @@ import type { Config } from './config';
 import { logger } from './logger';
 
 /** Deliveries per workflow: keeps each history to a few thousand events and its input small. */
-export const DELIVERY_BATCH_SIZE = 500;
+const DELIVERY_BATCH_SIZE = 500;
 
 export interface Destination {
   id: string;
@@ -40,7 +40,7 @@ export function destinationVerdict(state: string): { status: DeliveryStatus; rea
 }
 
 /** Splits one destination's deliveries into workflows whose ids are derived from their content. */
-export function planDeliveryBatches(destination: Destination, deliveries: DeliveryRef[]): DeliveryBatch[] {
+function planDeliveryBatches(destination: Destination, deliveries: DeliveryRef[]): DeliveryBatch[] {
   const batches: DeliveryBatch[] = [];
   for (let start = 0; start < deliveries.length; start += DELIVERY_BATCH_SIZE) {
     const chunk = deliveries.slice(start, start + DELIVERY_BATCH_SIZE);
@@ -50,13 +50,17 @@ export function planDeliveryBatches(destination: Destination, deliveries: Delive
   return batches;
 }
 
-/** Records which workflow owns the deliveries' current round (the sweep restarts it by this id). */
-export async function assignWorkflow(trx: Transaction<Database>, batch: DeliveryBatch): Promise<void> {
-  await trx
-    .updateTable('deliveries')
-    .set({ workflow_id: batch.workflowId })
-    .where('id', 'in', batch.deliveries.map((delivery) => delivery.deliveryId))
-    .execute();
+/** Plans the deliveries' current round into batches and records which workflow owns each (the sweep restarts it by this id). */
+export async function assignBatches(trx: Transaction<Database>, destination: Destination, deliveries: DeliveryRef[]): Promise<DeliveryBatch[]> {
+  const batches = planDeliveryBatches(destination, deliveries);
+  for (const batch of batches) {
+    await trx
+      .updateTable('deliveries')
+      .set({ workflow_id: batch.workflowId })
+      .where('id', 'in', batch.deliveries.map((delivery) => delivery.deliveryId))
+      .execute();
+  }
+  return batches;
 }
 
 /** Starts each batch's workflow; one already running is left alone. A failed start is repaired by the sweep. */

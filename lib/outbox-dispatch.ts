@@ -4,15 +4,7 @@ import type { Db } from '../db';
 import type { Database, DeliveriesTable, DeliveryStatus } from '../db/schema';
 import { getProvider, providers } from '../providers';
 import type { Config } from './config';
-import {
-  assignWorkflow,
-  type DeliveryBatch,
-  deliveryId,
-  type Destination,
-  destinationVerdict,
-  planDeliveryBatches,
-  startDeliveryBatches,
-} from './delivery-workflows';
+import { assignBatches, type DeliveryBatch, deliveryId, destinationVerdict, startDeliveryBatches } from './delivery-workflows';
 import { logger } from './logger';
 
 export interface DispatchDeps {
@@ -59,15 +51,20 @@ function matches(event: OutboxEvent, destinations: Array<{ row: DestinationRow; 
 }
 
 async function loadDestinations(trx: Transaction<Database>, workspaceIds: string[]) {
-  // FOR SHARE: a state change (e.g. resume, which re-sends held deliveries) waits for this commit.
   const rows = await trx
     .selectFrom('integrations')
     .select(['id', 'workspace_id', 'provider', 'state', 'settings'])
     .where('workspace_id', 'in', workspaceIds)
     .where('provider', 'in', OUTBOUND_PROVIDERS)
     .where('state', '!=', 'disconnected')
-    .forShare()
     .execute();
+  // Deliveries for a destination in error are held until its resume re-sends them: read that state
+  // FOR SHARE, so a concurrent resume either waits for these rows or happened first (then they are sent).
+  const inError = rows.filter((row) => row.state === 'error').map((row) => row.id);
+  if (inError.length > 0) {
+    const locked = await trx.selectFrom('integrations').select(['id', 'state']).where('id', 'in', inError).forShare().execute();
+    for (const { id, state } of locked) rows.find((row) => row.id === id)!.state = state;
+  }
   return rows.flatMap((row) => {
     const parsed = getProvider(row.provider)!.settingsSchema.safeParse(row.settings);
     if (parsed.success) return [{ row, settings: parsed.data }];
@@ -116,12 +113,12 @@ async function dispatchBatch(trx: Transaction<Database>): Promise<{ dispatched: 
       pending.set(row.integration_id, ids);
     }
   }
-  const batches = [...pending].flatMap(([integrationId, ids]) => {
+  const batches: DeliveryBatch[] = [];
+  for (const [integrationId, ids] of pending) {
     const { row } = destinations.find((entry) => entry.row.id === integrationId)!;
-    const destination: Destination = { id: row.id, workspaceId: row.workspace_id, provider: row.provider };
-    return planDeliveryBatches(destination, ids.map((id) => ({ deliveryId: id, round: 1 })));
-  });
-  for (const batch of batches) await assignWorkflow(trx, batch);
+    const destination = { id: row.id, workspaceId: row.workspace_id, provider: row.provider };
+    batches.push(...(await assignBatches(trx, destination, ids.map((id) => ({ deliveryId: id, round: 1 })))));
+  }
   await trx
     .updateTable('outbox')
     .set({ dispatched_at: new Date() })

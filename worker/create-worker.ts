@@ -1,13 +1,15 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
+import { existsSync } from 'node:fs';
 import { type ActivityDeps, createActivities } from '../activities';
+import { WORKFLOW_BUNDLE_PATH } from './workflow-bundle';
 
 export interface WorkerOptions {
   address: string;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps & { temporal: Client };
-  /** A pre-built workflow bundle (tests build one per run); otherwise the worker bundles `workflows/`. */
+  /** A pre-built workflow bundle; default: the one `npm run build` writes, else the worker bundles `workflows/`. */
   workflowBundlePath?: string;
 }
 
@@ -22,15 +24,14 @@ function installRuntime(): void {
 
 export async function createIntegrationWorker(options: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   installRuntime();
+  const bundlePath = options.workflowBundlePath ?? (existsSync(WORKFLOW_BUNDLE_PATH) ? WORKFLOW_BUNDLE_PATH : undefined);
   const connection = await NativeConnection.connect({ address: options.address });
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
-    ...(options.workflowBundlePath
-      ? { workflowBundle: { codePath: options.workflowBundlePath } }
-      : { workflowsPath: require.resolve('../workflows') }),
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
   });
   return { worker, connection };
 }

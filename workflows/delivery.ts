@@ -1,20 +1,33 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { DeliveryRetryConfig } from '../lib/config';
+
+/** The retry schedule (from the configuration: lib/config) and the per-attempt HTTP timeout. */
+export interface RetrySchedule {
+  initialIntervalMs: number;
+  maximumIntervalMs: number;
+  /** Retries stop after this long; a destination failing for this long goes to `error`. */
+  windowMs: number;
+  attemptTimeoutMs: number;
+}
 
 export interface DeliveryRef {
   deliveryId: string;
   round: number;
 }
 
+/** A delivery whose attempt failed retryably, and how long to wait before the next one. */
+export interface RetryRef extends DeliveryRef {
+  delayMs: number;
+}
+
 export interface DeliveryBatchInput {
   destinationId: string;
   deliveries: DeliveryRef[];
-  retry: DeliveryRetryConfig;
+  retry: RetrySchedule;
 }
 
-/** Attempts in flight per batch: a slow or dead destination holds at most this many worker slots. */
-export const BATCH_CONCURRENCY = 25;
+/** Attempts in flight at once per batch (in the batch activity, then retrying): a dead destination holds few resources. */
+export const DELIVERY_CONCURRENCY = 25;
 
 const { settleDelivery } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -28,28 +41,41 @@ function failureMessage(error: unknown): string {
 }
 
 /**
- * Delivers a batch of one destination's deliveries, each as its own `deliver` activity with the retry
- * schedule as its Temporal retry policy, so one delivery's retries never hold back another's. The id is
- * derived from the batch's content (lib/delivery-workflows), so starting the same batch twice is a no-op.
+ * Delivers a batch of one destination's deliveries. The first attempt of all of them is one
+ * `deliverBatch` activity (heartbeating; a crashed worker's batch is resumed where it stopped); each
+ * delivery that failed retryably then gets its own `deliver` activity with the retry schedule as its
+ * Temporal retry policy, so one delivery's retries never hold back another's. The workflow id is derived
+ * from the batch's content (lib/delivery-workflows): starting the same batch twice is a no-op.
  */
 export async function deliveryBatchWorkflow(input: DeliveryBatchInput): Promise<void> {
-  const { retry } = input;
+  const { destinationId, deliveries, retry } = input;
+  const { deliverBatch } = proxyActivities<Activities>({
+    startToCloseTimeout: Math.ceil(deliveries.length / DELIVERY_CONCURRENCY) * (retry.attemptTimeoutMs + 1000) + 60_000,
+    heartbeatTimeout: retry.attemptTimeoutMs + 10_000,
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  });
   const { deliver } = proxyActivities<Activities>({
     // The HTTP call has its own timeout; this bounds the bookkeeping around it too.
     startToCloseTimeout: retry.attemptTimeoutMs + 5000,
     scheduleToCloseTimeout: retry.windowMs,
-    retry: { initialInterval: retry.initialIntervalMs, backoffCoefficient: 2, maximumInterval: retry.maximumIntervalMs },
+    retry: { initialInterval: retry.initialIntervalMs * 2, backoffCoefficient: 2, maximumInterval: retry.maximumIntervalMs },
   });
-  const queue = [...input.deliveries];
+
+  const retries = await deliverBatch({ destinationId, deliveries });
+  const failedAt = Date.now();
+  const queue = [...retries].sort((a, b) => a.delayMs - b.delayMs);
   const lane = async (): Promise<void> => {
     for (let next = queue.shift(); next; next = queue.shift()) {
+      const waitMs = failedAt + next.delayMs - Date.now();
+      if (waitMs > 0) await sleep(waitMs);
+      const ref = { deliveryId: next.deliveryId, round: next.round };
       try {
-        await deliver(next);
+        await deliver({ ...ref, destinationId });
       } catch (error) {
         // Retries exhausted (or refused): record the delivery as failed unless the activity already did.
-        await settleDelivery({ ...next, error: failureMessage(error) });
+        await settleDelivery({ ...ref, error: failureMessage(error) });
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, queue.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(DELIVERY_CONCURRENCY, queue.length) }, lane));
 }

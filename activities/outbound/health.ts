@@ -3,6 +3,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../db';
 import type { Database } from '../../db/schema';
 import { logger } from '../../lib/logger';
+import type { DeliveryResult } from '../../providers/types';
 import { lifecycleSignals } from '../../workflows/definitions';
 import { integrationWorkflowId } from '../../workflows/search-attributes';
 
@@ -13,47 +14,67 @@ export interface HealthPolicy {
   windowMs: number;
 }
 
-/** A success clears the streak; written only when there is something to change, so a busy destination's row stays cool. */
-export async function recordSuccess(trx: Transaction<Database>, integrationId: string): Promise<void> {
-  await trx
-    .updateTable('integrations')
-    .set({ consecutive_failures: 0, failing_since: null, failure_alerted_at: null, last_delivery_success_at: new Date() })
-    .where('id', '=', integrationId)
-    .where((eb) =>
-      eb.or([
-        eb('consecutive_failures', '>', 0),
-        eb('last_delivery_success_at', 'is', null),
-        eb('last_delivery_success_at', '<', sql<Date>`now() - interval '1 second'`),
-      ]),
-    )
-    .execute();
+/** A run of attempt results in completion order; a 4xx counts as a failure, a 410 as neither. */
+export interface Tally {
+  successes: number;
+  failures: number;
+  /** Failures after the last success. */
+  trailing: number;
+  lastError?: string;
+}
+
+export function tally(results: DeliveryResult[]): Tally {
+  const counted: Tally = { successes: 0, failures: 0, trailing: 0 };
+  for (const result of results) {
+    if (result.outcome === 'success') {
+      counted.successes += 1;
+      counted.trailing = 0;
+    } else if (result.outcome === 'retry' || result.outcome === 'rejected') {
+      counted.failures += 1;
+      counted.trailing += 1;
+      counted.lastError = result.error ?? `HTTP ${result.statusCode}`;
+    }
+  }
+  return counted;
 }
 
 /**
- * Counts a failed attempt. Returns the reason to move the destination to `error` the first time the
- * streak crosses the policy (claimed in the row, so concurrent attempts raise it once).
+ * Applies a run of results to the destination's failure streak. Returns the reason to move it to
+ * `error` the first time the streak crosses the policy (claimed in the row, so it is raised once).
  */
-export async function recordFailure(trx: Transaction<Database>, integrationId: string, policy: HealthPolicy, lastError: string): Promise<string | undefined> {
+export async function recordHealth(trx: Transaction<Database>, integrationId: string, counted: Tally, policy: HealthPolicy): Promise<string | undefined> {
+  if (counted.successes === 0 && counted.failures === 0) return undefined;
+  const now = new Date();
+  const streak =
+    counted.successes > 0
+      ? {
+          consecutive_failures: counted.trailing,
+          failing_since: counted.trailing > 0 ? now : null,
+          failure_alerted_at: null,
+          last_delivery_success_at: now,
+          ...(counted.trailing > 0 ? { last_delivery_failure_at: now } : {}),
+        }
+      : {
+          consecutive_failures: sql<number>`consecutive_failures + ${counted.failures}::int`,
+          failing_since: sql<Date>`coalesce(failing_since, now())`,
+          last_delivery_failure_at: now,
+        };
   const row = await trx
     .updateTable('integrations')
-    .set({
-      consecutive_failures: sql`consecutive_failures + 1`,
-      failing_since: sql`coalesce(failing_since, now())`,
-      last_delivery_failure_at: new Date(),
-    })
+    .set(streak)
     .where('id', '=', integrationId)
     .returning(['consecutive_failures', 'failing_since', 'failure_alerted_at', 'state'])
     .executeTakeFirstOrThrow();
-  if (row.state !== 'active' || row.failure_alerted_at) return undefined;
-  const failingForMs = Date.now() - (row.failing_since?.getTime() ?? Date.now());
+  if (counted.trailing === 0 || row.state !== 'active' || row.failure_alerted_at) return undefined;
+  const failingForMs = now.getTime() - (row.failing_since?.getTime() ?? now.getTime());
   const reason =
     row.consecutive_failures >= policy.threshold
-      ? `${row.consecutive_failures} consecutive delivery failures (last: ${lastError})`
+      ? `${row.consecutive_failures} consecutive delivery failures (last: ${counted.lastError})`
       : failingForMs >= policy.windowMs
-        ? `deliveries failing for ${Math.round(failingForMs / 3_600_000)} h (last: ${lastError})`
+        ? `deliveries failing for ${Math.round(failingForMs / 3_600_000)} h (last: ${counted.lastError})`
         : undefined;
   if (!reason) return undefined;
-  await trx.updateTable('integrations').set({ failure_alerted_at: new Date() }).where('id', '=', integrationId).execute();
+  await trx.updateTable('integrations').set({ failure_alerted_at: now }).where('id', '=', integrationId).execute();
   return reason;
 }
 

@@ -1,9 +1,10 @@
 import type { ActivityDeps } from '..';
-import { deliverActivity } from './deliver';
+import { deliverActivity, deliverBatchActivity } from './deliver';
 import { resendFailedDeliveriesActivity, settleDeliveryActivity } from './resend';
 
 export function createOutboundActivities(deps: ActivityDeps) {
   return {
+    deliverBatch: deliverBatchActivity(deps),
     deliver: deliverActivity(deps),
     settleDelivery: settleDeliveryActivity(deps.db),
     resendFailedDeliveries: resendFailedDeliveriesActivity(deps),

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db';
-import { assignWorkflow, planDeliveryBatches, startDeliveryBatches } from '../../lib/delivery-workflows';
+import { assignBatches, startDeliveryBatches } from '../../lib/delivery-workflows';
 import type { DeliveryRef } from '../../workflows/delivery';
 import type { ActivityDeps } from '..';
 
@@ -27,11 +27,11 @@ export function resendFailedDeliveriesActivity({ db, temporal, config }: Activit
         )
         .returning(['id', 'round'])
         .execute();
-      const planned = planDeliveryBatches(
+      const planned = await assignBatches(
+        trx,
         { id: destination.id, workspaceId: destination.workspace_id, provider: destination.provider },
         rows.map((row) => ({ deliveryId: row.id, round: row.round })),
       );
-      for (const batch of planned) await assignWorkflow(trx, batch);
       await trx
         .updateTable('integrations')
         .set({ consecutive_failures: 0, failing_since: null, failure_alerted_at: null })

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { deliveryOfWorkspace, envelopeOf } from '../../db/queries/deliveries';
 import { integrationOfWorkspace } from '../../db/queries/integrations';
-import { assignWorkflow, planDeliveryBatches, startDeliveryBatches } from '../../lib/delivery-workflows';
+import { assignBatches, startDeliveryBatches } from '../../lib/delivery-workflows';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
 import { attemptView, deliveryView, healthView } from '../delivery-views';
@@ -45,7 +45,7 @@ export function deliveriesRouter({ db, temporal, config }: ApiContext): Router {
   /** A new round of the same delivery: same event, same `webhook-id`, so the receiver can dedupe. */
   router.post('/:id/redeliver', async (req, res) => {
     const { workspaceId } = caller(res);
-    const batch = await db.transaction().execute(async (trx) => {
+    const batches = await db.transaction().execute(async (trx) => {
       const found = await trx
         .selectFrom('deliveries')
         .innerJoin('events', 'events.id', 'deliveries.event_id')
@@ -65,11 +65,9 @@ export function deliveriesRouter({ db, temporal, config }: ApiContext): Router {
         .where('id', '=', req.params.id)
         .returning(['integration_id', 'round'])
         .executeTakeFirstOrThrow();
-      const [planned] = planDeliveryBatches({ id: integration_id, workspaceId, provider: found.provider }, [{ deliveryId: req.params.id, round }]);
-      await assignWorkflow(trx, planned);
-      return planned;
+      return assignBatches(trx, { id: integration_id, workspaceId, provider: found.provider }, [{ deliveryId: req.params.id, round }]);
     });
-    await startDeliveryBatches(temporal, config, [batch]);
+    await startDeliveryBatches(temporal, config, batches);
     res.status(202).json(deliveryView(await deliveryOfWorkspace(db, workspaceId, req.params.id)));
   });
   return router;

@@ -50,7 +50,8 @@ export function eventsRouter(ctx: ApiContext): Router {
     const event = parseBody(PostedEvent, req.body);
     const idempotencyKey = parseWith(IdempotencyKey, req.get('idempotency-key'), 'headers.idempotency-key');
     const emitted = await db.transaction().execute((trx) => emitWorkspaceEvent(trx, { workspaceId, ...event, idempotencyKey }));
-    if (emitted.created) await dispatch();
+    // Not awaited: the answer does not wait for delivery planning, and a burst shares few dispatch passes.
+    if (emitted.created) void dispatch();
     const row = await db.selectFrom('events').selectAll().where('id', '=', emitted.id).executeTakeFirstOrThrow();
     res.status(emitted.created ? 201 : 200).json(envelopeOf(row));
   });

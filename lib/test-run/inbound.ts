@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { InboxResult } from '../../db/schema';
-import { type SampleEvent, SampleUnavailableError } from '../../providers/types';
+import type { ConversionRow, InboxResult } from '../../db/schema';
+import { type ExpectedConversion, type SampleEvent, SampleUnavailableError } from '../../providers/types';
 import { TEST_EVENT_HEADER, testEventMark } from '../test-events';
 import type { StepResult, TestRunContext } from './types';
 
@@ -71,7 +71,7 @@ function landedAt(integrationId: string, inboxId: number, result: InboxResult | 
  * compared with what was sent, then sent again to prove it produces nothing twice.
  */
 export async function runInboundTest(ctx: TestRunContext): Promise<StepResult[]> {
-  const { db, box, config, row, provider } = ctx;
+  const { box, config, row, provider } = ctx;
   const url = `${config.publicBaseUrl}/webhooks/${provider.id}/${row.id}`;
   // Its secrets are wiped: nothing could be signed, and the route answers 410 Gone to anything.
   if (row.state === 'disconnected') return [step('send', false, `not sent: the integration is disconnected, POST ${url} answers 410 Gone`)];
@@ -84,32 +84,54 @@ export async function runInboundTest(ctx: TestRunContext): Promise<StepResult[]>
   const sendStep = step('send', first.status === 200, `POST ${url} answered ${first.status || 'nothing'}`, { eventIds, answer: first.answer, expected: sample.expected });
   if (first.status !== 200) return [sendStep];
 
-  const rows = await settledRows(ctx, eventIds);
-  const [inbox] = rows;
-  if (!inbox || inbox.status !== 'processed') {
-    const why = !inbox ? 'no inbox row was written' : inbox.status === 'pending' ? `still pending after ${PROCESSING_WAIT_MS / 1000} s: is a worker running?` : `recorded as ${inbox.status}${inbox.reason ? ` (${inbox.reason})` : ''}: nothing was synced`;
-    return [sendStep, step('landed', false, why, inbox ? { inboxId: Number(inbox.id), status: inbox.status, reason: inbox.reason, isTest: inbox.is_test } : undefined)];
-  }
+  const [inbox] = await settledRows(ctx, eventIds);
+  if (!inbox || inbox.status !== 'processed') return [sendStep, notLanded(inbox)];
   const landed = landedAt(row.id, Number(inbox.id), inbox.result);
   const landedStep = step('landed', inbox.is_test, `processed into ${landed.conversions.length} conversion(s), ${landed.customers.length} customer(s), ${landed.events.length} workspace event(s), marked as test data`, { ...landed, isTest: inbox.is_test });
-
-  const conversionIds = inbox.result?.conversionIds ?? [];
-  const conversions = conversionIds.length > 0 ? await db.selectFrom('conversions').selectAll().where('id', 'in', conversionIds).execute() : [];
-  const conversion = conversions.find((candidate) => candidate.type === sample.expected.type);
-  const actual = conversion && { type: conversion.type, eventName: conversion.event_name, amountMinor: conversion.amount_minor === null ? undefined : Number(conversion.amount_minor), currency: conversion.currency ?? undefined };
-  const matches = Boolean(actual) && (Object.keys(sample.expected) as Array<keyof typeof sample.expected>).every((field) => actual![field] === sample.expected[field]);
-  const valuesStep = step('values', matches && Boolean(conversion?.is_test), matches ? 'type, event name, amount and currency match what was sent' : 'what was recorded differs from what was sent', { expected: sample.expected, actual: actual ?? null });
-
+  const { valuesStep, conversion } = await compareValues(ctx, inbox.result?.conversionIds ?? [], sample.expected);
   const again = await send(url, headers, sample.body).catch((error: Error) => ({ status: 0, answer: error.message }));
+  return [sendStep, landedStep, valuesStep, await checkDuplicate(ctx, eventIds, again, inbox.duplicate_count, conversion)];
+}
+
+type InboxState = Awaited<ReturnType<typeof settledRows>>[number];
+
+function notLanded(inbox: InboxState | undefined): StepResult {
+  if (!inbox) return step('landed', false, 'no inbox row was written');
+  const why = inbox.status === 'pending' ? `still pending after ${PROCESSING_WAIT_MS / 1000} s: is a worker running?` : `recorded as ${inbox.status}${inbox.reason ? ` (${inbox.reason})` : ''}: nothing was synced`;
+  return step('landed', false, why, { inboxId: Number(inbox.id), status: inbox.status, reason: inbox.reason, isTest: inbox.is_test });
+}
+
+/** The recorded conversion of the expected type against what the sample carried. */
+async function compareValues({ db }: TestRunContext, conversionIds: string[], expected: ExpectedConversion) {
+  const conversions = conversionIds.length > 0 ? await db.selectFrom('conversions').selectAll().where('id', 'in', conversionIds).execute() : [];
+  const conversion = conversions.find((candidate) => candidate.type === expected.type);
+  const actual = conversion && {
+    type: conversion.type,
+    eventName: conversion.event_name,
+    amountMinor: conversion.amount_minor === null ? undefined : Number(conversion.amount_minor),
+    currency: conversion.currency ?? undefined,
+  };
+  const matches = actual !== undefined && (Object.keys(expected) as Array<keyof ExpectedConversion>).every((field) => actual[field] === expected[field]);
+  const detail = matches ? 'type, event name, amount and currency match what was sent' : 'what was recorded differs from what was sent';
+  return { valuesStep: step('values', matches && conversion?.is_test === true, detail, { expected, actual: actual ?? null }), conversion };
+}
+
+/** The second copy must be acknowledged as a duplicate and leave exactly one conversion for the sale. */
+async function checkDuplicate(ctx: TestRunContext, eventIds: string[], again: Sent, duplicatesBefore: number, conversion: ConversionRow | undefined): Promise<StepResult> {
   const [after] = await settledRows(ctx, eventIds);
-  const sameOutcome = conversion
-    ? await db.selectFrom('conversions').select((eb) => eb.fn.countAll<number>().as('count')).where('integration_id', '=', row.id).where('type', '=', conversion.type).where('external_id', '=', conversion.external_id).executeTakeFirstOrThrow()
+  const same = conversion
+    ? await ctx.db
+        .selectFrom('conversions')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('integration_id', '=', ctx.row.id)
+        .where('type', '=', conversion.type)
+        .where('external_id', '=', conversion.external_id)
+        .executeTakeFirstOrThrow()
     : { count: 0 };
-  const deduplicated = again.status === 200 && after.duplicate_count > inbox.duplicate_count && Number(sameOutcome.count) === 1;
-  const duplicateStep = step('duplicate', deduplicated, deduplicated ? 'sent again: acknowledged as a duplicate, no second outcome' : 'the second copy was not recognised as a duplicate', {
+  const deduplicated = again.status === 200 && after.duplicate_count > duplicatesBefore && Number(same.count) === 1;
+  return step('duplicate', deduplicated, deduplicated ? 'sent again: acknowledged as a duplicate, no second outcome' : 'the second copy was not recognised as a duplicate', {
     answer: again.answer,
     duplicateCount: after.duplicate_count,
-    conversionsForThisSale: Number(sameOutcome.count),
+    conversionsForThisSale: Number(same.count),
   });
-  return [sendStep, landedStep, valuesStep, duplicateStep];
 }

@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import { emitWorkspaceEvent } from '../../db/queries/events';
 import { dispatchOutbox } from '../../lib/outbox-dispatch';
 import { type FakeServer, scripted } from '../support/fakes/http-server';
@@ -24,7 +25,7 @@ describe('outbound webhooks: signed, retried, logged, never doubled', () => {
   };
 
   beforeAll(async () => {
-    h = await startHarness({ DELIVERY_RETRY_INITIAL_MS: '100', DELIVERY_RETRY_MAX_MS: '400', DELIVERY_TIMEOUT_MS: '500' });
+    h = await startHarness({ DELIVERY_RETRY_INITIAL_MS: '100', DELIVERY_RETRY_MAX_MS: '400', DELIVERY_TIMEOUT_MS: '500', DISPATCH_SWEEP_MS: '300' });
     key = (await h.newWorkspace()).key;
     out = outboundHelpers(h, () => key);
   });
@@ -98,6 +99,29 @@ describe('outbound webhooks: signed, retried, logged, never doubled', () => {
     expect(target.requests).toHaveLength(1);
   });
 
+  it('subscribes Zapier REST hooks, delivers to them, and removes them on unsubscribe or a 410 from Zapier', async () => {
+    const [live, gone] = [await receiver(), await receiver(() => ({ status: 410 }))];
+    const subscribe = (target: Receiver) => out.api('POST', '/v1/hooks', { target_url: `${target.url}/zap`, event: 'sale.created' }, 201);
+    const [liveHook, goneHook] = [(await subscribe(live)).body, (await subscribe(gone)).body];
+    expect(liveHook).toEqual({ id: expect.stringMatching(/^int_/), event: 'sale.created', target_url: `${live.url}/zap` });
+    expect((await out.api('POST', '/v1/hooks', { target_url: live.url, event: 'order.shipped' })).body.error.issues[0].path).toBe('event');
+
+    const first = await out.emit(saleEvent());
+    await out.deliveryOf(liveHook.id, first.id, (d) => d.status === 'succeeded');
+    await waitFor(async () => (await out.state(goneHook.id)) === 'disconnected', 'Zapier 410 to remove the hook');
+    expect(JSON.parse(live.requests[0].body)).toEqual(first);
+
+    expect((await out.api('DELETE', `/v1/hooks/${liveHook.id}`)).status).toBe(204);
+    expect(await out.state(liveHook.id)).toBe('disconnected');
+    expect((await out.api('DELETE', `/v1/hooks/${liveHook.id}`)).status).toBe(204);
+    const witness = await destination();
+    const second = await out.emit(saleEvent());
+    await out.deliveryOf(witness.id, second.id, (d) => d.status === 'succeeded');
+    expect((await out.deliveries(liveHook.id)).map((d) => d.eventId)).toEqual([first.id]);
+    expect(live.requests).toHaveLength(1);
+    expect((await h.api('DELETE', `/v1/hooks/${liveHook.id}`, { key: (await h.newWorkspace('Other')).key })).status).toBe(404);
+  });
+
   it('times out a receiver that never answers and keeps retrying it without holding back the others', async () => {
     const slow = await destination(['sale.created'], () => 'hang');
     const fast = await destination();
@@ -140,6 +164,24 @@ describe('outbound webhooks: signed, retried, logged, never doubled', () => {
     await dispatchOutbox({ db: h.db, temporal: h.temporal, config: h.config });
     expect(await out.deliveryOf(id, test.id, () => true)).toMatchObject({ status: 'skipped', reason: 'test event', attemptCount: 0 });
     expect(target.requests).toHaveLength(2);
+  });
+
+  it('restarts a planned batch whose workflow never started (the process died between commit and start)', async () => {
+    const { id, target } = await destination();
+    const { workspaceId } = await h.db.selectFrom('integrations').select('workspace_id as workspaceId').where('id', '=', id).executeTakeFirstOrThrow();
+    await h.stopWorker(); // and its sweep
+    const event = await h.db.transaction().execute((trx) => emitWorkspaceEvent(trx, { workspaceId, ...saleEvent() }));
+    const unreachable = { workflow: { start: () => Promise.reject(new Error('Temporal unreachable')) } } as unknown as Client;
+    expect(await dispatchOutbox({ db: h.db, temporal: unreachable, config: h.config })).toBeGreaterThanOrEqual(1);
+    const planned = await h.db.selectFrom('deliveries').selectAll().where('integration_id', '=', id).where('event_id', '=', event.id).executeTakeFirstOrThrow();
+    expect(planned).toMatchObject({ status: 'pending', workflow_id: expect.stringMatching(/^deliveries-/) });
+    await expect(h.temporal.workflow.getHandle(planned.workflow_id!).describe()).rejects.toThrow(/not found/i);
+
+    await h.startWorker();
+    expect(await out.deliveryOf(id, event.id, (d) => d.status === 'succeeded')).toMatchObject({ attemptCount: 1 });
+    // The sweep started it under the workflow id recorded at planning time.
+    await h.temporal.workflow.getHandle(planned.workflow_id!).result();
+    expect([...target.delivered()]).toEqual([[event.id, 1]]);
   });
 
   it('validates posted events, honours Idempotency-Key and keeps workspaces apart', async () => {

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { existsSync } from 'node:fs';
 import { createDb, ensureDatabase, migrateToLatest } from '../../db';
 import { INSTALL_HINT, provisionTemporalCli } from '../../lib/temporal-cli';
 import { startDevServer } from '../../lib/temporal-server';
+import { WORKFLOW_BUNDLE_PATH } from '../../worker/workflow-bundle';
 import { testState } from './state';
 
 /** Low enough that long tests continue-as-new many times: carrying state across runs is exercised everywhere. */
@@ -31,14 +29,13 @@ export default async function globalSetup(): Promise<void> {
   await migrateToLatest(db);
   await db.destroy();
 
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
-  const bundlePath = join(tmpdir(), `linquid-workflows-${process.pid}.js`);
-  writeFileSync(bundlePath, code);
+  // `npm test` builds first, and the build writes the workflow bundle every worker loads.
+  if (!existsSync(WORKFLOW_BUNDLE_PATH)) throw new Error(`${WORKFLOW_BUNDLE_PATH} is missing: run the tests with npm test (it builds first)`);
 
   Object.assign(process.env, {
     TEMPORAL_ADDRESS: server.address,
     DATABASE_URL: databaseUrl,
-    LINQUID_TEST_WORKFLOW_BUNDLE: bundlePath,
+    LINQUID_TEST_WORKFLOW_BUNDLE: WORKFLOW_BUNDLE_PATH,
     LINQUID_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     LINQUID_ADMIN_TOKEN: `admin-${randomBytes(8).toString('hex')}`,
     ALLOW_PRIVATE_DESTINATIONS: 'true',
@@ -47,12 +44,3 @@ export default async function globalSetup(): Promise<void> {
   testState.server = server;
   testState.databaseUrl = databaseUrl;
 }
-
-const quietBundlerLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-  log: () => undefined,
-};

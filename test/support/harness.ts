@@ -136,7 +136,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
 }
 
 /** Polls until `check` returns a value that is not undefined/false; fails with the last value seen. */
-export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -1,0 +1,69 @@
+import { segmentCall } from '../../../providers/segment/deliver';
+import { segmentSettingsSchema } from '../../../providers/segment/schema';
+import { channelFor, formatMoney, slackMessage } from '../../../providers/slack/message';
+import { slackSettingsSchema } from '../../../providers/slack/schema';
+import type { OutboundEnvelope } from '../../../providers/types';
+
+const sale = (amountMinor: number, currency: string, name = 'Ada Buyer'): OutboundEnvelope => ({
+  id: 'evt_1',
+  type: 'sale.created',
+  createdAt: '2026-03-01T10:00:00.000Z',
+  workspaceId: 'ws_1',
+  data: { conversion: { eventName: 'Purchase', amountMinor, currency, externalId: 'order_9', linkKey: 'spring' }, customer: { externalId: 'user_9', email: 'ada@example.com', name } },
+});
+
+describe('Slack messages', () => {
+  it('formats amounts with the currency exponent', () => {
+    expect(formatMoney(123450, 'USD')).toBe('$1,234.50');
+    expect(formatMoney(5000, 'JPY')).toBe('¥5,000');
+    expect(formatMoney(1250, 'KWD')).toBe('KWD\u00a01.250');
+    expect(formatMoney(99, 'EUR')).toBe('€0.99');
+  });
+
+  it('routes by event type and amount, else to the default channel for its default events', () => {
+    const settings = slackSettingsSchema.parse({
+      channel: 'C0ALL',
+      routes: [
+        { events: ['sale.created'], channel: 'C0BIG', minAmountMinor: 100000, currency: 'USD' },
+        { events: ['integration.paused'], channel: 'C0OPS' },
+      ],
+    });
+    expect(channelFor(sale(150000, 'USD'), settings)).toBe('C0BIG');
+    expect(channelFor(sale(150000, 'EUR'), settings)).toBe('C0ALL');
+    expect(channelFor(sale(500, 'USD'), settings)).toBe('C0ALL');
+    expect(channelFor({ type: 'integration.paused', data: {} }, settings)).toBe('C0OPS');
+    expect(channelFor({ type: 'customer.created', data: {} }, settings)).toBeUndefined();
+    expect(channelFor(sale(500, 'USD'), slackSettingsSchema.parse({}))).toBeUndefined();
+  });
+
+  it('escapes what customers typed', () => {
+    const message = slackMessage(sale(100, 'USD', '<!channel> & co'));
+    expect(JSON.stringify(message.blocks)).toContain('&lt;!channel&gt; &amp; co');
+    expect(JSON.stringify(message.blocks)).not.toContain('<!channel>');
+    expect(message.text).toBe(':moneybag: New sale $1.00');
+  });
+});
+
+describe('Segment calls', () => {
+  const settings = segmentSettingsSchema.parse({});
+
+  it('tracks a sale as "Order Completed" with revenue in major units and our event id as messageId', () => {
+    expect(segmentCall(sale(4999, 'USD'), settings)).toEqual({
+      method: 'track',
+      body: expect.objectContaining({
+        event: 'Order Completed',
+        userId: 'user_9',
+        messageId: 'evt_1',
+        timestamp: '2026-03-01T10:00:00.000Z',
+        properties: { revenue: 49.99, currency: 'USD', order_id: 'order_9', event_name: 'Purchase', link_key: 'spring' },
+      }),
+    });
+  });
+
+  it('identifies new customers and falls back to an anonymous id without one', () => {
+    const customer: OutboundEnvelope = { ...sale(0, 'USD'), type: 'customer.created', data: { customer: { externalId: 'u1', email: 'u1@example.com', name: 'U One' } } };
+    expect(segmentCall(customer, settings)).toMatchObject({ method: 'identify', body: { userId: 'u1', traits: { email: 'u1@example.com', name: 'U One' } } });
+    const click: OutboundEnvelope = { ...sale(0, 'USD'), type: 'link.clicked', data: { click: { id: 'clk_1', url: 'https://lnq.sh/x' } } };
+    expect(segmentCall(click, settings).body).toMatchObject({ anonymousId: 'clk_1', event: 'link.clicked', properties: { click_id: 'clk_1', url: 'https://lnq.sh/x' } });
+  });
+});
