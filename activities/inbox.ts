@@ -1,9 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db';
 import { type Applied, insertConversion, type Origin, upsertCustomer } from '../db/queries/conversions';
-import type { InboxResult } from '../db/schema';
+import type { Database, InboxResult } from '../db/schema';
 import { logger } from '../lib/logger';
 import { metrics } from '../lib/metrics';
 import { getProvider } from '../providers';
@@ -49,64 +49,78 @@ export function drainInboxActivity(db: Db, batchSize: number) {
     const settings = provider.settingsSchema.parse(integration.settings);
     const lifecycle: DrainInboxResult['lifecycle'] = [];
 
-    const drainBatch = () => db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('inbox')
-        .select(['id', 'dedup_key', 'event_type', 'payload', 'livemode', 'is_test', 'received_at'])
-        .where('integration_id', '=', integrationId)
-        .where('status', '=', 'pending')
-        .orderBy('id')
-        .limit(batchSize)
-        .forUpdate()
-        .skipLocked()
-        .execute();
-      for (const row of rows) {
-        // A worker that dies mid-batch is noticed within the heartbeat timeout, not the 2-minute one.
-        Context.current().heartbeat();
-        const origin: Origin = {
-          workspaceId: integration.workspace_id,
-          integrationId,
-          provider: integration.provider,
-          inboxId: Number(row.id),
-          externalEventId: row.dedup_key,
-          isTest: row.is_test,
-        };
-        await sql`SAVEPOINT inbox_event`.execute(trx);
-        let outcome: RowOutcome;
-        try {
-          outcome = await applyEvent(provider, settings, row, async (effects) => {
+    /**
+     * One transaction over one batch. Optimistically without savepoints (each costs a round trip, and
+     * hundreds overflow PostgreSQL's subtransaction cache); if any event fails, the batch is rolled back
+     * and redone with a savepoint per event, so the poison event fails alone.
+     */
+    const applyBatch = (isolateEvents: boolean) =>
+      db.transaction().execute(async (trx) => {
+        const rows = await trx
+          .selectFrom('inbox')
+          .select(['id', 'dedup_key', 'event_type', 'payload', 'livemode', 'is_test', 'received_at'])
+          .where('integration_id', '=', integrationId)
+          .where('status', '=', 'pending')
+          .orderBy('id')
+          .limit(batchSize)
+          .forUpdate()
+          .skipLocked()
+          .execute();
+        const outcomes: Array<{ row: (typeof rows)[number]; outcome: RowOutcome }> = [];
+        const requested: DrainInboxResult['lifecycle'] = [];
+        for (const row of rows) {
+          // A worker that dies mid-batch is noticed within the heartbeat timeout, not the 2-minute one.
+          Context.current().heartbeat();
+          const origin: Origin = {
+            workspaceId: integration.workspace_id,
+            integrationId,
+            provider: integration.provider,
+            inboxId: Number(row.id),
+            externalEventId: row.dedup_key,
+            isTest: row.is_test,
+          };
+          const apply = async (effects: Effect[]) => {
             const applied: Applied = { customerIds: [], conversionIds: [], eventIds: [] };
             for (const effect of effects) {
               if (effect.kind === 'customer') await upsertCustomer(trx, origin, effect.customer, applied);
               else if (effect.kind === 'conversion') await insertConversion(trx, origin, effect.conversion, applied);
-              else lifecycle.push({ action: effect.action, reason: effect.reason });
+              else requested.push({ action: effect.action, reason: effect.reason });
             }
             return applied;
-          });
-        } catch (error) {
-          await sql`ROLLBACK TO SAVEPOINT inbox_event`.execute(trx);
-          const reason = error instanceof Error ? error.message : String(error);
-          logger.warn({ workspaceId: integration.workspace_id, integrationId, inboxId: row.id, eventId: row.dedup_key, eventType: row.event_type, reason }, 'inbound event failed');
-          outcome = { status: 'failed', reason };
+          };
+          if (!isolateEvents) {
+            outcomes.push({ row, outcome: await applyEvent(provider, settings, row, apply).catch((error: unknown) => {
+              throw new IsolateEvents(error);
+            }) });
+            continue;
+          }
+          await sql`SAVEPOINT inbox_event`.execute(trx);
+          try {
+            outcomes.push({ row, outcome: await applyEvent(provider, settings, row, apply) });
+          } catch (error) {
+            await sql`ROLLBACK TO SAVEPOINT inbox_event`.execute(trx);
+            const reason = error instanceof Error ? error.message : String(error);
+            logger.warn({ workspaceId: integration.workspace_id, integrationId, inboxId: row.id, eventId: row.dedup_key, eventType: row.event_type, reason }, 'inbound event failed');
+            outcomes.push({ row, outcome: { status: 'failed', reason } });
+          }
         }
-        await trx
-          .updateTable('inbox')
-          .set({
-            status: outcome.status,
-            reason: outcome.status === 'processed' ? null : outcome.reason,
-            result: outcome.status === 'processed' ? JSON.stringify(outcome.result) : null,
-            processed_at: new Date(),
-          })
-          .where('id', '=', row.id)
-          .execute();
+        if (outcomes.length > 0) await markInboxRows(trx, outcomes.map(({ row, outcome }) => ({ id: Number(row.id), outcome })));
+        return { outcomes, requested };
+      });
+
+    const drainBatch = async (): Promise<number> => {
+      const { outcomes, requested } = await applyBatch(false).catch((error: unknown) => {
+        if (error instanceof IsolateEvents) return applyBatch(true);
+        throw error;
+      });
+      lifecycle.push(...requested);
+      for (const { row, outcome } of outcomes) {
         metrics.inboundProcessed.inc({ provider: integration.provider, status: outcome.status });
         metrics.processingLag.observe({ provider: integration.provider }, (Date.now() - row.received_at.getTime()) / 1000);
-        if (outcome.status === 'processed') {
-          metrics.conversionsApplied.inc({ provider: integration.provider }, outcome.result.conversionIds.length);
-        }
+        if (outcome.status === 'processed') metrics.conversionsApplied.inc({ provider: integration.provider }, outcome.result.conversionIds.length);
       }
-      return rows.length;
-    });
+      return outcomes.length;
+    };
 
     const deadline = Date.now() + DRAIN_BUDGET_MS;
     let processed = 0;
@@ -121,6 +135,24 @@ export function drainInboxActivity(db: Db, batchSize: number) {
     const more = await rearmDoorbell(db, integrationId);
     return { processed, more, lifecycle };
   };
+}
+
+/** Thrown out of the optimistic pass: some event failed, redo the batch isolating each event. */
+class IsolateEvents extends Error {
+  constructor(cause: unknown) {
+    super('an event of the batch failed', { cause });
+  }
+}
+
+/** Every drained row's outcome in one statement rather than one UPDATE per row. */
+async function markInboxRows(trx: Transaction<Database>, rows: Array<{ id: number; outcome: RowOutcome }>): Promise<void> {
+  const values = rows.map(({ id, outcome }) => {
+    const processed = outcome.status === 'processed';
+    return sql`(${id}::bigint, ${outcome.status}::text, ${processed ? null : outcome.reason}::text, ${processed ? JSON.stringify(outcome.result) : null}::jsonb)`;
+  });
+  await sql`UPDATE inbox SET status = v.status, reason = v.reason, result = v.result, processed_at = now()
+    FROM (VALUES ${sql.join(values)}) AS v(id, status, reason, result)
+    WHERE inbox.id = v.id`.execute(trx);
 }
 
 async function applyEvent(

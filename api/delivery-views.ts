@@ -1,4 +1,5 @@
-import type { DeliveryRow, IntegrationRow } from '../db/schema';
+import type { Selectable } from 'kysely';
+import type { DeliveryAttemptsTable, DeliveryRow, IntegrationRow } from '../db/schema';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -22,20 +23,8 @@ export function deliveryView(row: DeliveryRow) {
   };
 }
 
-export interface AttemptRow {
-  attempt: number;
-  round: number;
-  started_at: Date;
-  latency_ms: number;
-  outcome: string;
-  request_headers: Record<string, string>;
-  status_code: number | null;
-  response_body: string | null;
-  error: string | null;
-}
-
 /** Request headers are stored with secret values already masked. */
-export function attemptView(row: AttemptRow) {
+export function attemptView(row: Selectable<DeliveryAttemptsTable>) {
   return {
     attempt: row.attempt,
     round: row.round,

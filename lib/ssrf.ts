@@ -74,8 +74,13 @@ export async function checkDestinationUrl(url: string, allowPrivate: boolean): P
   } catch {
     throw new DestinationRefusedError(`${host} does not resolve`);
   }
-  const refused = addresses.find((entry) => isBlockedAddress(entry.address));
-  if (refused) throw new DestinationRefusedError(`${host} resolves to ${refused.address}, a private, loopback or link-local address`);
+  const refused = refusal(host, addresses);
+  if (refused) throw refused;
+}
+
+function refusal(host: string, addresses: LookupAddress[]): DestinationRefusedError | undefined {
+  const blockedAddress = addresses.find((entry) => isBlockedAddress(entry.address));
+  return blockedAddress && new DestinationRefusedError(`${host} resolves to ${blockedAddress.address}, a private, loopback or link-local address`);
 }
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
@@ -87,10 +92,8 @@ type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Lo
 export function guardedLookup(hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback): void {
   lookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return callback(error, []);
-    const refused = addresses.find((entry) => isBlockedAddress(entry.address));
-    if (refused) {
-      return callback(new DestinationRefusedError(`${hostname} resolves to ${refused.address}, a private, loopback or link-local address`), []);
-    }
+    const refused = refusal(hostname, addresses);
+    if (refused) return callback(refused, []);
     if (options.all) return callback(null, addresses);
     const [first] = addresses;
     if (!first) return callback(new DestinationRefusedError(`${hostname} does not resolve`), []);

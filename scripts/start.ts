@@ -7,9 +7,7 @@ import { logger } from '../lib/logger';
 import { connectTemporal, openDatabase } from '../lib/runtime';
 import { INSTALL_HINT, provisionTemporalCli } from '../lib/temporal-cli';
 import { type DevServer, startDevServer } from '../lib/temporal-server';
-import { createIntegrationWorker } from '../worker/create-worker';
-import { startDoorbellSweep } from '../worker/doorbell-sweep';
-import { startOutboundSweep } from '../worker/outbound-sweep';
+import { runWorker } from '../worker/run-worker';
 
 /**
  * `npm start`: the whole service on its embedded defaults — a Temporal dev server (unless
@@ -29,15 +27,7 @@ async function main(): Promise<void> {
   const db = await openDatabase(config);
   const box = SecretBox.load(config.encryptionKey, config.dataDir);
   const { client } = await connectTemporal(address, config.temporalNamespace);
-  const { worker } = await createIntegrationWorker({
-    address,
-    namespace: config.temporalNamespace,
-    taskQueue: config.taskQueue,
-    deps: { db, box, config, temporal: client },
-  });
-  const stopSweep = startDoorbellSweep(db, client, config.doorbellSweepMs);
-  const stopOutboundSweep = startOutboundSweep({ db, temporal: client, config });
-  const running = worker.run();
+  const worker = await runWorker(address, { db, box, config, temporal: client });
   const server = createApp({ db, box, config, temporal: client }).listen(config.port);
   await new Promise<void>((ready) => server.once('listening', ready));
 
@@ -59,10 +49,7 @@ async function main(): Promise<void> {
   const shutdown = async () => {
     logger.info('shutting down');
     server.close();
-    stopSweep();
-    stopOutboundSweep();
-    worker.shutdown();
-    await running;
+    await worker.stop();
     await db.destroy();
     await devServer?.stop();
     process.exit(0);

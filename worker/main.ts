@@ -2,9 +2,7 @@ import { loadConfig } from '../lib/config';
 import { SecretBox } from '../lib/crypto';
 import { logger } from '../lib/logger';
 import { connectTemporal, openDatabase } from '../lib/runtime';
-import { createIntegrationWorker } from './create-worker';
-import { startDoorbellSweep } from './doorbell-sweep';
-import { startOutboundSweep } from './outbound-sweep';
+import { runWorker } from './run-worker';
 
 /** Worker only (scale out by running more of these): `node dist/worker/main.js`. */
 async function main(): Promise<void> {
@@ -13,18 +11,9 @@ async function main(): Promise<void> {
   const box = SecretBox.load(config.encryptionKey, config.dataDir);
   const address = config.temporalAddress ?? '127.0.0.1:7233';
   const { client } = await connectTemporal(address, config.temporalNamespace);
-  const { worker } = await createIntegrationWorker({
-    address,
-    namespace: config.temporalNamespace,
-    taskQueue: config.taskQueue,
-    deps: { db, box, config, temporal: client },
-  });
-  const stopSweep = startDoorbellSweep(db, client, config.doorbellSweepMs);
-  const stopOutboundSweep = startOutboundSweep({ db, temporal: client, config });
+  const worker = await runWorker(address, { db, box, config, temporal: client });
   logger.info({ taskQueue: config.taskQueue, address }, 'worker running');
-  await worker.run();
-  stopSweep();
-  stopOutboundSweep();
+  await worker.done;
   await db.destroy();
 }
 

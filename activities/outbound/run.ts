@@ -1,5 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 import type { IntegrationRow } from '../../db/schema';
+import { logger } from '../../lib/logger';
 import { metrics } from '../../lib/metrics';
 import { getProvider } from '../../providers';
 import { notSent } from '../../providers/shared/http-delivery';
@@ -91,10 +92,12 @@ export async function attemptDeliveries(deps: ActivityDeps, destinationId: strin
       result.outcome === 'retry' ? new Date(Date.now() + delayOf(result)) : null,
     );
     const results = records.map((record) => record.result);
+    const counted = tally(results);
     const alert = await db.transaction().execute(async (trx) => {
       await recordAttempts(trx, records);
-      return recordHealth(trx, destinationId, tally(results), policy);
+      return recordHealth(trx, destinationId, counted, policy);
     });
+    if (counted.failures > 0) logger.warn({ integrationId: destinationId, failures: counted.failures, of: records.length, lastError: counted.lastError }, 'delivery attempts failed');
     for (const { candidate, result, latencyMs } of records) {
       metrics.deliveries.inc({ provider: destination.provider, outcome: result.outcome });
       metrics.deliveryLatency.observe({ provider: destination.provider }, latencyMs / 1000);

@@ -3,15 +3,14 @@ import { z } from 'zod';
 import { integrationHealth } from '../../db/queries/health';
 import { integrationOfWorkspace } from '../../db/queries/integrations';
 import type { IntegrationRow } from '../../db/schema';
-import { randomId } from '../../lib/crypto';
-import { logger } from '../../lib/logger';
-import { requestTransition, startIntegrationWorkflow } from '../../lib/integration-workflows';
+import { requestTransition } from '../../lib/integration-workflows';
 import { getProvider, providers } from '../../providers';
 import type { ProviderModule } from '../../providers/types';
 import { checkTransition, type IntegrationState, type LifecycleAction, STATES } from '../../workflows/lifecycle';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
 import { conflict, HttpError, invalid } from '../errors';
+import { installIntegration } from '../install-integration';
 import { integrationView } from '../integration-view';
 import { assertAcceptedByProvider } from '../provider-validation';
 import { parseBody, parseWith } from '../validate';
@@ -64,52 +63,8 @@ export function integrationsRouter(ctx: ApiContext): Router {
     const issued = provider.rotation?.generate && !secrets[provider.rotation.field] ? { field: provider.rotation.field, secret: provider.rotation.generate() } : undefined;
     if (issued) secrets[issued.field] = issued.secret;
     await assertAcceptedByProvider(config, { provider, settings, secrets, credentialsChanging: true });
-    const now = new Date();
-    const row = await db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('integrations')
-        .values({
-          id: randomId('int'),
-          workspace_id: workspaceId,
-          provider: provider.id,
-          state: 'pending',
-          settings: JSON.stringify(settings),
-          secrets_sealed: box.seal(secrets),
-          external_account_id: provider.externalAccountId?.(settings) ?? null,
-          installed_by: actor,
-          state_changed_at: now,
-          state_changed_by: actor,
-          state_reason: 'installed',
-          updated_at: now,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await trx
-        .insertInto('integration_transitions')
-        .values({
-          integration_id: inserted.id,
-          workspace_id: workspaceId,
-          action: 'install',
-          from_state: 'none',
-          to_state: 'pending',
-          actor,
-          reason: null,
-          occurred_at: now,
-          request_id: 'install',
-        })
-        .execute();
-      return inserted;
-    });
-    try {
-      await startIntegrationWorkflow(temporal, config.taskQueue, row, provider.displayName, config.credentialCheckIntervalMs);
-    } catch (error) {
-      // Without its workflow the integration could never change state: undo the install.
-      await db.deleteFrom('integrations').where('id', '=', row.id).execute();
-      logger.error({ err: error, integrationId: row.id }, 'could not start the integration workflow');
-      throw new HttpError(503, 'temporal_unavailable', 'could not start the integration workflow; nothing was installed, try again');
-    }
-    if (provider.isAuthorized(secrets)) await transition(res, row, 'connect', { reason: 'credentials provided at install' });
-    res.status(201).json({ ...view(await reload(workspaceId, row.id)), ...(issued ? { issuedSecret: issued } : {}) });
+    const id = await installIntegration(ctx, { workspaceId, actor, provider, settings, secrets, connectReason: 'credentials provided at install' });
+    res.status(201).json({ ...view(await reload(workspaceId, id)), ...(issued ? { issuedSecret: issued } : {}) });
   });
 
   router.get('/', async (req, res) => {

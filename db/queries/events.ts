@@ -16,19 +16,27 @@ export interface NewWorkspaceEvent {
  * announcement commit together. With an idempotency key, a repeat returns the first event's id.
  */
 export async function emitWorkspaceEvent(trx: Transaction<Database>, event: NewWorkspaceEvent): Promise<{ id: string; created: boolean }> {
+  // One round trip for the event and its outbox row (a data-modifying CTE).
   const inserted = await trx
-    .insertInto('events')
-    .values({
-      id: randomId('evt'),
-      workspace_id: event.workspaceId,
-      type: event.type,
-      data: JSON.stringify(event.data),
-      integration_id: event.integrationId ?? null,
-      idempotency_key: event.idempotencyKey ?? null,
-      is_test: event.isTest ?? false,
-    })
-    .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing())
-    .returning('id')
+    .with('event', (db) =>
+      db
+        .insertInto('events')
+        .values({
+          id: randomId('evt'),
+          workspace_id: event.workspaceId,
+          type: event.type,
+          data: JSON.stringify(event.data),
+          integration_id: event.integrationId ?? null,
+          idempotency_key: event.idempotencyKey ?? null,
+          is_test: event.isTest ?? false,
+        })
+        .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing())
+        .returning(['id', 'workspace_id']),
+    )
+    .insertInto('outbox')
+    .columns(['event_id', 'workspace_id'])
+    .expression((db) => db.selectFrom('event').select(['id', 'workspace_id']))
+    .returning('event_id as id')
     .executeTakeFirst();
   if (!inserted) {
     const existing = await trx
@@ -39,6 +47,5 @@ export async function emitWorkspaceEvent(trx: Transaction<Database>, event: NewW
       .executeTakeFirstOrThrow();
     return { id: existing.id, created: false };
   }
-  await trx.insertInto('outbox').values({ event_id: inserted.id, workspace_id: event.workspaceId }).execute();
   return { id: inserted.id, created: true };
 }

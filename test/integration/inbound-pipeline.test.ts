@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { integrationWorkflowId } from '../../workflows/search-attributes';
 import { type Harness, startHarness, waitFor } from '../support/harness';
 import { inboundHelpers } from '../support/inbound';
@@ -69,6 +70,26 @@ describe('inbound pipeline: dedup, bursts, bad input, pause and crashes', () => 
     let signals = 0;
     for (const id of ids) signals += await signalsReceived(id);
     expect(signals).toBeLessThan(2000 / 10);
+  });
+
+  it('fails a poison event alone: the rest of its batch is applied', async () => {
+    const id = await installStripe();
+    // Stands in for any event whose apply fails in the database (a constraint, a bad value).
+    await sql`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.external_id = 'in_poison' THEN RAISE EXCEPTION 'poison invoice refused'; END IF; RETURN NEW; END $$`.execute(h.db);
+    await sql`CREATE TRIGGER refuse_poison BEFORE INSERT ON conversions FOR EACH ROW EXECUTE FUNCTION refuse_poison()`.execute(h.db);
+    try {
+      await h.stopWorker();
+      for (const invoice of ['in_before', 'in_poison', 'in_after']) await send(id, stripeEvent(`evt_${invoice}`, invoice));
+      await h.startWorker();
+      const rows = await io.settled(id, 3);
+      expect(rows.map((row) => [row.dedup_key, row.status])).toEqual([['evt_in_before', 'processed'], ['evt_in_poison', 'failed'], ['evt_in_after', 'processed']]);
+      expect(rows[1].reason).toContain('poison invoice refused');
+      expect((await io.conversions(id)).map((c) => c.external_id).sort()).toEqual(['in_after', 'in_before']);
+    } finally {
+      await sql`DROP TRIGGER refuse_poison ON conversions`.execute(h.db);
+      await sql`DROP FUNCTION refuse_poison()`.execute(h.db);
+    }
   });
 
   it('answers bad input with the right status and stores nothing', async () => {

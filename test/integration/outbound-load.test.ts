@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { type Receiver, startReceiver } from '../support/fakes/receiver';
+import type { Receiver } from '../support/fakes/receiver';
 import { type Harness, startHarness, waitFor } from '../support/harness';
-import { newSigningSecret, outboundHelpers, saleEvent } from '../support/outbound';
+import { outboundHelpers, saleEvent } from '../support/outbound';
 
 const EVENTS = 1000;
 const THRESHOLD = 20;
@@ -10,7 +10,6 @@ describe('1,000 events to 5 destinations, one of them down', () => {
   let h: Harness;
   let key: string;
   let out: ReturnType<typeof outboundHelpers>;
-  const receivers: Receiver[] = [];
 
   const statusCounts = async (integrationId: string) => {
     const rows = await h.db
@@ -32,16 +31,12 @@ describe('1,000 events to 5 destinations, one of them down', () => {
     key = (await h.newWorkspace()).key;
     out = outboundHelpers(h, () => key);
   });
-  afterAll(async () => {
-    await h.stop();
-    await Promise.all(receivers.map((receiver) => receiver.close()));
-  });
+  afterAll(() => out.stop());
 
   it('delivers every event exactly once to the healthy ones; the broken one goes to error at the threshold and catches up after resume', async () => {
     let down = true;
-    const [webhookA, webhookB, webhookC, zap] = await Promise.all([1, 2, 3, 4].map(() => startReceiver(newSigningSecret())));
-    const broken = await startReceiver(newSigningSecret(), () => ({ status: down ? 503 : 200 }));
-    receivers.push(webhookA, webhookB, webhookC, zap, broken);
+    const [webhookA, webhookB, webhookC, zap] = await Promise.all([1, 2, 3, 4].map(() => out.receiver()));
+    const broken = await out.receiver(() => ({ status: down ? 503 : 200 }));
     const webhookIds: string[] = [];
     for (const receiver of [webhookA, webhookB, webhookC]) webhookIds.push((await out.installWebhook(`${receiver.url}/in`, receiver.secret)).id);
     // The Zapier hook signs with a secret it never sees: its receiver checks delivery, not signatures.

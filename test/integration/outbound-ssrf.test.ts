@@ -1,4 +1,3 @@
-import { startReceiver } from '../support/fakes/receiver';
 import { type Harness, startHarness } from '../support/harness';
 import { newSigningSecret, outboundHelpers, saleEvent } from '../support/outbound';
 
@@ -17,7 +16,7 @@ describe('SSRF guard without ALLOW_PRIVATE_DESTINATIONS', () => {
   beforeEach(async () => {
     key = (await h.newWorkspace()).key;
   });
-  afterAll(() => h.stop());
+  afterAll(() => out.stop());
 
   it('refuses private, loopback and link-local destinations at subscribe, install and PATCH, naming the field', async () => {
     const refused: Array<[string, RegExp]> = [
@@ -46,18 +45,14 @@ describe('SSRF guard without ALLOW_PRIVATE_DESTINATIONS', () => {
   });
 
   it('refuses a stored destination that resolves to loopback again at delivery time, sending nothing', async () => {
-    const target = await startReceiver(newSigningSecret());
-    try {
-      const { id } = await out.installWebhook(PUBLIC_URL, target.secret);
-      // As if its DNS had changed since it was checked: the name now leads to this machine.
-      const settings = { targetUrl: `https://localhost:${new URL(target.url).port}/hook`, triggerEvents: ['sale.created'] };
-      await h.db.updateTable('integrations').set({ settings: JSON.stringify(settings) }).where('id', '=', id).execute();
-      const event = await out.emit(saleEvent());
-      const failed = await out.deliveryOf(id, event.id, (d) => d.status === 'failed');
-      expect(failed).toMatchObject({ attemptCount: 1, lastStatusCode: null, lastError: expect.stringMatching(/^destination refused: localhost resolves to/) });
-      expect(target.requests).toHaveLength(0);
-    } finally {
-      await target.close();
-    }
+    const target = await out.receiver();
+    const { id } = await out.installWebhook(PUBLIC_URL, target.secret);
+    // As if its DNS had changed since it was checked: the name now leads to this machine.
+    const settings = { targetUrl: `https://localhost:${new URL(target.url).port}/hook`, triggerEvents: ['sale.created'] };
+    await h.db.updateTable('integrations').set({ settings: JSON.stringify(settings) }).where('id', '=', id).execute();
+    const event = await out.emit(saleEvent());
+    const failed = await out.deliveryOf(id, event.id, (d) => d.status === 'failed');
+    expect(failed).toMatchObject({ attemptCount: 1, lastStatusCode: null, lastError: expect.stringMatching(/^destination refused: localhost resolves to/) });
+    expect(target.requests).toHaveLength(0);
   });
 });

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { emitWorkspaceEvent } from '../../db/queries/events';
 import { dispatchOutbox } from '../../lib/outbox-dispatch';
 import { type FakeServer, scripted } from '../support/fakes/http-server';
-import { type Receiver, startReceiver } from '../support/fakes/receiver';
+import type { Receiver } from '../support/fakes/receiver';
 import { type Harness, startHarness, waitFor } from '../support/harness';
 import { newSigningSecret, outboundHelpers, saleEvent } from '../support/outbound';
 import { standardWebhookHeaders } from '../support/signers';
@@ -11,12 +11,7 @@ describe('outbound webhooks: signed, retried, logged, never doubled', () => {
   let h: Harness;
   let key: string;
   let out: ReturnType<typeof outboundHelpers>;
-  const servers: FakeServer[] = [];
-  const receiver = async (respond?: FakeServer['respond']): Promise<Receiver> => {
-    const started = await startReceiver(newSigningSecret(), respond);
-    servers.push(started);
-    return started;
-  };
+  const receiver = (respond?: FakeServer['respond']) => out.receiver(respond);
   /** A destination that answers 200 and subscribes to `events`. */
   const destination = async (events = ['sale.created'], respond?: FakeServer['respond']) => {
     const target = await receiver(respond);
@@ -29,10 +24,7 @@ describe('outbound webhooks: signed, retried, logged, never doubled', () => {
     key = (await h.newWorkspace()).key;
     out = outboundHelpers(h, () => key);
   });
-  afterAll(async () => {
-    await h.stop();
-    await Promise.all(servers.map((server) => server.close()));
-  });
+  afterAll(() => out.stop());
 
   it('retries a receiver that fails twice, then delivers once with the same signed webhook-id; redelivery keeps the id', async () => {
     const { id, target } = await destination(['sale.created'], scripted({ status: 500 }, { status: 500, body: 'x'.repeat(3000) }, { status: 200 }));

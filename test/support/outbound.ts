@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { FakeServer } from './fakes/http-server';
+import { type Receiver, startReceiver } from './fakes/receiver';
 import type { Harness } from './harness';
 import { waitFor } from './harness';
 
@@ -31,8 +33,19 @@ export interface DeliveryView {
   nextAttemptAt: string | null;
 }
 
-/** Shortcuts over the outbound API for tests. */
+/** Shortcuts over the outbound API for tests; `stop` ends the harness and the receivers started here. */
 export function outboundHelpers(h: Harness, key: () => string) {
+  const receivers: Receiver[] = [];
+  /** A Standard Webhooks endpoint on 127.0.0.1 with a fresh secret (answers 200 unless told otherwise). */
+  const receiver = async (respond?: FakeServer['respond']) => {
+    const started = await startReceiver(newSigningSecret(), respond);
+    receivers.push(started);
+    return started;
+  };
+  const stop = async () => {
+    await h.stop();
+    await Promise.all(receivers.map((started) => started.close()));
+  };
   const api = async (method: string, path: string, body?: unknown, expected?: number) => {
     const response = await h.api(method, path, { key: key(), body });
     if (expected !== undefined && response.status !== expected) throw new Error(`${method} ${path}: ${response.status} ${response.text}`);
@@ -56,5 +69,5 @@ export function outboundHelpers(h: Harness, key: () => string) {
       return found && done(found) && found;
     }, `${what} of ${eventId} to ${integrationId}`);
   const state = async (integrationId: string) => (await api('GET', `/v1/integrations/${integrationId}`, undefined, 200)).body.state as string;
-  return { api, install, installWebhook, emit, deliveries, deliveryOf, state };
+  return { api, install, installWebhook, emit, deliveries, deliveryOf, state, receiver, stop };
 }
