@@ -40,6 +40,7 @@ export async function installIntegration({ db, box, config, temporal }: ApiConte
         state_changed_by: actor,
         state_reason: 'installed',
         updated_at: now,
+        task_queue: config.taskQueue,
       })
       .returningAll()
       .executeTakeFirstOrThrow();

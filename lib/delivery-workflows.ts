@@ -15,6 +15,13 @@ export interface Destination {
   id: string;
   workspaceId: string;
   provider: string;
+  /** Where its integration workflow runs (`integrations.task_queue`); null: the caller's queue. */
+  taskQueue: string | null;
+}
+
+/** The destination of `integrations` columns. */
+export function destinationOf(row: { id: string; workspace_id: string; provider: string; task_queue: string | null }): Destination {
+  return { id: row.id, workspaceId: row.workspace_id, provider: row.provider, taskQueue: row.task_queue };
 }
 
 export interface DeliveryBatch {
@@ -69,7 +76,7 @@ export async function startDeliveryBatches(temporal: Client, config: Config, bat
     batches.map(async ({ workflowId, destination, deliveries }) => {
       try {
         await temporal.workflow.start<typeof deliveryBatchWorkflow>('deliveryBatchWorkflow', {
-          taskQueue: config.taskQueue,
+          taskQueue: destination.taskQueue ?? config.taskQueue,
           workflowId,
           args: [{ destinationId: destination.id, deliveries, retry: config.deliveryRetry }],
           typedSearchAttributes: [
@@ -105,15 +112,15 @@ export async function restartStalledBatches(db: Db, temporal: Client, config: Co
       const rows = await db
         .selectFrom('deliveries')
         .innerJoin('integrations', 'integrations.id', 'deliveries.integration_id')
-        .select(['deliveries.id', 'deliveries.round', 'integrations.id as destinationId', 'integrations.workspace_id', 'integrations.provider'])
+        .select(['deliveries.id as deliveryId', 'deliveries.round', 'integrations.id', 'integrations.workspace_id', 'integrations.provider', 'integrations.task_queue'])
         .where('deliveries.workflow_id', '=', workflow_id)
         .orderBy('deliveries.id')
         .execute();
       const [first] = rows;
       return {
         workflowId: workflow_id!,
-        destination: { id: first.destinationId, workspaceId: first.workspace_id, provider: first.provider },
-        deliveries: rows.map((row) => ({ deliveryId: row.id, round: row.round })),
+        destination: destinationOf(first),
+        deliveries: rows.map(({ deliveryId, round }) => ({ deliveryId, round })),
       };
     }),
   );

@@ -4,7 +4,7 @@ import type { Db } from '../db';
 import type { Database, DeliveriesTable, DeliveryStatus } from '../db/schema';
 import { getProvider, providers } from '../providers';
 import type { Config } from './config';
-import { assignBatches, type DeliveryBatch, deliveryId, destinationVerdict, startDeliveryBatches } from './delivery-workflows';
+import { assignBatches, type DeliveryBatch, deliveryId, destinationOf, destinationVerdict, startDeliveryBatches } from './delivery-workflows';
 import { logger } from './logger';
 
 export interface DispatchDeps {
@@ -53,7 +53,7 @@ function matches(event: OutboxEvent, destinations: Array<{ row: DestinationRow; 
 async function loadDestinations(trx: Transaction<Database>, workspaceIds: string[]) {
   const rows = await trx
     .selectFrom('integrations')
-    .select(['id', 'workspace_id', 'provider', 'state', 'settings'])
+    .select(['id', 'workspace_id', 'provider', 'state', 'settings', 'task_queue'])
     .where('workspace_id', 'in', workspaceIds)
     .where('provider', 'in', OUTBOUND_PROVIDERS)
     .where('state', '!=', 'disconnected')
@@ -116,8 +116,7 @@ async function dispatchBatch(trx: Transaction<Database>): Promise<{ dispatched: 
   const batches: DeliveryBatch[] = [];
   for (const [integrationId, ids] of pending) {
     const { row } = destinations.find((entry) => entry.row.id === integrationId)!;
-    const destination = { id: row.id, workspaceId: row.workspace_id, provider: row.provider };
-    batches.push(...(await assignBatches(trx, destination, ids.map((id) => ({ deliveryId: id, round: 1 })))));
+    batches.push(...(await assignBatches(trx, destinationOf(row), ids.map((id) => ({ deliveryId: id, round: 1 })))));
   }
   await trx
     .updateTable('outbox')

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db';
-import { assignBatches, startDeliveryBatches } from '../../lib/delivery-workflows';
+import { assignBatches, destinationOf, startDeliveryBatches } from '../../lib/delivery-workflows';
 import type { DeliveryRef } from '../../workflows/delivery';
 import type { ActivityDeps } from '..';
 
@@ -13,7 +13,7 @@ export function resendFailedDeliveriesActivity({ db, temporal, config }: Activit
     const batches = await db.transaction().execute(async (trx) => {
       const destination = await trx
         .selectFrom('integrations')
-        .select(['id', 'workspace_id', 'provider', 'failing_since'])
+        .select(['id', 'workspace_id', 'provider', 'task_queue', 'failing_since'])
         .where('id', '=', integrationId)
         .forUpdate()
         .executeTakeFirstOrThrow();
@@ -27,11 +27,7 @@ export function resendFailedDeliveriesActivity({ db, temporal, config }: Activit
         )
         .returning(['id', 'round'])
         .execute();
-      const planned = await assignBatches(
-        trx,
-        { id: destination.id, workspaceId: destination.workspace_id, provider: destination.provider },
-        rows.map((row) => ({ deliveryId: row.id, round: row.round })),
-      );
+      const planned = await assignBatches(trx, destinationOf(destination), rows.map((row) => ({ deliveryId: row.id, round: row.round })));
       await trx
         .updateTable('integrations')
         .set({ consecutive_failures: 0, failing_since: null, failure_alerted_at: null })

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { deliveryOfWorkspace, envelopeOf } from '../../db/queries/deliveries';
 import { integrationOfWorkspace } from '../../db/queries/integrations';
-import { assignBatches, startDeliveryBatches } from '../../lib/delivery-workflows';
+import { assignBatches, destinationOf, startDeliveryBatches } from '../../lib/delivery-workflows';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
 import { attemptView, deliveryView, healthView } from '../delivery-views';
@@ -50,7 +50,7 @@ export function deliveriesRouter({ db, temporal, config }: ApiContext): Router {
         .selectFrom('deliveries')
         .innerJoin('events', 'events.id', 'deliveries.event_id')
         .innerJoin('integrations', 'integrations.id', 'deliveries.integration_id')
-        .select(['deliveries.status', 'events.is_test', 'integrations.state', 'integrations.provider'])
+        .select(['deliveries.status', 'events.is_test', 'integrations.state', 'integrations.id', 'integrations.workspace_id', 'integrations.provider', 'integrations.task_queue'])
         .where('deliveries.id', '=', req.params.id)
         .where('deliveries.workspace_id', '=', workspaceId)
         .forUpdate('deliveries')
@@ -59,13 +59,13 @@ export function deliveriesRouter({ db, temporal, config }: ApiContext): Router {
       if (found.is_test) throw refused('test events are never sent to destinations');
       if (found.status === 'pending' || found.status === 'delivering') throw refused(`the delivery is ${found.status}: wait for it to finish`);
       if (found.state !== 'active') throw refused(`the destination is ${found.state}: it must be active to receive a redelivery`);
-      const { integration_id, round } = await trx
+      const { round } = await trx
         .updateTable('deliveries')
         .set({ status: 'pending', round: sql`round + 1`, reason: 'redelivery requested', next_attempt_at: null, updated_at: new Date() })
         .where('id', '=', req.params.id)
-        .returning(['integration_id', 'round'])
+        .returning('round')
         .executeTakeFirstOrThrow();
-      return assignBatches(trx, { id: integration_id, workspaceId, provider: found.provider }, [{ deliveryId: req.params.id, round }]);
+      return assignBatches(trx, destinationOf(found), [{ deliveryId: req.params.id, round }]);
     });
     await startDeliveryBatches(temporal, config, batches);
     res.status(202).json(deliveryView(await deliveryOfWorkspace(db, workspaceId, req.params.id)));

@@ -4,6 +4,7 @@ import * as inbound from './002_inbound';
 import * as outbound from './003_outbound';
 import * as readIndexes from './004_read_indexes';
 import * as health from './005_health';
+import * as destinationTaskQueue from './006_destination_task_queue';
 
 /** Listed in code (not read from disk) so the compiled service carries its own migrations. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '003_outbound': outbound,
   '004_read_indexes': readIndexes,
   '005_health': health,
+  '006_destination_task_queue': destinationTaskQueue,
 };

@@ -3,8 +3,8 @@ import { request as httpsRequest } from 'node:https';
 import { checkUrlShape, DestinationRefusedError, guardedLookup } from '../../lib/ssrf';
 import type { DeliveryOutcome, DeliveryResult } from '../types';
 
-export const USER_AGENT = 'Linquid-Webhooks/1.0';
-export const SNIPPET_BYTES = 1024;
+const USER_AGENT = 'Linquid-Webhooks/1.0';
+const SNIPPET_BYTES = 1024;
 const MASK = '••••••••';
 
 /** Statuses a sender should retry although they are 4xx (Standard Webhooks / RFC 9110 semantics). */
