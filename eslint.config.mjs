@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '*.config.js', '.data/'] },
+  { ignores: ['dist/', 'node_modules/', '*.config.js', 'jest.summary-reporter.js', '.data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

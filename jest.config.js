@@ -6,6 +6,7 @@
 const common = { testEnvironment: 'node' };
 module.exports = {
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/jest.summary-reporter.js'],
   testTimeout: 180000,
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/dist/test/unit'], testMatch: ['**/*.test.js'] },

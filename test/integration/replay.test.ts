@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { integrationWorkflowId } from '../../workflows/search-attributes';
 import { type Harness, startHarness } from '../support/harness';
 
-/** Recorded histories live in the source tree (not dist): `RECORD_HISTORIES=1 npm test` refreshes them. */
+/** Recorded histories live in the source tree (not dist); `RECORD_HISTORIES=1 npm test` adds one of the current code, dated. */
 const HISTORIES_DIR = join(__dirname, '..', '..', '..', 'test', 'histories');
 const bundle = () => ({ workflowBundle: { codePath: process.env.LINQUID_TEST_WORKFLOW_BUNDLE! } });
 
@@ -37,7 +37,7 @@ describe('workflow determinism', () => {
     const history = await handle.fetchHistory();
     await expect(Worker.runReplayHistory(bundle(), history, id)).resolves.toBeUndefined();
     if (process.env.RECORD_HISTORIES === '1') {
-      writeFileSync(join(HISTORIES_DIR, 'integration-lifecycle.json'), historyToJSON(history));
+      writeFileSync(join(HISTORIES_DIR, `integration-lifecycle-${new Date().toISOString().slice(0, 10)}.json`), historyToJSON(history));
     }
   });
 });
