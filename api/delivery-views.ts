@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { DeliveryAttemptsTable, DeliveryRow, IntegrationRow } from '../db/schema';
+import { iso } from './read-views';
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 export function deliveryView(row: DeliveryRow) {
   return {

@@ -1,15 +1,15 @@
 import type { Config } from '../lib/config';
 import type { SecretBox } from '../lib/crypto';
 import type { IntegrationHealth } from '../db/queries/health';
+import { openSecrets } from '../db/queries/secrets';
 import type { IntegrationRow } from '../db/schema';
 import { getProvider } from '../providers';
 
 const MASK = '••••••••';
 
 /** Which secrets are set, never their values. */
-export function maskSecrets(box: SecretBox, sealed: string | null): Record<string, string> {
-  if (!sealed) return {};
-  const secrets = box.open<Record<string, unknown>>(sealed);
+export function maskSecrets(box: SecretBox, row: Pick<IntegrationRow, 'secrets_sealed'>): Record<string, string> {
+  const secrets = openSecrets(box, row);
   return Object.fromEntries(Object.entries(secrets).filter(([, value]) => value !== undefined && value !== null && value !== '').map(([key]) => [key, MASK]));
 }
 
@@ -22,7 +22,7 @@ export function integrationView(row: IntegrationRow, box: SecretBox, config: Con
     provider: row.provider,
     state: row.state,
     settings: row.settings,
-    secrets: maskSecrets(box, row.secrets_sealed),
+    secrets: maskSecrets(box, row),
     installation: {
       installedAt: row.installed_at.toISOString(),
       installedBy: row.installed_by,

@@ -1,7 +1,7 @@
 import type { ConversionRow, CustomerRow, EventRow, InboxRow } from '../db/schema';
 import { moneyFields } from './money-view';
 
-const iso = (date: Date | null) => (date ? date.toISOString() : null);
+export const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 export function conversionView(row: ConversionRow) {
   return {

@@ -1,4 +1,5 @@
 import { heartbeat } from '@temporalio/activity';
+import { openSecrets } from '../../db/queries/secrets';
 import type { IntegrationRow } from '../../db/schema';
 import { logger } from '../../lib/logger';
 import { metrics } from '../../lib/metrics';
@@ -33,7 +34,7 @@ export function destinationSender(deps: Pick<ActivityDeps, 'box' | 'config'>, de
         envelope,
         deliveryId,
         settings: settings.data,
-        secrets: destination.secrets_sealed ? deps.box.open(destination.secrets_sealed) : {},
+        secrets: openSecrets(deps.box, destination),
         timeoutMs: config.deliveryRetry.attemptTimeoutMs,
         allowPrivateDestinations: config.allowPrivateDestinations,
         endpoints: { slackApiUrl: config.slackApiUrl, segmentApiUrl: config.segmentApiUrl },

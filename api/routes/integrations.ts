@@ -2,6 +2,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { integrationHealth } from '../../db/queries/health';
 import { integrationOfWorkspace } from '../../db/queries/integrations';
+import { openSecrets } from '../../db/queries/secrets';
 import type { IntegrationRow } from '../../db/schema';
 import { requestTransition } from '../../lib/integration-workflows';
 import { getProvider, providers } from '../../providers';
@@ -38,19 +39,22 @@ export function integrationsRouter(ctx: ApiContext): Router {
   const view = (row: IntegrationRow) => integrationView(row, box, config);
   const reload = (workspaceId: string, id: string) => integrationOfWorkspace(db, workspaceId, id);
 
-  /** Refuses early from the stored state (always current: the workflow writes it before answering). */
-  const transition = async (res: Response, row: IntegrationRow, action: LifecycleAction, extra: { reason?: string; settings?: Record<string, unknown> } = {}) => {
+  /**
+   * Refuses from the stored state (always current: the workflow writes it before answering), before any
+   * other check, so an impossible transition is a 409 whatever else is wrong with the request.
+   */
+  const assertAllowed = (row: IntegrationRow, action: LifecycleAction) => {
     const check = checkTransition(row.state as IntegrationState, action);
     if (!check.ok) throw conflict(check.reason);
-    const { actor } = caller(res);
-    await requestTransition(temporal, row.id, { action, actor, ...extra });
+  };
+  const transition = async (res: Response, row: IntegrationRow, action: LifecycleAction, extra: { reason?: string; settings?: Record<string, unknown> } = {}) => {
+    await requestTransition(temporal, row.id, { action, actor: caller(res).actor, ...extra });
   };
 
   /** Leaving `error` (expired credentials, invalid mapping…) only when the provider now accepts what is stored. */
   const assertStillAccepted = async (row: IntegrationRow) => {
     const provider = getProvider(row.provider) as ProviderModule;
-    const secrets = row.secrets_sealed ? box.open<Record<string, unknown>>(row.secrets_sealed) : {};
-    await assertAcceptedByProvider(config, { provider, settings: provider.settingsSchema.parse(row.settings), secrets, credentialsChanging: true, integrationId: row.id });
+    await assertAcceptedByProvider(config, { provider, settings: provider.settingsSchema.parse(row.settings), secrets: openSecrets(box, row), credentialsChanging: true, integrationId: row.id });
   };
 
   router.post('/', async (req, res) => {
@@ -87,10 +91,10 @@ export function integrationsRouter(ctx: ApiContext): Router {
     const { workspaceId } = caller(res);
     const row = await reload(workspaceId, req.params.id);
     const { settings: patch } = parseBody(PatchSettings, req.body);
+    assertAllowed(row, 'updateSettings');
     const provider = getProvider(row.provider) as ProviderModule;
     const settings = parseWith(provider.settingsSchema, { ...row.settings, ...patch }, 'settings') as Record<string, unknown>;
-    const secrets = row.secrets_sealed ? box.open<Record<string, unknown>>(row.secrets_sealed) : {};
-    await assertAcceptedByProvider(config, { provider, settings, secrets, credentialsChanging: false, integrationId: row.id });
+    await assertAcceptedByProvider(config, { provider, settings, secrets: openSecrets(box, row), credentialsChanging: false, integrationId: row.id });
     await transition(res, row, 'updateSettings', { settings });
     res.json(view(await reload(workspaceId, row.id)));
   });
@@ -100,9 +104,8 @@ export function integrationsRouter(ctx: ApiContext): Router {
       const { workspaceId } = caller(res);
       const row = await reload(workspaceId, req.params.id);
       const { reason } = parseBody(Reason, req.body);
-      const allowed = checkTransition(row.state as IntegrationState, action);
-      if (!allowed.ok) throw conflict(allowed.reason);
-      if (action === 'connect' && !getProvider(row.provider)!.isAuthorized(row.secrets_sealed ? box.open(row.secrets_sealed) : {})) {
+      assertAllowed(row, action);
+      if (action === 'connect' && !getProvider(row.provider)!.isAuthorized(openSecrets(box, row))) {
         throw new HttpError(422, 'credentials_missing', 'this integration has no credentials yet: authorize it first (POST …/reauthorize with its secrets)');
       }
       if (row.state === 'error' && (action === 'resume' || action === 'connect')) await assertStillAccepted(row);
@@ -115,11 +118,9 @@ export function integrationsRouter(ctx: ApiContext): Router {
     const { workspaceId } = caller(res);
     const row = await reload(workspaceId, req.params.id);
     const body = parseBody(Reauthorize, req.body);
-    const check = checkTransition(row.state as IntegrationState, 'reauthorize');
-    if (!check.ok) throw conflict(check.reason);
+    assertAllowed(row, 'reauthorize');
     const provider = getProvider(row.provider) as ProviderModule;
-    const current = row.secrets_sealed ? box.open<Record<string, unknown>>(row.secrets_sealed) : {};
-    const secrets = parseWith(provider.secretsSchema, { ...current, ...body.secrets }, 'secrets') as Record<string, unknown>;
+    const secrets = parseWith(provider.secretsSchema, { ...openSecrets(box, row), ...body.secrets }, 'secrets') as Record<string, unknown>;
     if (!provider.isAuthorized(secrets)) throw invalid([{ path: 'secrets', message: 'these credentials are not enough to authorize the integration' }]);
     // Asked before anything is saved: refused credentials leave the old secrets and the state as they were.
     const settings = provider.settingsSchema.parse(row.settings);

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { integrationOfWorkspace } from '../../db/queries/integrations';
-import type { RetiredSecrets } from '../../db/queries/secrets';
+import { openSecrets, type RetiredSecrets, retiredSecretsInGrace } from '../../db/queries/secrets';
 import { getProvider } from '../../providers';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
@@ -35,12 +35,10 @@ export function secretsRouter({ db, box }: ApiContext): Router {
     if (!value) throw invalid([{ path: 'secret', message: `${provider.displayName} issues this secret: pass the new one as "secret"` }]);
 
     const now = Date.now();
-    const current = box.open<Record<string, unknown>>(row.secrets_sealed);
+    const current = openSecrets(box, row);
     const secrets = parseWith(provider.secretsSchema, { ...current, [rotation.field]: value }, 'secrets') as Record<string, unknown>;
     const expiresAt = new Date(now + body.gracePeriodSeconds * 1000).toISOString();
-    const stillValid = (row.retired_secrets_sealed ? box.open<RetiredSecrets[]>(row.retired_secrets_sealed) : []).filter(
-      (entry) => Date.parse(entry.expiresAt) > now,
-    );
+    const stillValid = retiredSecretsInGrace(box, row, now);
     const retired: RetiredSecrets[] = body.gracePeriodSeconds > 0 ? [{ secrets: current, expiresAt }, ...stillValid] : stillValid;
     await db
       .updateTable('integrations')

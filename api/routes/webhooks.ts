@@ -112,7 +112,8 @@ export function webhooksRouter({ db, box, config, temporal }: ApiContext): Route
     const duplicates = inserted.length - created;
     const outcome = created === 0 && duplicates > 0 ? 'duplicate' : paused ? 'skipped' : 'accepted';
     metrics.webhooksReceived.inc({ provider: provider.id, outcome });
-    logger.info(
+    // Debug, not info: this is the hot path, and the inbox row (GET …/webhook-events) is the durable record.
+    logger.debug(
       { workspaceId: integration.workspace_id, integrationId: integration.id, provider: provider.id, eventIds: events.map((event) => event.dedupKey), created, duplicates, outcome, isTest },
       'webhook received',
     );

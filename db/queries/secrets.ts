@@ -7,10 +7,21 @@ export interface RetiredSecrets {
   expiresAt: string;
 }
 
-/** Current secrets first, then the retired ones still inside their grace period. */
-export function verificationSecrets(box: SecretBox, row: Pick<IntegrationRow, 'secrets_sealed' | 'retired_secrets_sealed'>, nowMs: number): Record<string, unknown>[] {
-  if (!row.secrets_sealed) return [];
-  const current = box.open<Record<string, unknown>>(row.secrets_sealed);
+type SealedSecrets = Pick<IntegrationRow, 'secrets_sealed' | 'retired_secrets_sealed'>;
+
+/** The integration's current secrets; none once wiped (disconnected). */
+export function openSecrets(box: SecretBox, row: Pick<IntegrationRow, 'secrets_sealed'>): Record<string, unknown> {
+  return row.secrets_sealed ? box.open<Record<string, unknown>>(row.secrets_sealed) : {};
+}
+
+/** Secrets replaced by rotations whose grace period has not ended yet. */
+export function retiredSecretsInGrace(box: SecretBox, row: SealedSecrets, nowMs: number): RetiredSecrets[] {
   const retired = row.retired_secrets_sealed ? box.open<RetiredSecrets[]>(row.retired_secrets_sealed) : [];
-  return [current, ...retired.filter((entry) => Date.parse(entry.expiresAt) > nowMs).map((entry) => entry.secrets)];
+  return retired.filter((entry) => Date.parse(entry.expiresAt) > nowMs);
+}
+
+/** Current secrets first, then the retired ones still inside their grace period. */
+export function verificationSecrets(box: SecretBox, row: SealedSecrets, nowMs: number): Record<string, unknown>[] {
+  if (!row.secrets_sealed) return [];
+  return [openSecrets(box, row), ...retiredSecretsInGrace(box, row, nowMs).map((entry) => entry.secrets)];
 }

@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { openSecrets } from '../../db/queries/secrets';
 import type { ConversionRow, InboxResult } from '../../db/schema';
 import { type ExpectedConversion, type SampleEvent, SampleUnavailableError } from '../../providers/types';
 import { TEST_EVENT_HEADER, testEventMark } from '../test-events';
@@ -43,7 +44,7 @@ function buildSample(ctx: TestRunContext, url: string): SampleEvent | string {
   try {
     return provider.sampleEvent!({
       settings: provider.settingsSchema.parse(row.settings),
-      secrets: row.secrets_sealed ? box.open(row.secrets_sealed) : {},
+      secrets: openSecrets(box, row),
       url,
       nowMs: Date.now(),
       runId: ctx.runId,
