@@ -2,15 +2,17 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db';
-import { type Applied, insertConversion, type Origin, upsertCustomer } from '../db/queries/conversions';
+import { applyInboundFacts, type InboundFacts, type Origin } from '../db/queries/conversions';
 import type { Database, InboxResult } from '../db/schema';
 import { logger } from '../lib/logger';
 import { metrics } from '../lib/metrics';
 import { getProvider } from '../providers';
-import type { Effect, ProviderModule } from '../providers/types';
+import type { NormalizeResult, ProviderModule } from '../providers/types';
 
 export interface DrainInboxInput {
   integrationId: string;
+  /** The workflow cancels this drain for lifecycle requests, so it may run the long budget. */
+  interruptible?: boolean;
 }
 
 export interface DrainInboxResult {
@@ -23,11 +25,15 @@ export interface DrainInboxResult {
 
 /**
  * One activity keeps draining while events keep coming, up to this long: under load, history grows by
- * one activity per few seconds of traffic instead of one per batch; lifecycle requests wait at most this.
+ * one activity per budget of traffic instead of one per batch. A lifecycle request does not wait for an
+ * interruptible drain (the workflow cancels it, and it stops after its current batch); runs started
+ * before that existed wait for the short budget.
  */
-const DRAIN_BUDGET_MS = 5000;
-/** After a partial batch, let a few more events arrive: fewer, larger transactions. */
-const COLLECT_MS = 50;
+const DRAIN_BUDGET_MS = { interruptible: 20_000, uninterruptible: 5_000 };
+/** Once the inbox is empty, how long the activity waits for the next event before handing back. */
+const LINGER_MS = 1_000;
+/** How often an idle drain looks for new rows (one indexed probe, no transaction): lag it may add. */
+const POLL_MS = 100;
 
 type RowOutcome = { status: 'processed'; result: InboxResult } | { status: 'ignored' | 'failed'; reason: string };
 
@@ -37,7 +43,7 @@ type RowOutcome = { status: 'processed'; result: InboxResult } | { status: 'igno
  * failed alone. When the inbox is empty the doorbell is re-armed (see `ringDoorbell`).
  */
 export function drainInboxActivity(db: Db, batchSize: number) {
-  return async function drainInbox({ integrationId }: DrainInboxInput): Promise<DrainInboxResult> {
+  return async function drainInbox({ integrationId, interruptible = false }: DrainInboxInput): Promise<DrainInboxResult> {
     const integration = await db
       .selectFrom('integrations')
       .select(['id', 'workspace_id', 'provider', 'settings', 'state'])
@@ -50,9 +56,10 @@ export function drainInboxActivity(db: Db, batchSize: number) {
     const lifecycle: DrainInboxResult['lifecycle'] = [];
 
     /**
-     * One transaction over one batch. Optimistically without savepoints (each costs a round trip, and
-     * hundreds overflow PostgreSQL's subtransaction cache); if any event fails, the batch is rolled back
-     * and redone with a savepoint per event, so the poison event fails alone.
+     * One transaction over one batch. Every event is normalized on its own (a normalizer that throws
+     * fails its event alone), then all are applied together with a few set-based statements; if that
+     * fails, the batch is rolled back and redone with a savepoint per event, so the poison event fails
+     * alone. (Savepoints cost a round trip each, and hundreds overflow PostgreSQL's subtransaction cache.)
      */
     const applyBatch = (isolateEvents: boolean) =>
       db.transaction().execute(async (trx) => {
@@ -66,11 +73,27 @@ export function drainInboxActivity(db: Db, batchSize: number) {
           .forUpdate()
           .skipLocked()
           .execute();
-        const outcomes: Array<{ row: (typeof rows)[number]; outcome: RowOutcome }> = [];
-        const requested: DrainInboxResult['lifecycle'] = [];
+        // A worker that dies mid-batch is noticed within the heartbeat timeout, not the 2-minute one.
+        Context.current().heartbeat();
+        const outcomes = new Map<(typeof rows)[number], RowOutcome>();
+        const facts: Array<{ row: (typeof rows)[number]; facts: InboundFacts; requested: DrainInboxResult['lifecycle'] }> = [];
+        const fail = (row: (typeof rows)[number], error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          logger.warn({ workspaceId: integration.workspace_id, integrationId, inboxId: row.id, eventId: row.dedup_key, eventType: row.event_type, reason }, 'inbound event failed');
+          outcomes.set(row, { status: 'failed', reason });
+        };
         for (const row of rows) {
-          // A worker that dies mid-batch is noticed within the heartbeat timeout, not the 2-minute one.
-          Context.current().heartbeat();
+          let normalized: NormalizeResult;
+          try {
+            normalized = normalizeRow(provider, settings, row);
+          } catch (error) {
+            fail(row, error);
+            continue;
+          }
+          if (normalized.status === 'ignored') {
+            outcomes.set(row, { status: 'ignored', reason: normalized.reason });
+            continue;
+          }
           const origin: Origin = {
             workspaceId: integration.workspace_id,
             integrationId,
@@ -79,33 +102,37 @@ export function drainInboxActivity(db: Db, batchSize: number) {
             externalEventId: row.dedup_key,
             isTest: row.is_test,
           };
-          const apply = async (effects: Effect[]) => {
-            const applied: Applied = { customerIds: [], conversionIds: [], eventIds: [] };
-            for (const effect of effects) {
-              if (effect.kind === 'customer') await upsertCustomer(trx, origin, effect.customer, applied);
-              else if (effect.kind === 'conversion') await insertConversion(trx, origin, effect.conversion, applied);
-              else requested.push({ action: effect.action, reason: effect.reason });
+          facts.push({
+            row,
+            facts: { origin, effects: normalized.effects.filter((effect) => effect.kind !== 'lifecycle') },
+            requested: normalized.effects.flatMap((effect) => (effect.kind === 'lifecycle' ? [{ action: effect.action, reason: effect.reason }] : [])),
+          });
+        }
+        const requested: DrainInboxResult['lifecycle'] = [];
+        const processed = (fact: (typeof facts)[number], result: InboxResult) => {
+          outcomes.set(fact.row, { status: 'processed', result });
+          requested.push(...fact.requested);
+        };
+        if (!isolateEvents) {
+          const applied = await applyInboundFacts(trx, facts.map((fact) => fact.facts)).catch((error: unknown) => {
+            throw new IsolateEvents(error);
+          });
+          facts.forEach((fact, index) => processed(fact, applied[index]));
+        } else {
+          for (const fact of facts) {
+            await sql`SAVEPOINT inbox_event`.execute(trx);
+            try {
+              const [applied] = await applyInboundFacts(trx, [fact.facts]);
+              processed(fact, applied);
+            } catch (error) {
+              await sql`ROLLBACK TO SAVEPOINT inbox_event`.execute(trx);
+              fail(fact.row, error);
             }
-            return applied;
-          };
-          if (!isolateEvents) {
-            outcomes.push({ row, outcome: await applyEvent(provider, settings, row, apply).catch((error: unknown) => {
-              throw new IsolateEvents(error);
-            }) });
-            continue;
-          }
-          await sql`SAVEPOINT inbox_event`.execute(trx);
-          try {
-            outcomes.push({ row, outcome: await applyEvent(provider, settings, row, apply) });
-          } catch (error) {
-            await sql`ROLLBACK TO SAVEPOINT inbox_event`.execute(trx);
-            const reason = error instanceof Error ? error.message : String(error);
-            logger.warn({ workspaceId: integration.workspace_id, integrationId, inboxId: row.id, eventId: row.dedup_key, eventType: row.event_type, reason }, 'inbound event failed');
-            outcomes.push({ row, outcome: { status: 'failed', reason } });
           }
         }
-        if (outcomes.length > 0) await markInboxRows(trx, outcomes.map(({ row, outcome }) => ({ id: Number(row.id), outcome })));
-        return { outcomes, requested };
+        const ordered = rows.map((row) => ({ row, outcome: outcomes.get(row)! }));
+        if (ordered.length > 0) await markInboxRows(trx, ordered.map(({ row, outcome }) => ({ id: Number(row.id), outcome })));
+        return { outcomes: ordered, requested };
       });
 
     const drainBatch = async (): Promise<number> => {
@@ -122,15 +149,26 @@ export function drainInboxActivity(db: Db, batchSize: number) {
       return outcomes.length;
     };
 
-    const deadline = Date.now() + DRAIN_BUDGET_MS;
+    const activity = Context.current();
+    const pendingWithin = async (ms: number): Promise<boolean> => {
+      for (const until = Date.now() + ms; Date.now() < until && !activity.cancellationSignal.aborted; ) {
+        await delay(POLL_MS);
+        activity.heartbeat();
+        if (await hasPending(db, integrationId)) return true;
+      }
+      return false;
+    };
+
+    const deadline = Date.now() + DRAIN_BUDGET_MS[interruptible ? 'interruptible' : 'uninterruptible'];
     let processed = 0;
     for (;;) {
       const batch = await drainBatch();
       metrics.inboxBatchSize.observe(batch);
       processed += batch;
-      if (batch === 0 || lifecycle.length > 0) break;
+      if (lifecycle.length > 0 || activity.cancellationSignal.aborted) break;
       if (Date.now() >= deadline) return { processed, more: true, lifecycle };
-      if (batch < batchSize) await delay(COLLECT_MS);
+      // A full batch: more is waiting. Otherwise wait a little for the next events (fewer, larger batches).
+      if (batch < batchSize && !(await pendingWithin(Math.min(LINGER_MS, deadline - Date.now())))) break;
     }
     const more = await rearmDoorbell(db, integrationId);
     return { processed, more, lifecycle };
@@ -155,13 +193,12 @@ async function markInboxRows(trx: Transaction<Database>, rows: Array<{ id: numbe
     WHERE inbox.id = v.id`.execute(trx);
 }
 
-async function applyEvent(
+function normalizeRow(
   provider: ProviderModule,
   settings: unknown,
   row: { dedup_key: string; event_type: string; payload: unknown; livemode: boolean | null; received_at: Date },
-  apply: (effects: Effect[]) => Promise<Applied>,
-): Promise<RowOutcome> {
-  const normalized = provider.inbound!.normalize(
+): NormalizeResult {
+  return provider.inbound!.normalize(
     {
       dedupKey: row.dedup_key,
       type: row.event_type,
@@ -171,8 +208,6 @@ async function applyEvent(
     },
     settings,
   );
-  if (normalized.status === 'ignored') return { status: 'ignored', reason: normalized.reason };
-  return { status: 'processed', result: await apply(normalized.effects) };
 }
 
 /**
@@ -181,6 +216,13 @@ async function applyEvent(
  */
 async function rearmDoorbell(db: Db, integrationId: string): Promise<boolean> {
   await db.updateTable('integrations').set({ doorbell: false }).where('id', '=', integrationId).execute();
+  if (!(await hasPending(db, integrationId))) return false;
+  await db.updateTable('integrations').set({ doorbell: true }).where('id', '=', integrationId).execute();
+  return true;
+}
+
+/** Whether a row waits, from the partial index of pending rows alone. */
+async function hasPending(db: Db, integrationId: string): Promise<boolean> {
   const waiting = await db
     .selectFrom('inbox')
     .select('id')
@@ -188,7 +230,5 @@ async function rearmDoorbell(db: Db, integrationId: string): Promise<boolean> {
     .where('status', '=', 'pending')
     .limit(1)
     .executeTakeFirst();
-  if (!waiting) return false;
-  await db.updateTable('integrations').set({ doorbell: true }).where('id', '=', integrationId).execute();
-  return true;
+  return waiting !== undefined;
 }

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import express, { Router } from 'express';
 import { sql } from 'kysely';
 import { inboxBacklog } from '../db/queries/health';
@@ -7,6 +8,7 @@ import { requireApiKey } from './auth';
 import type { ApiContext } from './context';
 import { destinationGuard } from './destination-guard';
 import { errorHandler, notFound } from './errors';
+import { InboundIntegrations } from './inbound-integrations';
 import { analyticsRouter } from './routes/analytics';
 import { conversionsRouter } from './routes/conversions';
 import { customersRouter } from './routes/customers';
@@ -84,4 +86,25 @@ export function createApp(ctx: ApiContext): express.Express {
   });
   app.use(errorHandler);
   return app;
+}
+
+export interface RunningApi {
+  server: Server;
+  /** Stops taking requests, then closes the integration change feed. */
+  close(): Promise<void>;
+}
+
+/** The API listening on `port` (0: any free one), with the change feed its webhook endpoint relies on. */
+export async function serveApi(deps: Omit<ApiContext, 'inbound'>, port: number, host?: string): Promise<RunningApi> {
+  const inbound = await InboundIntegrations.open(deps.db, deps.box, deps.config.databaseUrl);
+  const app = createApp({ ...deps, inbound });
+  const server = host ? app.listen(port, host) : app.listen(port);
+  await new Promise<void>((ready, failed) => server.once('listening', ready).once('error', failed));
+  return {
+    server,
+    close: async () => {
+      await new Promise<void>((closed) => server.close(() => closed()));
+      await inbound.close();
+    },
+  };
 }

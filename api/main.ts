@@ -2,7 +2,7 @@ import { loadConfig } from '../lib/config';
 import { SecretBox } from '../lib/crypto';
 import { logger } from '../lib/logger';
 import { connectTemporal, openDatabase } from '../lib/runtime';
-import { createApp } from './app';
+import { serveApi } from './app';
 
 /** API only (scale out by running more of these): `node dist/api/main.js`. */
 async function main(): Promise<void> {
@@ -10,9 +10,8 @@ async function main(): Promise<void> {
   const db = await openDatabase(config);
   const box = SecretBox.load(config.encryptionKey, config.dataDir);
   const { client } = await connectTemporal(config.temporalAddress ?? '127.0.0.1:7233', config.temporalNamespace);
-  createApp({ db, box, config, temporal: client }).listen(config.port, () => {
-    logger.info({ port: config.port }, 'API listening');
-  });
+  await serveApi({ db, box, config, temporal: client }, config.port);
+  logger.info({ port: config.port }, 'API listening');
 }
 
 main().catch((error: unknown) => {

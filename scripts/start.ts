@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { createApp } from '../api/app';
+import { serveApi } from '../api/app';
 import { createWorkspace } from '../db/queries/workspaces';
 import { loadConfig } from '../lib/config';
 import { SecretBox } from '../lib/crypto';
@@ -28,8 +28,7 @@ async function main(): Promise<void> {
   const box = SecretBox.load(config.encryptionKey, config.dataDir);
   const { client } = await connectTemporal(address, config.temporalNamespace);
   const worker = await runWorker(address, { db, box, config, temporal: client });
-  const server = createApp({ db, box, config, temporal: client }).listen(config.port);
-  await new Promise<void>((ready) => server.once('listening', ready));
+  const api = await serveApi({ db, box, config, temporal: client }, config.port);
 
   const existing = await db.selectFrom('workspaces').select('id').limit(1).executeTakeFirst();
   const lines = [
@@ -48,7 +47,7 @@ async function main(): Promise<void> {
 
   const shutdown = async () => {
     logger.info('shutting down');
-    server.close();
+    await api.close();
     await worker.stop();
     await db.destroy();
     await devServer?.stop();

@@ -31,6 +31,8 @@ export async function createIntegrationWorker(options: WorkerOptions): Promise<{
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: createActivities(options.deps),
+    // Cancellation reaches an activity with a heartbeat's answer: a drain stops within about a second.
+    maxHeartbeatThrottleInterval: '1 second',
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
   });
   return { worker, connection };

@@ -1,9 +1,13 @@
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -33,11 +37,16 @@ const { recordTransition, resendFailedDeliveries } = proxyActivities<Activities>
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
-const { drainInbox } = proxyActivities<Activities>({
+const drainOptions = {
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+} as const;
+const { drainInbox } = proxyActivities<Activities>(drainOptions);
+/** Cancelled when a lifecycle request arrives; waits for the drain to stop (after its current batch). */
+const { drainInbox: interruptibleDrainInbox } = proxyActivities<Activities>({ ...drainOptions, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED });
+/** Runs started before it drain without interruption, in short slices (see activities/inbox). */
+const INTERRUPTIBLE_DRAIN_PATCH = 'interruptible-drain';
 
 interface QueuedRequest {
   id: string;
@@ -55,10 +64,13 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
   let workPending = input.workPending ?? true;
   const queue: QueuedRequest[] = [];
   const outcomes = new Map<string, IntegrationStatus | ApplicationFailure>();
+  let drainInProgress: CancellationScope | undefined;
 
   const enqueue = (request: TransitionRequest): string => {
     const id = uuid4();
     queue.push({ id, request });
+    // Lifecycle first: a long drain is asked to stop, and resumes after the request is applied.
+    drainInProgress?.cancel();
     return id;
   };
 
@@ -117,7 +129,23 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
 
   const drain = async (): Promise<void> => {
     workPending = false;
-    const result = await drainInbox({ integrationId });
+    let result: Awaited<ReturnType<typeof drainInbox>>;
+    if (patched(INTERRUPTIBLE_DRAIN_PATCH)) {
+      const scope = new CancellationScope();
+      drainInProgress = scope;
+      try {
+        result = await scope.run(() => interruptibleDrainInbox({ integrationId, interruptible: true }));
+      } catch (error) {
+        if (!isCancellation(error)) throw error;
+        // Stopped for a lifecycle request: what it committed stays processed; the rest is drained next.
+        workPending = true;
+        return;
+      } finally {
+        drainInProgress = undefined;
+      }
+    } else {
+      result = await drainInbox({ integrationId });
+    }
     // Not `= result.more`: a doorbell that rang during the drain (after its last look at the inbox) set
     // workPending, and is often delivered in the same activation as the result; overwriting it loses the
     // signal, and the rows wait for the worker's sweep (30 s).

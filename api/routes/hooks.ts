@@ -21,7 +21,7 @@ const Subscribe = z.strictObject({
  * unsubscribing — or Zapier answering 410 to a delivery — disconnects it.
  */
 export function hooksRouter(ctx: ApiContext): Router {
-  const { db, config, temporal } = ctx;
+  const { db, config, temporal, inbound } = ctx;
   const router = Router();
   router.post('/', async (req, res) => {
     const { workspaceId, actor } = caller(res);
@@ -44,6 +44,7 @@ export function hooksRouter(ctx: ApiContext): Router {
     const row = await integrationOfWorkspace(db, workspaceId, req.params.id);
     if (row.provider !== zapier.id) throw notFound(`hook ${req.params.id}`);
     if (row.state !== 'disconnected') await requestTransition(temporal, row.id, { action: 'disconnect', actor, reason: 'Zapier REST hook unsubscribed' });
+    inbound.forget(row.id);
     res.status(204).end();
   });
   return router;

@@ -34,7 +34,7 @@ const Reauthorize = z.object({ secrets: z.record(z.string(), z.unknown()), reaso
 const SIMPLE_ACTIONS = ['connect', 'pause', 'resume', 'disconnect'] as const satisfies readonly LifecycleAction[];
 
 export function integrationsRouter(ctx: ApiContext): Router {
-  const { db, box, config, temporal } = ctx;
+  const { db, box, config, temporal, inbound } = ctx;
   const router = Router();
   const view = (row: IntegrationRow) => integrationView(row, box, config);
   const reload = (workspaceId: string, id: string) => integrationOfWorkspace(db, workspaceId, id);
@@ -49,6 +49,7 @@ export function integrationsRouter(ctx: ApiContext): Router {
   };
   const transition = async (res: Response, row: IntegrationRow, action: LifecycleAction, extra: { reason?: string; settings?: Record<string, unknown> } = {}) => {
     await requestTransition(temporal, row.id, { action, actor: caller(res).actor, ...extra });
+    inbound.forget(row.id);
   };
 
   /** Leaving `error` (expired credentials, invalid mapping…) only when the provider now accepts what is stored. */

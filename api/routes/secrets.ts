@@ -21,7 +21,7 @@ const Rotate = z
  * `POST /v1/integrations/:id/secrets/rotate`: replaces the signing secret; the old one keeps
  * verifying for the grace period so in-flight and retried deliveries are not refused.
  */
-export function secretsRouter({ db, box }: ApiContext): Router {
+export function secretsRouter({ db, box, inbound }: ApiContext): Router {
   const router = Router();
   router.post('/:id/secrets/rotate', async (req, res) => {
     const { workspaceId } = caller(res);
@@ -45,6 +45,7 @@ export function secretsRouter({ db, box }: ApiContext): Router {
       .set({ secrets_sealed: box.seal(secrets), retired_secrets_sealed: retired.length ? box.seal(retired) : null, updated_at: new Date(now) })
       .where('id', '=', row.id)
       .execute();
+    inbound.forget(row.id);
     res.json({
       field: rotation.field,
       // Shown once; afterwards only masked.

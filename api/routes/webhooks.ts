@@ -9,6 +9,7 @@ import { isTestEvent } from '../../lib/test-events';
 import { getProvider } from '../../providers';
 import { type InboundRequest, MalformedPayloadError, type ParsedEvent } from '../../providers/types';
 import type { ApiContext } from '../context';
+import type { InboundIntegration } from '../inbound-integrations';
 import { HttpError, notFound } from '../errors';
 
 /** One log line per integration per window, however many bad signatures arrive (they are all counted). */
@@ -26,7 +27,7 @@ function inboundRequest(req: Request, publicBaseUrl: string): InboundRequest {
   };
 }
 
-async function recordSignatureFailure(db: Db, integration: { id: string; workspace_id: string }, provider: string, reason: string): Promise<void> {
+async function recordSignatureFailure(db: Db, integration: InboundIntegration, provider: string, reason: string): Promise<void> {
   const integrationId = integration.id;
   metrics.signatureFailures.inc({ provider, reason });
   metrics.webhooksReceived.inc({ provider, outcome: 'rejected' });
@@ -38,7 +39,7 @@ async function recordSignatureFailure(db: Db, integration: { id: string; workspa
   const now = Date.now();
   if (now - (lastSignatureLog.get(integrationId) ?? 0) >= SIGNATURE_LOG_WINDOW_MS) {
     lastSignatureLog.set(integrationId, now);
-    logger.warn({ workspaceId: integration.workspace_id, integrationId, provider, reason }, 'webhook signature refused (further failures in the next 10 s are counted, not logged)');
+    logger.warn({ workspaceId: integration.workspaceId, integrationId, provider, reason }, 'webhook signature refused (further failures in the next 10 s are counted, not logged)');
   }
 }
 
@@ -46,17 +47,12 @@ async function recordSignatureFailure(db: Db, integration: { id: string; workspa
  * `POST /webhooks/:provider/:integrationId`: verify, store in the inbox under the provider's event id,
  * answer at once, ring the integration workflow's doorbell. Processing happens in the workflow.
  */
-export function webhooksRouter({ db, box, config, temporal }: ApiContext): Router {
+export function webhooksRouter({ db, box, config, temporal, inbound }: ApiContext): Router {
   const router = Router();
   router.post('/:provider/:integrationId', async (req, res) => {
     const provider = getProvider(req.params.provider);
     if (!provider?.inbound) throw notFound(`webhook endpoint for provider ${req.params.provider}`);
-    const integration = await db
-      .selectFrom('integrations')
-      .select(['id', 'workspace_id', 'state', 'settings', 'secrets_sealed', 'retired_secrets_sealed'])
-      .where('id', '=', req.params.integrationId)
-      .where('provider', '=', provider.id)
-      .executeTakeFirst();
+    const integration = await inbound.get(req.params.integrationId, provider);
     if (!integration) throw notFound(`integration ${req.params.integrationId}`);
     if (integration.state === 'disconnected') {
       metrics.webhooksReceived.inc({ provider: provider.id, outcome: 'gone' });
@@ -65,8 +61,7 @@ export function webhooksRouter({ db, box, config, temporal }: ApiContext): Route
 
     const request = inboundRequest(req, config.publicBaseUrl);
     const nowMs = Date.now();
-    const settings = provider.settingsSchema.parse(integration.settings);
-    const verified = provider.inbound.verify(request, { settings, secrets: verificationSecrets(box, integration, nowMs), nowMs });
+    const verified = provider.inbound.verify(request, { settings: integration.settings, secrets: verificationSecrets(integration.secrets, nowMs), nowMs });
     if (!verified.ok) {
       await recordSignatureFailure(db, integration, provider.id, verified.reason);
       throw new HttpError(401, 'invalid_signature', `webhook signature refused: ${verified.reason}`);
@@ -89,7 +84,7 @@ export function webhooksRouter({ db, box, config, temporal }: ApiContext): Route
       .values(
         events.map((event) => ({
           integration_id: integration.id,
-          workspace_id: integration.workspace_id,
+          workspace_id: integration.workspaceId,
           provider: provider.id,
           dedup_key: event.dedupKey,
           event_type: event.type,
@@ -114,7 +109,7 @@ export function webhooksRouter({ db, box, config, temporal }: ApiContext): Route
     metrics.webhooksReceived.inc({ provider: provider.id, outcome });
     // Debug, not info: this is the hot path, and the inbox row (GET …/webhook-events) is the durable record.
     logger.debug(
-      { workspaceId: integration.workspace_id, integrationId: integration.id, provider: provider.id, eventIds: events.map((event) => event.dedupKey), created, duplicates, outcome, isTest },
+      { workspaceId: integration.workspaceId, integrationId: integration.id, provider: provider.id, eventIds: events.map((event) => event.dedupKey), created, duplicates, outcome, isTest },
       'webhook received',
     );
     if (created > 0 && !paused) await ringDoorbell(db, temporal, integration.id);

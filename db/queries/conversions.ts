@@ -1,8 +1,8 @@
-import { type Transaction, sql } from 'kysely';
+import { type Insertable, type Transaction, sql } from 'kysely';
 import { randomId } from '../../lib/crypto';
-import type { ConversionInput, CustomerRef } from '../../providers/types';
-import type { Database } from '../schema';
-import { emitWorkspaceEvent } from './events';
+import type { ConversionInput, CustomerRef, Effect } from '../../providers/types';
+import type { ConversionsTable, Database } from '../schema';
+import { emitWorkspaceEvents, type NewWorkspaceEvent } from './events';
 
 /** Where an inbound fact came from; every row it produces carries it. */
 export interface Origin {
@@ -20,24 +20,98 @@ export interface Applied {
   eventIds: string[];
 }
 
-type Trx = Transaction<Database>;
+/** One inbound event's facts, in the order its provider module listed them. */
+export interface InboundFacts {
+  origin: Origin;
+  effects: Array<Extract<Effect, { kind: 'customer' | 'conversion' }>>;
+}
 
-/** Inserts or enriches a customer (later data fills blanks, never erases); announces new ones. */
-export async function upsertCustomer(trx: Trx, origin: Origin, ref: CustomerRef, applied: Applied): Promise<string> {
+type Trx = Transaction<Database>;
+type Upserted = { id: string; email: string | null; name: string | null; created: boolean; announced: boolean };
+type Written = { id: string; created: boolean };
+
+const key = (...parts: Array<string | null>) => parts.join('\u0000');
+const customerKey = (origin: Origin, ref: CustomerRef) => key(origin.workspaceId, origin.provider, ref.externalId);
+
+/**
+ * Applies a batch of inbound events idempotently with a handful of statements, whatever the batch's
+ * size: customers, conversions, refund links, then the workspace events announcing what is new. The
+ * end state is the one applying the events one by one in order would give; `Applied` says, per event,
+ * which rows it touched and which events it emitted.
+ */
+export async function applyInboundFacts(trx: Trx, batch: InboundFacts[]): Promise<Applied[]> {
+  const customers = await upsertCustomers(trx, batch);
+  const conversions = await insertConversions(trx, batch, customers);
+  const events: NewWorkspaceEvent[] = [];
+  const emittedBy: number[] = [];
+  const applied = batch.map(({ origin, effects }, index): Applied => {
+    const touched: Applied = { customerIds: [], conversionIds: [], eventIds: [] };
+    const announce = (event: Omit<NewWorkspaceEvent, 'workspaceId' | 'integrationId' | 'isTest'>) => {
+      events.push({ ...event, workspaceId: origin.workspaceId, integrationId: origin.integrationId, isTest: origin.isTest });
+      emittedBy.push(index);
+    };
+    for (const effect of effects) {
+      const ref = effect.kind === 'customer' ? effect.customer : effect.conversion.customer;
+      const customer = ref ? customers.get(customerKey(origin, ref))! : undefined;
+      if (ref && customer) {
+        touched.customerIds.push(customer.id);
+        if (customer.created && !customer.announced) {
+          customer.announced = true;
+          announce({
+            type: 'customer.created',
+            data: { customer: { id: customer.id, externalId: ref.externalId, email: customer.email, name: customer.name, provider: origin.provider } },
+          });
+        }
+      }
+      if (effect.kind !== 'conversion') continue;
+      const written = conversions.get(effect.conversion)!;
+      if (!written.created) continue;
+      touched.conversionIds.push(written.id);
+      announce({ type: `${effect.conversion.type}.created`, data: conversionEventData(origin, effect.conversion, written.id, customer?.id ?? null, written.saleId) });
+    }
+    return touched;
+  });
+  const emitted = await emitWorkspaceEvents(trx, events);
+  emitted.forEach(({ id }, index) => applied[emittedBy[index]].eventIds.push(id));
+  return applied;
+}
+
+/**
+ * Inserts or enriches every customer the batch names, in one statement: later data fills blanks, never
+ * erases. Rows go in key order so concurrent drains lock shared customers in the same order.
+ */
+async function upsertCustomers(trx: Trx, batch: InboundFacts[]): Promise<Map<string, Upserted>> {
+  const merged = new Map<string, { origin: Origin; ref: CustomerRef }>();
+  for (const { origin, effects } of batch) {
+    for (const effect of effects) {
+      const ref = effect.kind === 'customer' ? effect.customer : effect.conversion.customer;
+      if (!ref) continue;
+      const seen = merged.get(customerKey(origin, ref));
+      if (!seen) merged.set(customerKey(origin, ref), { origin, ref: { ...ref } });
+      else seen.ref = { externalId: ref.externalId, email: ref.email ?? seen.ref.email, name: ref.name ?? seen.ref.name };
+    }
+  }
+  const upserted = new Map<string, Upserted>();
+  if (merged.size === 0) return upserted;
   const now = new Date();
-  const row = await trx
+  const rows = await trx
     .insertInto('customers')
-    .values({
-      id: randomId('cus'),
-      workspace_id: origin.workspaceId,
-      provider: origin.provider,
-      external_id: ref.externalId,
-      email: ref.email ?? null,
-      name: ref.name ?? null,
-      integration_id: origin.integrationId,
-      is_test: origin.isTest,
-      updated_at: now,
-    })
+    .values(
+      [...merged.keys()].sort().map((customer) => {
+        const { origin, ref } = merged.get(customer)!;
+        return {
+          id: randomId('cus'),
+          workspace_id: origin.workspaceId,
+          provider: origin.provider,
+          external_id: ref.externalId,
+          email: ref.email ?? null,
+          name: ref.name ?? null,
+          integration_id: origin.integrationId,
+          is_test: origin.isTest,
+          updated_at: now,
+        };
+      }),
+    )
     .onConflict((oc) =>
       oc.columns(['workspace_id', 'provider', 'external_id']).doUpdateSet({
         email: sql`coalesce(excluded.email, customers.email)`,
@@ -45,116 +119,157 @@ export async function upsertCustomer(trx: Trx, origin: Origin, ref: CustomerRef,
         updated_at: now,
       }),
     )
-    .returning(['id', 'email', 'name', sql<boolean>`(xmax = 0)`.as('created')])
-    .executeTakeFirstOrThrow();
-  applied.customerIds.push(row.id);
-  if (row.created) {
-    const event = await emitWorkspaceEvent(trx, {
-      workspaceId: origin.workspaceId,
-      type: 'customer.created',
-      integrationId: origin.integrationId,
-      isTest: origin.isTest,
-      data: { customer: { id: row.id, externalId: ref.externalId, email: row.email, name: row.name, provider: origin.provider } },
-    });
-    applied.eventIds.push(event.id);
+    .returning(['id', 'workspace_id', 'provider', 'external_id', 'email', 'name', sql<boolean>`(xmax = 0)`.as('created')])
+    .execute();
+  for (const row of rows) {
+    upserted.set(key(row.workspace_id, row.provider, row.external_id), { id: row.id, email: row.email, name: row.name, created: row.created, announced: false });
   }
-  return row.id;
+  return upserted;
 }
 
-/** Inserts a conversion once per business key; a repeat changes nothing. Refunds and sales link whichever arrives last. */
-export async function insertConversion(trx: Trx, origin: Origin, input: ConversionInput, applied: Applied): Promise<void> {
-  if (input.type === 'lead' && !input.customer) throw new Error('a lead needs a customer');
-  const customerId = input.customer ? await upsertCustomer(trx, origin, input.customer, applied) : null;
-  const sale =
-    input.type === 'refund' && input.refundsExternalId
-      ? await findSale(trx, origin, input.refundsExternalId)
-      : undefined;
-  const inserted = await trx
-    .insertInto('conversions')
-    .values({
-      id: randomId('cnv'),
-      workspace_id: origin.workspaceId,
-      integration_id: origin.integrationId,
-      provider: origin.provider,
+type NewConversion = Insertable<ConversionsTable> & { customer_id: string | null; sale_conversion_id: string | null };
+
+/** A conversion's business key: a sale/refund once per source document, a lead once per customer and event name. */
+function businessKey(row: Pick<NewConversion, 'type' | 'workspace_id' | 'provider' | 'external_id' | 'customer_id' | 'event_name'>): string {
+  return row.type === 'lead' ? key('lead', row.workspace_id, row.customer_id, row.event_name) : key(row.type, row.workspace_id, row.provider, row.external_id);
+}
+
+const saleKey = (row: NewConversion) => (row.type === 'refund' && row.refunds_external_id ? key(row.workspace_id, row.provider, row.refunds_external_id) : undefined);
+
+function newConversion(origin: Origin, input: ConversionInput, customerId: string | null): NewConversion {
+  return {
+    id: randomId('cnv'),
+    workspace_id: origin.workspaceId,
+    integration_id: origin.integrationId,
+    provider: origin.provider,
+    type: input.type,
+    event_name: input.eventName,
+    customer_id: customerId,
+    amount_minor: input.amountMinor ?? null,
+    currency: input.currency?.toUpperCase() ?? null,
+    quantity: input.quantity ?? null,
+    occurred_at: input.occurredAt,
+    external_id: input.externalId,
+    refunds_external_id: input.refundsExternalId ?? null,
+    sale_conversion_id: null,
+    external_event_id: origin.externalEventId,
+    click_id: input.clickId ?? null,
+    link_key: input.linkKey ?? null,
+    inbox_id: origin.inboxId,
+    metadata: JSON.stringify(input.metadata ?? {}),
+    is_test: origin.isTest,
+  };
+}
+
+const fillBlanks = {
+  quantity: sql<number | null>`coalesce(conversions.quantity, excluded.quantity)`,
+  click_id: sql<string | null>`coalesce(conversions.click_id, excluded.click_id)`,
+  link_key: sql<string | null>`coalesce(conversions.link_key, excluded.link_key)`,
+  customer_id: sql<string | null>`coalesce(conversions.customer_id, excluded.customer_id)`,
+};
+
+/**
+ * Inserts each conversion once per business key; a repeat (in the batch or already stored) only fills
+ * blanks, so the end state does not depend on which report arrived first. Refunds and sales are linked
+ * whichever arrives last. Returns, per conversion input, its row id, whether it is new, and its sale.
+ */
+async function insertConversions(trx: Trx, batch: InboundFacts[], customers: Map<string, Upserted>): Promise<Map<ConversionInput, Written & { saleId: string | null }>> {
+  const rows = new Map<string, NewConversion>();
+  const keyOf = new Map<ConversionInput, string>();
+  const firstInput = new Map<string, ConversionInput>();
+  for (const { origin, effects } of batch) {
+    for (const effect of effects) {
+      if (effect.kind !== 'conversion') continue;
+      const input = effect.conversion;
+      if (input.type === 'lead' && !input.customer) throw new Error('a lead needs a customer');
+      const row = newConversion(origin, input, input.customer ? customers.get(customerKey(origin, input.customer))!.id : null);
+      const conversion = businessKey(row);
+      keyOf.set(input, conversion);
+      const first = rows.get(conversion);
+      if (!first) {
+        rows.set(conversion, row);
+        firstInput.set(conversion, input);
+      }
+      else for (const column of ['quantity', 'click_id', 'link_key', 'customer_id'] as const) first[column] ??= row[column] as never;
+    }
+  }
+  if (rows.size === 0) return new Map();
+
+  const refunded = new Set([...rows.values()].map(saleKey).filter((sale) => sale !== undefined));
+  const sales = await storedSales(trx, refunded);
+  for (const row of rows.values()) row.sale_conversion_id = sales.get(saleKey(row) ?? '') ?? null;
+  const written = new Map<string, Written>();
+  const documents = [...rows.values()].filter((row) => row.type !== 'lead');
+  const leads = [...rows.values()].filter((row) => row.type === 'lead');
+  const returning = ['id', 'type', 'workspace_id', 'provider', 'external_id', 'customer_id', 'event_name', sql<boolean>`(xmax = 0)`.as('created')] as const;
+  const stored = [
+    ...(documents.length === 0 ? [] : await trx
+      .insertInto('conversions')
+      .values(documents)
+      .onConflict((oc) => oc.columns(['workspace_id', 'provider', 'type', 'external_id']).where('type', 'in', ['sale', 'refund']).doUpdateSet(fillBlanks))
+      .returning(returning)
+      .execute()),
+    ...(leads.length === 0 ? [] : await trx
+      .insertInto('conversions')
+      .values(leads)
+      .onConflict((oc) => oc.columns(['workspace_id', 'customer_id', 'event_name']).where('type', '=', 'lead').doUpdateSet(fillBlanks))
+      .returning(returning)
+      .execute()),
+  ];
+  for (const row of stored) written.set(businessKey(row), { id: row.id, created: row.created });
+
+  // Refunds stored earlier or in this batch get the sales this batch stored (new ones, and those a batch refund names).
+  const linking = stored.filter((row) => row.type === 'sale' && (row.created || refunded.has(key(row.workspace_id, row.provider, row.external_id))));
+  for (const row of linking) sales.set(key(row.workspace_id, row.provider, row.external_id), row.id);
+  if (linking.length > 0) {
+    const values = linking.map((row) => sql`(${row.id}, ${row.workspace_id}, ${row.provider}, ${row.external_id})`);
+    await sql`UPDATE conversions SET sale_conversion_id = sale.id
+      FROM (VALUES ${sql.join(values)}) AS sale(id, workspace_id, provider, external_id)
+      WHERE conversions.type = 'refund' AND conversions.workspace_id = sale.workspace_id
+        AND conversions.provider = sale.provider AND conversions.refunds_external_id = sale.external_id`.execute(trx);
+  }
+
+  return new Map(
+    [...keyOf].map(([input, conversion]) => {
+      const { id, created } = written.get(conversion)!;
+      // A repeat inside the batch is not new, like a repeat of a stored one.
+      return [input, { id, created: created && firstInput.get(conversion) === input, saleId: sales.get(saleKey(rows.get(conversion)!) ?? '') ?? null }];
+    }),
+  );
+}
+
+/** Ids of the stored sales the batch's refunds point at, by (workspace, provider, external id). */
+async function storedSales(trx: Trx, refunded: Set<string>): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  if (refunded.size === 0) return found;
+  const wanted = [...refunded].map((sale) => sale.split('\u0000'));
+  const rows = await trx
+    .selectFrom('conversions')
+    .select(['id', 'workspace_id', 'provider', 'external_id'])
+    .where('type', '=', 'sale')
+    .where((eb) => eb(eb.refTuple('workspace_id', 'provider', 'external_id'), 'in', wanted.map(([workspace, provider, external]) => eb.tuple(workspace, provider, external))))
+    .execute();
+  for (const row of rows) found.set(key(row.workspace_id, row.provider, row.external_id), row.id);
+  return found;
+}
+
+function conversionEventData(origin: Origin, input: ConversionInput, id: string, customerId: string | null, saleConversionId: string | null) {
+  return {
+    conversion: {
+      id,
       type: input.type,
-      event_name: input.eventName,
-      customer_id: customerId,
-      amount_minor: input.amountMinor ?? null,
+      eventName: input.eventName,
+      amountMinor: input.amountMinor ?? null,
       currency: input.currency?.toUpperCase() ?? null,
       quantity: input.quantity ?? null,
-      occurred_at: input.occurredAt,
-      external_id: input.externalId,
-      refunds_external_id: input.refundsExternalId ?? null,
-      sale_conversion_id: sale?.id ?? null,
-      external_event_id: origin.externalEventId,
-      click_id: input.clickId ?? null,
-      link_key: input.linkKey ?? null,
-      inbox_id: origin.inboxId,
-      metadata: JSON.stringify(input.metadata ?? {}),
-      is_test: origin.isTest,
-    })
-    .onConflict((oc) => {
-      const target =
-        input.type === 'lead'
-          ? oc.columns(['workspace_id', 'customer_id', 'event_name']).where('type', '=', 'lead')
-          : oc.columns(['workspace_id', 'provider', 'type', 'external_id']).where('type', 'in', ['sale', 'refund']);
-      // A second report of the same conversion (checkout and invoice, retries) only fills blanks, so the
-      // end state does not depend on which arrived first.
-      return target.doUpdateSet({
-        quantity: sql`coalesce(conversions.quantity, excluded.quantity)`,
-        click_id: sql`coalesce(conversions.click_id, excluded.click_id)`,
-        link_key: sql`coalesce(conversions.link_key, excluded.link_key)`,
-        customer_id: sql`coalesce(conversions.customer_id, excluded.customer_id)`,
-      });
-    })
-    .returning(['id', sql<boolean>`(xmax = 0)`.as('created')])
-    .executeTakeFirstOrThrow();
-  if (!inserted.created) return;
-  applied.conversionIds.push(inserted.id);
-  if (input.type === 'sale') {
-    await trx
-      .updateTable('conversions')
-      .set({ sale_conversion_id: inserted.id })
-      .where('workspace_id', '=', origin.workspaceId)
-      .where('provider', '=', origin.provider)
-      .where('type', '=', 'refund')
-      .where('refunds_external_id', '=', input.externalId)
-      .execute();
-  }
-  const event = await emitWorkspaceEvent(trx, {
-    workspaceId: origin.workspaceId,
-    type: `${input.type}.created`,
-    integrationId: origin.integrationId,
-    isTest: origin.isTest,
-    data: {
-      conversion: {
-        id: inserted.id,
-        type: input.type,
-        eventName: input.eventName,
-        amountMinor: input.amountMinor ?? null,
-        currency: input.currency?.toUpperCase() ?? null,
-        quantity: input.quantity ?? null,
-        occurredAt: input.occurredAt,
-        externalId: input.externalId,
-        saleConversionId: sale?.id ?? null,
-        clickId: input.clickId ?? null,
-        linkKey: input.linkKey ?? null,
-        provider: origin.provider,
-        integrationId: origin.integrationId,
-      },
-      customer: input.customer ? { id: customerId, ...input.customer } : null,
+      occurredAt: input.occurredAt,
+      externalId: input.externalId,
+      saleConversionId,
+      clickId: input.clickId ?? null,
+      linkKey: input.linkKey ?? null,
+      provider: origin.provider,
+      integrationId: origin.integrationId,
     },
-  });
-  applied.eventIds.push(event.id);
-}
-
-function findSale(trx: Trx, origin: Origin, externalId: string) {
-  return trx
-    .selectFrom('conversions')
-    .select('id')
-    .where('workspace_id', '=', origin.workspaceId)
-    .where('provider', '=', origin.provider)
-    .where('type', '=', 'sale')
-    .where('external_id', '=', externalId)
-    .executeTakeFirst();
+    customer: input.customer ? { id: customerId, ...input.customer } : null,
+  };
 }

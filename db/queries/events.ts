@@ -12,40 +12,53 @@ export interface NewWorkspaceEvent {
 }
 
 /**
- * Records a workspace event and its outbox row in the caller's transaction, so the fact and its
- * announcement commit together. With an idempotency key, a repeat returns the first event's id.
+ * Records workspace events and their outbox rows in the caller's transaction, so each fact and its
+ * announcement commit together — all of them in one statement (a data-modifying CTE). An event whose
+ * idempotency key was used before is not recorded again: its result is the first event's id.
  */
-export async function emitWorkspaceEvent(trx: Transaction<Database>, event: NewWorkspaceEvent): Promise<{ id: string; created: boolean }> {
-  // One round trip for the event and its outbox row (a data-modifying CTE).
+export async function emitWorkspaceEvents(trx: Transaction<Database>, events: NewWorkspaceEvent[]): Promise<Array<{ id: string; created: boolean }>> {
+  if (events.length === 0) return [];
+  const rows = events.map((event) => ({
+    id: randomId('evt'),
+    workspace_id: event.workspaceId,
+    type: event.type,
+    data: JSON.stringify(event.data),
+    integration_id: event.integrationId ?? null,
+    idempotency_key: event.idempotencyKey ?? null,
+    is_test: event.isTest ?? false,
+  }));
   const inserted = await trx
     .with('event', (db) =>
       db
         .insertInto('events')
-        .values({
-          id: randomId('evt'),
-          workspace_id: event.workspaceId,
-          type: event.type,
-          data: JSON.stringify(event.data),
-          integration_id: event.integrationId ?? null,
-          idempotency_key: event.idempotencyKey ?? null,
-          is_test: event.isTest ?? false,
-        })
+        .values(rows)
         .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing())
         .returning(['id', 'workspace_id']),
     )
     .insertInto('outbox')
     .columns(['event_id', 'workspace_id'])
     .expression((db) => db.selectFrom('event').select(['id', 'workspace_id']))
-    .returning('event_id as id')
-    .executeTakeFirst();
-  if (!inserted) {
+    .returning('event_id')
+    .execute();
+  const created = new Set(inserted.map((row) => row.event_id));
+  const results: Array<{ id: string; created: boolean }> = [];
+  for (const row of rows) {
+    if (created.has(row.id)) {
+      results.push({ id: row.id, created: true });
+      continue;
+    }
     const existing = await trx
       .selectFrom('events')
       .select('id')
-      .where('workspace_id', '=', event.workspaceId)
-      .where('idempotency_key', '=', event.idempotencyKey!)
+      .where('workspace_id', '=', row.workspace_id)
+      .where('idempotency_key', '=', row.idempotency_key!)
       .executeTakeFirstOrThrow();
-    return { id: existing.id, created: false };
+    results.push({ id: existing.id, created: false });
   }
-  return { id: inserted.id, created: true };
+  return results;
+}
+
+export async function emitWorkspaceEvent(trx: Transaction<Database>, event: NewWorkspaceEvent): Promise<{ id: string; created: boolean }> {
+  const [emitted] = await emitWorkspaceEvents(trx, [event]);
+  return emitted;
 }

@@ -14,14 +14,29 @@ export function openSecrets(box: SecretBox, row: Pick<IntegrationRow, 'secrets_s
   return row.secrets_sealed ? box.open<Record<string, unknown>>(row.secrets_sealed) : {};
 }
 
-/** Secrets replaced by rotations whose grace period has not ended yet. */
-export function retiredSecretsInGrace(box: SecretBox, row: SealedSecrets, nowMs: number): RetiredSecrets[] {
-  const retired = row.retired_secrets_sealed ? box.open<RetiredSecrets[]>(row.retired_secrets_sealed) : [];
-  return retired.filter((entry) => Date.parse(entry.expiresAt) > nowMs);
+/** Every secret an inbound request may be signed with, opened once and checked against the clock per request. */
+export interface InboundSecrets {
+  current: Record<string, unknown> | null;
+  retired: RetiredSecrets[];
 }
 
-/** Current secrets first, then the retired ones still inside their grace period. */
-export function verificationSecrets(box: SecretBox, row: SealedSecrets, nowMs: number): Record<string, unknown>[] {
-  if (!row.secrets_sealed) return [];
-  return [openSecrets(box, row), ...retiredSecretsInGrace(box, row, nowMs).map((entry) => entry.secrets)];
+export function openInboundSecrets(box: SecretBox, row: SealedSecrets): InboundSecrets {
+  return {
+    current: row.secrets_sealed ? openSecrets(box, row) : null,
+    retired: openRetired(box, row),
+  };
+}
+
+const openRetired = (box: SecretBox, row: SealedSecrets) => (row.retired_secrets_sealed ? box.open<RetiredSecrets[]>(row.retired_secrets_sealed) : []);
+
+const inGrace = (retired: RetiredSecrets[], nowMs: number) => retired.filter((entry) => Date.parse(entry.expiresAt) > nowMs);
+
+/** Secrets replaced by rotations whose grace period has not ended yet. */
+export function retiredSecretsInGrace(box: SecretBox, row: SealedSecrets, nowMs: number): RetiredSecrets[] {
+  return inGrace(openRetired(box, row), nowMs);
+}
+
+/** Current secrets first, then the retired ones still inside their grace period; none once wiped (disconnected). */
+export function verificationSecrets({ current, retired }: InboundSecrets, nowMs: number): Record<string, unknown>[] {
+  return current ? [current, ...inGrace(retired, nowMs).map((entry) => entry.secrets)] : [];
 }

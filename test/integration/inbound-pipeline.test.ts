@@ -129,9 +129,33 @@ describe('inbound pipeline: dedup, bursts, bad input, pause and crashes', () => 
     expect(await io.inbox(id)).toHaveLength(2);
   });
 
-  it('loses and doubles nothing when the worker is killed in the middle of a batch', async () => {
+  it('stops a running drain for a lifecycle request, and drains the rest after it', async () => {
+    const id = await installStripe();
+    // Webhooks keep coming, so the drain would go on for its whole budget unless interrupted.
+    let sending = true;
+    let sent = 0;
+    const sender = (async () => {
+      while (sending) await send(id, stripeEvent(`evt_stream_${sent}`, `in_stream_${sent++}`));
+    })();
+    await waitFor(async () => (await io.conversions(id)).length > 0, 'the drain to be running');
+    const paused = await h.api('POST', `/v1/integrations/${id}/pause`, { key });
+    sending = false;
+    await sender;
+    expect(paused.body.state).toBe('paused');
+    const history = await h.temporal.workflow.getHandle(integrationWorkflowId(id)).fetchHistory();
+    expect(history.events!.some((event) => event.activityTaskCancelRequestedEventAttributes)).toBe(true);
+
+    await h.api('POST', `/v1/integrations/${id}/resume`, { key });
+    const rows = await io.settled(id, sent);
+    const accepted = rows.filter((row) => row.status !== 'skipped');
+    expect(accepted.every((row) => row.status === 'processed')).toBe(true);
+    expect((await io.conversions(id)).length).toBe(accepted.length);
+  });
+
+  it('loses and doubles nothing when the worker is killed in the middle of a drain', async () => {
     await h.stopWorker();
-    const worker = await h.forkWorker();
+    // Batches of two: the drain takes hundreds of transactions, so the kill lands in the middle of it.
+    const worker = await h.forkWorker({ INBOX_BATCH_SIZE: '2' });
     const id = await installStripe();
     const payloads = Array.from({ length: 600 }, (_, i) => stripeEvent(`evt_kill_${i}`, `in_kill_${i}`));
     for (let start = 0; start < payloads.length; start += 50) {

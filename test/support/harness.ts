@@ -1,10 +1,9 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
-import { createApp } from '../../api/app';
+import { serveApi } from '../../api/app';
 import { createDb, type Db } from '../../db';
 import { createWorkspace } from '../../db/queries/workspaces';
 import { type Config, loadConfig } from '../../lib/config';
@@ -33,8 +32,8 @@ export interface Harness {
   post(path: string, body: string | Buffer, headers?: Record<string, string>): Promise<ApiResponse>;
   newWorkspace(name?: string): Promise<{ workspaceId: string; key: string }>;
   stopWorker(): Promise<void>;
-  /** A worker in a child process on this harness's task queue; `kill()` is a SIGKILL. */
-  forkWorker(): Promise<{ kill(): Promise<void> }>;
+  /** A worker in a child process on this harness's task queue (`env` on top of the harness's); `kill()` is a SIGKILL. */
+  forkWorker(env?: Record<string, string>): Promise<{ kill(): Promise<void> }>;
   startWorker(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -72,9 +71,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   };
   await startWorker();
 
-  const server: Server = createApp({ db, box, config, temporal }).listen(0, '127.0.0.1');
-  await new Promise<void>((ready) => server.once('listening', ready));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api = await serveApi({ db, box, config, temporal }, 0, '127.0.0.1');
+  const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   config.publicBaseUrl = url;
 
   const request = async (method: string, path: string, body: string | Buffer | undefined, headers: Record<string, string>): Promise<ApiResponse> => {
@@ -109,9 +107,9 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     },
     stopWorker,
     startWorker,
-    forkWorker: async () => {
+    forkWorker: async (workerEnv = {}) => {
       const child = fork(require.resolve('./worker-process'), [], {
-        env: { ...process.env, ...env, TEMPORAL_TASK_QUEUE: config.taskQueue },
+        env: { ...process.env, ...env, ...workerEnv, TEMPORAL_TASK_QUEUE: config.taskQueue },
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       });
       await new Promise<void>((ready, failed) => {
@@ -127,7 +125,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       };
     },
     stop: async () => {
-      await new Promise<void>((closed) => server.close(() => closed()));
+      await api.close();
       await stopWorker();
       await clientConnection.close();
       await db.destroy();

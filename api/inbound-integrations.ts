@@ -1,0 +1,124 @@
+import { Client } from 'pg';
+import type { Db } from '../db';
+import { type InboundSecrets, openInboundSecrets } from '../db/queries/secrets';
+import type { SecretBox } from '../lib/crypto';
+import { logger } from '../lib/logger';
+import type { ProviderModule } from '../providers/types';
+
+/** What the webhook endpoint needs of an integration, ready to use: parsed settings, opened secrets. */
+export interface InboundIntegration {
+  id: string;
+  workspaceId: string;
+  state: string;
+  settings: unknown;
+  secrets: InboundSecrets;
+}
+
+/** Sent by the `integration_changed` trigger (migration 008) with the integration's id. */
+export const INTEGRATION_CHANGED_CHANNEL = 'integration_changed';
+/** The listener's application_name (with the process id): an operator can tell it in pg_stat_activity. */
+export const LISTENER_NAME = 'linquid-integration-changes';
+const MAX_ENTRIES = 10_000;
+/** A backstop only: every change is announced by NOTIFY. */
+const MAX_AGE_MS = 60_000;
+const RECONNECT_MS = 1_000;
+
+type Entry = InboundIntegration & { provider: string; loadedAt: number };
+
+/**
+ * Integrations as the accept path sees them, kept in memory so a webhook costs no lookup. PostgreSQL
+ * says when to forget one: a trigger NOTIFYs every change of state, settings or secrets, whichever
+ * process makes it, and this cache LISTENs on a connection of its own. While that connection is down
+ * nothing is cached. Changes this process makes are also forgotten before their request answers.
+ */
+export class InboundIntegrations {
+  private readonly entries = new Map<string, Entry>();
+  /** Bumped by every invalidation: a lookup that raced one is used but not kept. */
+  private generation = 0;
+  private listener: Client | undefined;
+  private reconnect: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+    private readonly databaseUrl: string,
+  ) {}
+
+  static async open(db: Db, box: SecretBox, databaseUrl: string): Promise<InboundIntegrations> {
+    const cache = new InboundIntegrations(db, box, databaseUrl);
+    await cache.listen().catch((error: unknown) => cache.lost(error));
+    return cache;
+  }
+
+  async get(integrationId: string, provider: ProviderModule): Promise<InboundIntegration | undefined> {
+    const cached = this.entries.get(integrationId);
+    if (cached && cached.provider === provider.id && Date.now() - cached.loadedAt < MAX_AGE_MS) return cached;
+    const generation = this.generation;
+    const row = await this.db
+      .selectFrom('integrations')
+      .select(['id', 'workspace_id', 'state', 'settings', 'secrets_sealed', 'retired_secrets_sealed'])
+      .where('id', '=', integrationId)
+      .where('provider', '=', provider.id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const entry: Entry = {
+      id: row.id,
+      workspaceId: row.workspace_id,
+      state: row.state,
+      settings: provider.settingsSchema.parse(row.settings),
+      secrets: openInboundSecrets(this.box, row),
+      provider: provider.id,
+      loadedAt: Date.now(),
+    };
+    if (this.listener && generation === this.generation) {
+      if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(integrationId, entry);
+    }
+    return entry;
+  }
+
+  /** For changes made by this process: the next webhook sees them, whenever the notification arrives. */
+  forget(integrationId: string): void {
+    this.generation += 1;
+    this.entries.delete(integrationId);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnect);
+    await this.detach()?.end();
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client({ connectionString: this.databaseUrl, keepAlive: true, application_name: `${LISTENER_NAME}-${process.pid}` });
+    client.on('notification', ({ payload }) => payload && this.forget(payload));
+    client.on('error', (error) => this.listener === client && this.lost(error));
+    client.on('end', () => this.listener === client && this.lost(new Error('connection ended')));
+    await client.connect();
+    await client.query(`LISTEN ${INTEGRATION_CHANGED_CHANNEL}`);
+    if (this.closed) return void (await client.end());
+    this.detach();
+    this.listener = client;
+  }
+
+  private lost(error: unknown): void {
+    this.detach()?.end().catch(() => undefined);
+    if (this.closed || this.reconnect) return;
+    logger.warn({ err: error }, 'integration change feed lost: webhooks look integrations up until it is back');
+    this.reconnect = setTimeout(() => {
+      this.reconnect = undefined;
+      this.listen().catch((retry: unknown) => this.lost(retry));
+    }, RECONNECT_MS);
+    this.reconnect.unref();
+  }
+
+  /** Stops caching (until a listener is attached again) and hands back the listener it had. */
+  private detach(): Client | undefined {
+    const listener = this.listener;
+    this.listener = undefined;
+    this.generation += 1;
+    this.entries.clear();
+    return listener;
+  }
+}

@@ -1,0 +1,103 @@
+import { createDb, type Db } from '../../db';
+import { applyInboundFacts, type InboundFacts, type Origin } from '../../db/queries/conversions';
+import { createWorkspace } from '../../db/queries/workspaces';
+import type { ConversionInput } from '../../providers/types';
+
+const at = '2026-11-01T10:00:00.000Z';
+const sale = (externalId: string, extra: Partial<ConversionInput> = {}): ConversionInput => ({ type: 'sale', eventName: 'Purchase', externalId, amountMinor: 1000, currency: 'usd', occurredAt: at, ...extra });
+
+/**
+ * A drain batch mixing everything that interacts inside one batch: a customer named twice (blank filled
+ * by the later one), a sale reported twice (the repeat fills blanks), a refund arriving before its sale,
+ * a lead repeated. Each event's facts, in arrival order.
+ */
+function mixedBatch(workspaceId: string): InboundFacts[] {
+  const origin = (inboxId: number): Origin => ({ workspaceId, integrationId: 'int_batch', provider: 'stripe', inboxId, externalEventId: `evt_${inboxId}`, isTest: false });
+  return [
+    { origin: origin(1), effects: [{ kind: 'customer', customer: { externalId: 'cus_1' } }, { kind: 'conversion', conversion: sale('in_1', { customer: { externalId: 'cus_1' } }) }] },
+    { origin: origin(2), effects: [{ kind: 'customer', customer: { externalId: 'cus_1', email: 'ada@example.com' } }] },
+    { origin: origin(3), effects: [{ kind: 'conversion', conversion: sale('in_1', { clickId: 'clk_1', amountMinor: 5 }) }] },
+    { origin: origin(4), effects: [{ kind: 'conversion', conversion: { type: 'refund', eventName: 'Refund', externalId: 're_2', refundsExternalId: 'in_2', amountMinor: 300, currency: 'usd', occurredAt: at } }] },
+    { origin: origin(5), effects: [{ kind: 'conversion', conversion: sale('in_2') }] },
+    { origin: origin(6), effects: [{ kind: 'conversion', conversion: { type: 'lead', eventName: 'Sign up', externalId: 'cus_1', occurredAt: at, customer: { externalId: 'cus_1' } } }] },
+    { origin: origin(7), effects: [{ kind: 'conversion', conversion: { type: 'lead', eventName: 'Sign up', externalId: 'cus_1', occurredAt: at, customer: { externalId: 'cus_1', name: 'Ada' } } }] },
+  ];
+}
+
+/** What a workspace holds, without the generated ids: comparable across workspaces. */
+async function contents(db: Db, workspaceId: string) {
+  const customers = await db.selectFrom('customers').select(['id', 'external_id', 'email', 'name']).where('workspace_id', '=', workspaceId).orderBy('external_id').execute();
+  const conversions = await db
+    .selectFrom('conversions')
+    .select(['id', 'type', 'external_id', 'amount_minor', 'click_id', 'customer_id', 'sale_conversion_id', 'inbox_id'])
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('type')
+    .orderBy('external_id')
+    .execute();
+  const events = await db.selectFrom('events').innerJoin('outbox', 'outbox.event_id', 'events.id').select(['type', 'data']).where('events.workspace_id', '=', workspaceId).orderBy('type').execute();
+  const externalOf = new Map([...customers, ...conversions].map((row) => [row.id, row.external_id]));
+  return {
+    customers: customers.map(({ id: _id, ...row }) => row),
+    conversions: conversions.map(({ id: _id, customer_id, sale_conversion_id, ...row }) => ({ ...row, customer: externalOf.get(customer_id!) ?? null, sale: externalOf.get(sale_conversion_id!) ?? null })),
+    events: events.map((event) => event.type),
+    refundEventSale: events.find((event) => event.type === 'refund.created')?.data as { conversion: { saleConversionId: string | null } } | undefined,
+  };
+}
+
+describe('applying a drain batch with set-based statements', () => {
+  let db: Db;
+  beforeAll(() => {
+    db = createDb(process.env.DATABASE_URL!, 2);
+  });
+  afterAll(() => db.destroy());
+
+  it('gives the end state of applying the events one by one, announcing each new row once', async () => {
+    const together = (await createWorkspace(db, 'batch')).workspace.id;
+    const oneByOne = (await createWorkspace(db, 'one by one')).workspace.id;
+    const applied = await db.transaction().execute((trx) => applyInboundFacts(trx, mixedBatch(together)));
+    for (const facts of mixedBatch(oneByOne)) await db.transaction().execute((trx) => applyInboundFacts(trx, [facts]));
+
+    const batch = await contents(db, together);
+    expect(batch).toEqual({ ...(await contents(db, oneByOne)), refundEventSale: expect.anything() });
+    expect(batch.customers).toEqual([{ external_id: 'cus_1', email: 'ada@example.com', name: 'Ada' }]);
+    expect(batch.conversions).toEqual([
+      { type: 'lead', external_id: 'cus_1', amount_minor: null, click_id: null, inbox_id: 6, customer: 'cus_1', sale: null },
+      { type: 'refund', external_id: 're_2', amount_minor: 300, click_id: null, inbox_id: 4, customer: null, sale: 'in_2' },
+      { type: 'sale', external_id: 'in_1', amount_minor: 1000, click_id: 'clk_1', inbox_id: 1, customer: 'cus_1', sale: null },
+      { type: 'sale', external_id: 'in_2', amount_minor: 1000, click_id: null, inbox_id: 5, customer: null, sale: null },
+    ]);
+    expect(batch.events).toEqual(['customer.created', 'lead.created', 'refund.created', 'sale.created', 'sale.created']);
+    // In the batch the refund's sale is known when its event is written (one by one, it arrived first).
+    const saleIn2 = await db.selectFrom('conversions').select('id').where('workspace_id', '=', together).where('external_id', '=', 'in_2').executeTakeFirstOrThrow();
+    expect(batch.refundEventSale!.conversion.saleConversionId).toBe(saleIn2.id);
+
+    // Per event: what it touched and announced; repeats announce nothing.
+    expect(applied.map((a) => [a.customerIds.length, a.conversionIds.length, a.eventIds.length])).toEqual([
+      [2, 1, 2],
+      [1, 0, 0],
+      [0, 0, 0],
+      [0, 1, 1],
+      [0, 1, 1],
+      [1, 1, 1],
+      [1, 0, 0],
+    ]);
+  });
+
+  it('changes nothing and announces nothing when the same batch is applied again', async () => {
+    const workspaceId = (await createWorkspace(db, 'again')).workspace.id;
+    const first = await db.transaction().execute((trx) => applyInboundFacts(trx, mixedBatch(workspaceId)));
+    const before = await contents(db, workspaceId);
+    const second = await db.transaction().execute((trx) => applyInboundFacts(trx, mixedBatch(workspaceId)));
+    expect(await contents(db, workspaceId)).toEqual(before);
+    expect(second.flatMap((a) => [...a.conversionIds, ...a.eventIds])).toEqual([]);
+    expect(second.map((a) => a.customerIds)).toEqual(first.map((a) => a.customerIds));
+  });
+
+  it('fails the whole batch on a lead without a customer, writing nothing', async () => {
+    const workspaceId = (await createWorkspace(db, 'poison')).workspace.id;
+    const batch = mixedBatch(workspaceId);
+    batch.push({ ...batch[0], effects: [{ kind: 'conversion', conversion: { type: 'lead', eventName: 'Sign up', externalId: 'x', occurredAt: at } }] });
+    await expect(db.transaction().execute((trx) => applyInboundFacts(trx, batch))).rejects.toThrow('a lead needs a customer');
+    expect(await contents(db, workspaceId)).toEqual({ customers: [], conversions: [], events: [], refundEventSale: undefined });
+  });
+});
