@@ -9,6 +9,8 @@ RUN npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# A smaller young generation: each process stays ~20 MB smaller under load (see README, Performance).
+ENV NODE_OPTIONS=--max-semi-space-size=4
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

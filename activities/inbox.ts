@@ -42,7 +42,11 @@ type RowOutcome = { status: 'processed'; result: InboxResult } | { status: 'igno
  * provider module and applied idempotently; a poison event is rolled back to its savepoint and marked
  * failed alone. When the inbox is empty the doorbell is re-armed (see `ringDoorbell`).
  */
-export function drainInboxActivity(db: Db, batchSize: number) {
+/**
+ * `announce` is called after each batch that committed workspace events (the outbox dispatcher): a
+ * long drain does not hold back deliveries until it ends.
+ */
+export function drainInboxActivity(db: Db, batchSize: number, announce: () => void) {
   return async function drainInbox({ integrationId, interruptible = false }: DrainInboxInput): Promise<DrainInboxResult> {
     const integration = await db
       .selectFrom('integrations')
@@ -141,6 +145,7 @@ export function drainInboxActivity(db: Db, batchSize: number) {
         throw error;
       });
       lifecycle.push(...requested);
+      if (outcomes.some(({ outcome }) => outcome.status === 'processed' && outcome.result.eventIds.length > 0)) announce();
       for (const { row, outcome } of outcomes) {
         metrics.inboundProcessed.inc({ provider: integration.provider, status: outcome.status });
         metrics.processingLag.observe({ provider: integration.provider }, (Date.now() - row.received_at.getTime()) / 1000);

@@ -21,9 +21,30 @@ export function createActivities(deps: ActivityDeps) {
   const dispatch = outboxDispatcher(deps);
   return {
     recordTransition: thenDispatch(recordTransitionActivity(deps.db), dispatch),
-    drainInbox: thenDispatch(drainInboxActivity(deps.db, deps.config.inboxBatchSize), dispatch),
+    // A long drain commits many batches: one dispatch pass per second covers them all.
+    drainInbox: drainInboxActivity(deps.db, deps.config.inboxBatchSize, atMostEvery(DRAIN_DISPATCH_MS, () => void dispatch())),
     ...createOutboundActivities(deps),
     checkCredentials: checkCredentialsActivity(deps.db, deps.box, deps.config),
+  };
+}
+
+const DRAIN_DISPATCH_MS = 1000;
+
+/** Calls `run` at once, or once at the end of the current `ms` window if it ran within it. */
+function atMostEvery(ms: number, run: () => void): () => void {
+  let last = 0;
+  let trailing: NodeJS.Timeout | undefined;
+  const fire = () => {
+    trailing = undefined;
+    last = Date.now();
+    run();
+  };
+  return () => {
+    if (trailing) return;
+    const wait = last + ms - Date.now();
+    if (wait <= 0) return fire();
+    trailing = setTimeout(fire, wait);
+    trailing.unref();
   };
 }
 

@@ -61,6 +61,9 @@ function provisionDatabase(options: ServiceOptions): { url: string; throwaway: b
   return { url: url.toString(), throwaway: true };
 }
 
+/** As the Dockerfile runs the service: a smaller young generation (V8's default lets each process grow ~20 MB more under load). */
+const SERVICE_NODE_OPTIONS = '--max-semi-space-size=4';
+
 /** `node dist/<role>/main.js` with its output in `<role>.log`; its exit is remembered for `assertRunning`. */
 function startChild(role: 'api' | 'worker', env: NodeJS.ProcessEnv, options: ServiceOptions, exits: Map<string, number | string>): ChildProcess {
   const profiling = options.profile ? ['--cpu-prof', '--cpu-prof-dir', join(options.outputDir, 'profiles'), '--cpu-prof-name', `${role}.cpuprofile`] : [];
@@ -123,6 +126,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, SERVICE_NODE_OPTIONS].filter(Boolean).join(' '),
       PORT: String(port),
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       DATABASE_URL: database.url,

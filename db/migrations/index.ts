@@ -5,7 +5,7 @@ import * as outbound from './003_outbound';
 import * as readIndexes from './004_read_indexes';
 import * as health from './005_health';
 import * as destinationTaskQueue from './006_destination_task_queue';
-import * as leanInbox from './007_lean_inbox';
+import * as leanWrites from './007_lean_writes';
 import * as integrationChanges from './008_integration_changes';
 
 /** Listed in code (not read from disk) so the compiled service carries its own migrations. */
@@ -16,6 +16,6 @@ export const migrations: Record<string, Migration> = {
   '004_read_indexes': readIndexes,
   '005_health': health,
   '006_destination_task_queue': destinationTaskQueue,
-  '007_lean_inbox': leanInbox,
+  '007_lean_writes': leanWrites,
   '008_integration_changes': integrationChanges,
 };

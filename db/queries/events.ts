@@ -32,7 +32,7 @@ export async function emitWorkspaceEvents(trx: Transaction<Database>, events: Ne
       db
         .insertInto('events')
         .values(rows)
-        .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).doNothing())
+        .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
         .returning(['id', 'workspace_id']),
     )
     .insertInto('outbox')
