@@ -56,7 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 1024 * 1024),
     allowPrivateDestinations: env.ALLOW_PRIVATE_DESTINATIONS === 'true',
     logLevel: env.LOG_LEVEL ?? 'info',
-    inboxBatchSize: int(env.INBOX_BATCH_SIZE, 500),
+    inboxBatchSize: int(env.INBOX_BATCH_SIZE, 200),
     doorbellSweepMs: int(env.DOORBELL_SWEEP_MS, 30000),
     deliveryRetry: {
       initialIntervalMs: int(env.DELIVERY_RETRY_INITIAL_MS, 5000),
