@@ -3,6 +3,7 @@ import express, { Router } from 'express';
 import { sql } from 'kysely';
 import { inboxBacklog } from '../db/queries/health';
 import { logger } from '../lib/logger';
+import { providerRoutes } from '../providers/routes';
 import { metrics, registry } from '../lib/metrics';
 import { requireApiKey } from './auth';
 import type { ApiContext } from './context';
@@ -14,12 +15,10 @@ import { conversionsRouter } from './routes/conversions';
 import { customersRouter } from './routes/customers';
 import { deliveriesRouter, integrationDeliveriesRouter } from './routes/deliveries';
 import { eventsRouter } from './routes/events';
-import { hooksRouter } from './routes/hooks';
 import { integrationChecksRouter } from './routes/integration-checks';
 import { integrationsRouter } from './routes/integrations';
 import { providersRouter } from './routes/providers';
 import { secretsRouter } from './routes/secrets';
-import { slackCallbackRouter, slackInstallRouter } from './routes/slack-oauth';
 import { webhookEventsRouter } from './routes/webhook-events';
 import { webhooksRouter } from './routes/webhooks';
 import { workspaceEventsRouter } from './routes/workspace-events';
@@ -55,16 +54,20 @@ export function createApp(ctx: ApiContext): express.Express {
 
   // Provider webhooks: the raw body is kept byte for byte, signatures are computed over it.
   app.use('/webhooks', express.raw({ type: () => true, limit: ctx.config.bodyLimitBytes }), webhooksRouter(ctx));
-  // Slack sends the installer's browser here: no API key, the sealed `state` says which workspace.
-  app.use('/oauth/slack', slackCallbackRouter(ctx));
+  // Providers' own endpoints without an API key (Slack sends the installer's browser to its OAuth callback).
+  for (const route of providerRoutes) {
+    if ('public' in route.mount) app.use(route.mount.public, route.router(ctx));
+  }
 
   const v1 = Router();
   v1.use(express.json({ limit: ctx.config.bodyLimitBytes }));
   v1.use('/workspaces', workspacesRouter(ctx));
   v1.use(requireApiKey(ctx.db));
+  // Before the integrations router, so `slack` in /integrations/slack/install is not taken for an integration id.
+  for (const route of providerRoutes) {
+    if ('v1' in route.mount) v1.use(route.mount.v1, route.router(ctx));
+  }
   v1.use('/providers', providersRouter());
-  // Before the integrations router, so `slack` in /slack/install is not taken for an integration id.
-  v1.use('/integrations', slackInstallRouter(ctx));
   v1.use('/integrations', integrationDeliveriesRouter(ctx));
   v1.use('/integrations', destinationGuard(ctx));
   v1.use('/integrations', secretsRouter(ctx));
@@ -77,7 +80,6 @@ export function createApp(ctx: ApiContext): express.Express {
   v1.use('/events', workspaceEventsRouter(ctx));
   v1.use('/events', eventsRouter(ctx));
   v1.use('/deliveries', deliveriesRouter(ctx));
-  v1.use('/hooks', hooksRouter(ctx));
   v1.use('/analytics', analyticsRouter(ctx));
   app.use('/v1', v1);
 

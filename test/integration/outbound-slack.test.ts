@@ -1,5 +1,5 @@
 import { sealState } from '../../api/oauth-state';
-import { SLACK_STATE_PURPOSE, type SlackInstallState } from '../../api/routes/slack-oauth';
+import { SLACK_STATE_PURPOSE, type SlackInstallState } from '../../providers/slack/routes';
 import { type FakeSlack, MISSING_CHANNEL, SLACK_BOT_TOKEN, SLACK_CODE, startFakeSlack } from '../support/fakes/slack';
 import { type Harness, startHarness, waitFor } from '../support/harness';
 import { outboundHelpers, saleEvent } from '../support/outbound';

@@ -1,18 +1,19 @@
 import { WebAPIPlatformError } from '@slack/web-api';
 import { Router } from 'express';
 import { z } from 'zod';
+import { caller } from '../../api/auth';
+import type { ApiContext } from '../../api/context';
+import { HttpError } from '../../api/errors';
+import { installIntegration } from '../../api/install-integration';
+import { integrationView } from '../../api/integration-view';
+import { openState, sealState } from '../../api/oauth-state';
+import { parseWith } from '../../api/validate';
 import { integrationOfWorkspace } from '../../db/queries/integrations';
 import type { Config } from '../../lib/config';
 import { logger } from '../../lib/logger';
-import { slack } from '../../providers/slack';
-import { slackClient } from '../../providers/slack/deliver';
-import { caller } from '../auth';
-import type { ApiContext } from '../context';
-import { HttpError } from '../errors';
-import { installIntegration } from '../install-integration';
-import { integrationView } from '../integration-view';
-import { openState, sealState } from '../oauth-state';
-import { parseWith } from '../validate';
+import type { ProviderRoute } from '../types';
+import { slackClient } from './deliver';
+import { slack } from '.';
 
 export const SLACK_AUTHORIZE_URL = 'https://slack.com/oauth/v2/authorize';
 export const SLACK_STATE_PURPOSE = 'slack-install';
@@ -37,7 +38,7 @@ function slackApp(config: Config): { clientId: string; clientSecret: string; red
 }
 
 /** `GET /v1/integrations/slack/install[?channel=C…]`: redirects to Slack's consent screen with a sealed, expiring `state`. */
-export function slackInstallRouter({ box, config }: ApiContext): Router {
+function slackInstallRouter({ box, config }: ApiContext): Router {
   const router = Router();
   router.get('/slack/install', (req, res) => {
     const app = slackApp(config);
@@ -56,7 +57,7 @@ export function slackInstallRouter({ box, config }: ApiContext): Router {
  * code with `oauth.v2.access`, and installs an active Slack integration with the bot token (encrypted),
  * the team, and the channel asked for at install or picked on Slack's consent screen.
  */
-export function slackCallbackRouter(ctx: ApiContext): Router {
+function slackCallbackRouter(ctx: ApiContext): Router {
   const { db, box, config } = ctx;
   const router = Router();
   router.get('/callback', async (req, res) => {
@@ -83,3 +84,9 @@ export function slackCallbackRouter(ctx: ApiContext): Router {
   });
   return router;
 }
+
+/** Slack's OAuth v2 install: the start (for a caller with an API key) and the callback Slack redirects to. */
+export const slackRoutes: ProviderRoute[] = [
+  { mount: { v1: '/integrations' }, router: slackInstallRouter },
+  { mount: { public: '/oauth/slack' }, router: slackCallbackRouter },
+];

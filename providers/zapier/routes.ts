@@ -1,14 +1,15 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { caller } from '../../api/auth';
+import type { ApiContext } from '../../api/context';
+import { destinationUrlIssue } from '../../api/destination-guard';
+import { invalid, notFound } from '../../api/errors';
+import { installIntegration } from '../../api/install-integration';
+import { parseBody } from '../../api/validate';
 import { integrationOfWorkspace } from '../../db/queries/integrations';
 import { requestTransition } from '../../lib/integration-workflows';
-import { zapier } from '../../providers/zapier';
-import { caller } from '../auth';
-import type { ApiContext } from '../context';
-import { destinationUrlIssue } from '../destination-guard';
-import { invalid, notFound } from '../errors';
-import { installIntegration } from '../install-integration';
-import { parseBody } from '../validate';
+import type { ProviderRoute } from '../types';
+import { zapier } from '.';
 
 const Subscribe = z.strictObject({
   target_url: z.url(),
@@ -20,7 +21,7 @@ const Subscribe = z.strictObject({
  * the hook's URL and event, so it shares the delivery pipeline, log and health with every destination;
  * unsubscribing — or Zapier answering 410 to a delivery — disconnects it.
  */
-export function hooksRouter(ctx: ApiContext): Router {
+function hooksRouter(ctx: ApiContext): Router {
   const { db, config, temporal, inbound } = ctx;
   const router = Router();
   router.post('/', async (req, res) => {
@@ -49,3 +50,6 @@ export function hooksRouter(ctx: ApiContext): Router {
   });
   return router;
 }
+
+/** `POST /v1/hooks` subscribes, `DELETE /v1/hooks/:id` unsubscribes (Zapier's REST hook contract). */
+export const zapierRoutes: ProviderRoute[] = [{ mount: { v1: '/hooks' }, router: hooksRouter }];
