@@ -33,7 +33,7 @@ const DRAIN_BUDGET_MS = { interruptible: 20_000, uninterruptible: 5_000 };
 /** Once the inbox is empty, how long the activity waits for the next event before handing back. */
 const LINGER_MS = 1_000;
 /** How often an idle drain looks for new rows (one indexed probe, no transaction): lag it may add. */
-const POLL_MS = 100;
+const POLL_MS = 250;
 
 type RowOutcome = { status: 'processed'; result: InboxResult } | { status: 'ignored' | 'failed'; reason: string };
 

@@ -45,8 +45,9 @@ export function judgeTargets(result: BenchResult): TargetRow[] {
     { target: 'end to end ≥ 1,000 events/s sustained', measured: `${endToEnd.eventsPerSecond} events/s`, pass: endToEnd.eventsPerSecond >= 1000 },
     {
       target: `processing lag p99 ≤ 2 s at ${offeredRate} events/s`,
-      measured: `${lag.lag.toCommitMs.p99} ms (offered ${lag.accept.sentPerSecond}/s)`,
-      pass: lag.lag.toCommitMs.p99 <= 2000 && lag.accept.sentPerSecond >= offeredRate * 0.95,
+      // Kept up, or the lag hides in front of the API: requests queued by the sender are not in the inbox yet.
+      measured: `${lag.lag.toCommitMs.p99} ms (offered ${lag.accept.sentPerSecond}/s, all converted at ${lag.eventsPerSecond}/s, accept p99 ${lag.accept.latencyMs.p99} ms)`,
+      pass: lag.lag.toCommitMs.p99 <= 2000 && lag.accept.sentPerSecond >= offeredRate * 0.95 && lag.eventsPerSecond >= offeredRate * 0.95,
     },
     { target: 'outbound ≥ 500 deliveries/s', measured: clean ? `${clean.deliveriesPerSecond} deliveries/s` : 'not run', pass: (clean?.deliveriesPerSecond ?? 0) >= 500 },
     {
