@@ -28,8 +28,8 @@ export const DEFAULTS: BenchOptions = {
   acceptRequests: 3000,
   concurrency: [50, 200],
   integrations: 20,
-  // Smaller than the full measurement (README, Performance): at today's ~150–250 events/s and ~100
-  // deliveries/s on 2 cores, these end in about 5 minutes; 20,000 / 20 s / 5,000 take 10 or more.
+  // Smaller than the full measurement (README, Performance): at today's ~350–450 events/s and ~750
+  // deliveries/s on 2 cores, these end in about 3 minutes; 20,000 / 20 s / 5,000 take about 6.
   events: 10000,
   rate: 500,
   lagSeconds: 10,

@@ -8,6 +8,8 @@ export interface Config {
   temporalAddress: string | undefined;
   temporalNamespace: string;
   taskQueue: string;
+  /** Workflows a worker keeps in memory (~1–2 MB each); an evicted one is replayed from its history when it next runs. */
+  maxCachedWorkflows: number;
   adminToken: string;
   encryptionKey: string | undefined;
   dataDir: string;
@@ -50,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
     temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'integrations',
+    maxCachedWorkflows: int(env.TEMPORAL_MAX_CACHED_WORKFLOWS, 100),
     adminToken: env.LINQUID_ADMIN_TOKEN ?? 'dev-admin-token',
     encryptionKey: env.LINQUID_ENCRYPTION_KEY || undefined,
     dataDir: env.LINQUID_DATA_DIR ?? '.data',

@@ -33,6 +33,9 @@ export async function createIntegrationWorker(options: WorkerOptions): Promise<{
     activities: createActivities(options.deps),
     // Cancellation reaches an activity with a heartbeat's answer: a drain stops within about a second.
     maxHeartbeatThrottleInterval: '1 second',
+    // The SDK sizes its cache from the heap limit (~2,300 workflows on this machine), and V8 lets the heap
+    // grow to hold them: a fixed size keeps the worker's memory flat (see README, Performance).
+    maxCachedWorkflows: options.deps.config.maxCachedWorkflows,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
   });
   return { worker, connection };
