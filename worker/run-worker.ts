@@ -25,7 +25,8 @@ export async function runWorker(address: string, deps: { db: Db; box: SecretBox;
   return {
     done,
     stop: async () => {
-      worker.shutdown();
+      // The SDK stops the worker on SIGINT/SIGTERM by itself: it may be stopping or stopped already.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
     },
   };
