@@ -5,6 +5,7 @@ import { logger } from '../lib/logger';
 import { metrics } from '../lib/metrics';
 import { checkWithProvider, failureReason } from '../lib/provider-checks';
 import { getProvider } from '../providers';
+import { openSecrets } from '../db/queries/secrets';
 
 export interface CheckCredentialsResult {
   result: 'ok' | 'unchecked' | 'unauthorized' | 'invalid_mapping';
@@ -29,7 +30,7 @@ export function checkCredentialsActivity(db: Db, box: SecretBox, config: Config)
     const ids = { workspaceId: row.workspace_id, integrationId, provider: row.provider };
     let verdict;
     try {
-      verdict = await checkWithProvider(provider, provider.settingsSchema.parse(row.settings), box.open(row.secrets_sealed), config);
+      verdict = await checkWithProvider(provider, provider.settingsSchema.parse(row.settings), openSecrets(box, row), config);
     } catch (error) {
       metrics.credentialChecks.inc({ provider: row.provider, result: 'unreachable' });
       logger.warn({ ...ids, reason: error instanceof Error ? error.message : String(error) }, 'credential check: provider unreachable');

@@ -1,13 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
-import { sql, type Transaction } from 'kysely';
+import { type Selectable, sql, type Transaction } from 'kysely';
 import type { Db } from '../db';
 import { applyInboundFacts, type InboundFacts, type Origin } from '../db/queries/conversions';
-import type { Database, InboxResult } from '../db/schema';
+import type { Database, InboxResult, InboxTable } from '../db/schema';
 import { logger } from '../lib/logger';
 import { metrics } from '../lib/metrics';
 import { getProvider } from '../providers';
-import type { NormalizeResult, ProviderModule } from '../providers/types';
+import type { Effect, NormalizeResult, ProviderModule } from '../providers/types';
 
 export interface DrainInboxInput {
   integrationId: string;
@@ -39,18 +39,15 @@ type RowOutcome = { status: 'processed'; result: InboxResult } | { status: 'igno
 
 /**
  * Drains the integration's inbox in batches, one transaction each: every event is normalized by its
- * provider module and applied idempotently; a poison event is rolled back to its savepoint and marked
- * failed alone. When the inbox is empty the doorbell is re-armed (see `ringDoorbell`).
- */
-/**
- * `announce` is called after each batch that committed workspace events (the outbox dispatcher): a
- * long drain does not hold back deliveries until it ends.
+ * provider module and applied idempotently; a poison event fails alone. When the inbox stays empty the
+ * doorbell is re-armed (see `ringDoorbell`). `announce` is called after each batch that committed
+ * workspace events (the outbox dispatcher): a long drain does not hold back deliveries until it ends.
  */
 export function drainInboxActivity(db: Db, batchSize: number, announce: () => void) {
   return async function drainInbox({ integrationId, interruptible = false }: DrainInboxInput): Promise<DrainInboxResult> {
     const integration = await db
       .selectFrom('integrations')
-      .select(['id', 'workspace_id', 'provider', 'settings', 'state'])
+      .select(['workspace_id', 'provider', 'settings'])
       .where('id', '=', integrationId)
       .executeTakeFirstOrThrow();
     const provider = getProvider(integration.provider);
@@ -79,41 +76,25 @@ export function drainInboxActivity(db: Db, batchSize: number, announce: () => vo
           .execute();
         // A worker that dies mid-batch is noticed within the heartbeat timeout, not the 2-minute one.
         Context.current().heartbeat();
-        const outcomes = new Map<(typeof rows)[number], RowOutcome>();
-        const facts: Array<{ row: (typeof rows)[number]; facts: InboundFacts; requested: DrainInboxResult['lifecycle'] }> = [];
-        const fail = (row: (typeof rows)[number], error: unknown) => {
+        const outcomes = new Map<InboxBatchRow, RowOutcome>();
+        const fail = (row: InboxBatchRow, error: unknown) => {
           const reason = error instanceof Error ? error.message : String(error);
           logger.warn({ workspaceId: integration.workspace_id, integrationId, inboxId: row.id, eventId: row.dedup_key, eventType: row.event_type, reason }, 'inbound event failed');
           outcomes.set(row, { status: 'failed', reason });
         };
-        for (const row of rows) {
-          let normalized: NormalizeResult;
+        // Normalized one by one: a normalizer that throws fails its event without touching the others.
+        const facts = rows.flatMap((row) => {
           try {
-            normalized = normalizeRow(provider, settings, row);
+            const normalized = normalizeRow(provider, settings, row);
+            if (normalized.status === 'apply') return [applicable(integration, integrationId, row, normalized.effects)];
+            outcomes.set(row, { status: 'ignored', reason: normalized.reason });
           } catch (error) {
             fail(row, error);
-            continue;
           }
-          if (normalized.status === 'ignored') {
-            outcomes.set(row, { status: 'ignored', reason: normalized.reason });
-            continue;
-          }
-          const origin: Origin = {
-            workspaceId: integration.workspace_id,
-            integrationId,
-            provider: integration.provider,
-            inboxId: Number(row.id),
-            externalEventId: row.dedup_key,
-            isTest: row.is_test,
-          };
-          facts.push({
-            row,
-            facts: { origin, effects: normalized.effects.filter((effect) => effect.kind !== 'lifecycle') },
-            requested: normalized.effects.flatMap((effect) => (effect.kind === 'lifecycle' ? [{ action: effect.action, reason: effect.reason }] : [])),
-          });
-        }
+          return [];
+        });
         const requested: DrainInboxResult['lifecycle'] = [];
-        const processed = (fact: (typeof facts)[number], result: InboxResult) => {
+        const processed = (fact: ApplicableRow, result: InboxResult) => {
           outcomes.set(fact.row, { status: 'processed', result });
           requested.push(...fact.requested);
         };
@@ -177,6 +158,31 @@ export function drainInboxActivity(db: Db, batchSize: number, announce: () => vo
     }
     const more = await rearmDoorbell(db, integrationId);
     return { processed, more, lifecycle };
+  };
+}
+
+type InboxBatchRow = Pick<Selectable<InboxTable>, 'id' | 'dedup_key' | 'event_type' | 'payload' | 'livemode' | 'is_test' | 'received_at'>;
+
+/** A normalized row waiting to be applied: its facts, and the lifecycle changes it asks for once applied. */
+interface ApplicableRow {
+  row: InboxBatchRow;
+  facts: InboundFacts;
+  requested: DrainInboxResult['lifecycle'];
+}
+
+function applicable(integration: { workspace_id: string; provider: string }, integrationId: string, row: InboxBatchRow, effects: Effect[]): ApplicableRow {
+  const origin: Origin = {
+    workspaceId: integration.workspace_id,
+    integrationId,
+    provider: integration.provider,
+    inboxId: Number(row.id),
+    externalEventId: row.dedup_key,
+    isTest: row.is_test,
+  };
+  return {
+    row,
+    facts: { origin, effects: effects.filter((effect) => effect.kind !== 'lifecycle') },
+    requested: effects.flatMap((effect) => (effect.kind === 'lifecycle' ? [{ action: effect.action, reason: effect.reason }] : [])),
   };
 }
 

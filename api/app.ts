@@ -24,7 +24,7 @@ import { webhooksRouter } from './routes/webhooks';
 import { workspaceEventsRouter } from './routes/workspace-events';
 import { workspacesRouter } from './routes/workspaces';
 
-export function createApp(ctx: ApiContext): express.Express {
+function createApp(ctx: ApiContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
 

@@ -15,7 +15,7 @@ export interface InboundIntegration {
 }
 
 /** Sent by the `integration_changed` trigger (migration 008) with the integration's id. */
-export const INTEGRATION_CHANGED_CHANNEL = 'integration_changed';
+const INTEGRATION_CHANGED_CHANNEL = 'integration_changed';
 /** The listener's application_name (with the process id): an operator can tell it in pg_stat_activity. */
 export const LISTENER_NAME = 'linquid-integration-changes';
 const MAX_ENTRIES = 10_000;
@@ -33,6 +33,7 @@ type Entry = InboundIntegration & { provider: string; loadedAt: number };
  */
 export class InboundIntegrations {
   private readonly entries = new Map<string, Entry>();
+  private readonly loading = new Map<string, { provider: string; entry: Promise<Entry | undefined> }>();
   /** Bumped by every invalidation: a lookup that raced one is used but not kept. */
   private generation = 0;
   private listener: Client | undefined;
@@ -54,6 +55,19 @@ export class InboundIntegrations {
   async get(integrationId: string, provider: ProviderModule): Promise<InboundIntegration | undefined> {
     const cached = this.entries.get(integrationId);
     if (cached && cached.provider === provider.id && Date.now() - cached.loadedAt < MAX_AGE_MS) return cached;
+    // After an invalidation a burst of webhooks for the same integration shares one lookup.
+    const loading = this.loading.get(integrationId);
+    if (loading?.provider === provider.id) return loading.entry;
+    const entry = this.load(integrationId, provider);
+    this.loading.set(integrationId, { provider: provider.id, entry });
+    try {
+      return await entry;
+    } finally {
+      if (this.loading.get(integrationId)?.entry === entry) this.loading.delete(integrationId);
+    }
+  }
+
+  private async load(integrationId: string, provider: ProviderModule): Promise<Entry | undefined> {
     const generation = this.generation;
     const row = await this.db
       .selectFrom('integrations')
@@ -82,6 +96,8 @@ export class InboundIntegrations {
   forget(integrationId: string): void {
     this.generation += 1;
     this.entries.delete(integrationId);
+    // A lookup already under way may have read the old row: later callers start their own.
+    this.loading.delete(integrationId);
   }
 
   async close(): Promise<void> {
@@ -119,6 +135,7 @@ export class InboundIntegrations {
     this.listener = undefined;
     this.generation += 1;
     this.entries.clear();
+    this.loading.clear();
     return listener;
   }
 }

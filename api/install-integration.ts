@@ -1,9 +1,10 @@
 import { randomId } from '../lib/crypto';
-import { requestTransition, startIntegrationWorkflow } from '../lib/integration-workflows';
+import { startIntegrationWorkflow } from '../lib/integration-workflows';
 import { logger } from '../lib/logger';
 import type { ProviderModule } from '../providers/types';
 import type { ApiContext } from './context';
 import { HttpError } from './errors';
+import { transitionIntegration } from './transition';
 
 export interface Installation {
   workspaceId: string;
@@ -21,7 +22,8 @@ export interface Installation {
  * workflow (undone if it cannot start), then `connect` when the credentials suffice — for the flows
  * that install on the caller's behalf (Zapier REST hooks, the Slack OAuth callback). Returns its id.
  */
-export async function installIntegration({ db, box, config, temporal }: ApiContext, install: Installation): Promise<string> {
+export async function installIntegration(ctx: ApiContext, install: Installation): Promise<string> {
+  const { db, box, config, temporal } = ctx;
   const { workspaceId, actor, provider, settings, secrets } = install;
   const now = new Date();
   const row = await db.transaction().execute(async (trx) => {
@@ -57,6 +59,6 @@ export async function installIntegration({ db, box, config, temporal }: ApiConte
     logger.error({ err: error, integrationId: row.id }, 'could not start the integration workflow');
     throw new HttpError(503, 'temporal_unavailable', 'could not start the integration workflow; nothing was installed, try again');
   }
-  if (provider.isAuthorized(secrets)) await requestTransition(temporal, row.id, { action: 'connect', actor, reason: install.connectReason });
+  if (provider.isAuthorized(secrets)) await transitionIntegration(ctx, row.id, { action: 'connect', actor, reason: install.connectReason });
   return row.id;
 }

@@ -1,4 +1,4 @@
-import type { Config } from '../lib/config';
+import { type Config, inboundWebhookUrl } from '../lib/config';
 import type { SecretBox } from '../lib/crypto';
 import type { IntegrationHealth } from '../db/queries/health';
 import { openSecrets } from '../db/queries/secrets';
@@ -8,7 +8,7 @@ import { getProvider } from '../providers';
 const MASK = '••••••••';
 
 /** Which secrets are set, never their values. */
-export function maskSecrets(box: SecretBox, row: Pick<IntegrationRow, 'secrets_sealed'>): Record<string, string> {
+function maskSecrets(box: SecretBox, row: Pick<IntegrationRow, 'secrets_sealed'>): Record<string, string> {
   const secrets = openSecrets(box, row);
   return Object.fromEntries(Object.entries(secrets).filter(([, value]) => value !== undefined && value !== null && value !== '').map(([key]) => [key, MASK]));
 }
@@ -27,7 +27,7 @@ export function integrationView(row: IntegrationRow, box: SecretBox, config: Con
       installedAt: row.installed_at.toISOString(),
       installedBy: row.installed_by,
       externalAccountId: row.external_account_id,
-      inboundWebhookUrl: provider?.capabilities.inbound ? `${config.publicBaseUrl}/webhooks/${row.provider}/${row.id}` : null,
+      inboundWebhookUrl: provider?.capabilities.inbound ? inboundWebhookUrl(config, row) : null,
     },
     lastStateChange: { at: row.state_changed_at.toISOString(), by: row.state_changed_by, reason: row.state_reason },
     ...(health ? { health } : {}),

@@ -10,8 +10,16 @@ async function main(): Promise<void> {
   const db = await openDatabase(config);
   const box = SecretBox.load(config.encryptionKey, config.dataDir);
   const { client } = await connectTemporal(config.temporalAddress ?? '127.0.0.1:7233', config.temporalNamespace);
-  await serveApi({ db, box, config, temporal: client }, config.port);
+  const api = await serveApi({ db, box, config, temporal: client }, config.port);
   logger.info({ port: config.port }, 'API listening');
+  // A container stop: finish the requests in flight (a webhook answered is a webhook stored), then exit.
+  const shutdown = async () => {
+    await api.close();
+    await db.destroy();
+    process.exit(0);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
 }
 
 main().catch((error: unknown) => {

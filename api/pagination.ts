@@ -2,7 +2,7 @@ import { type SelectQueryBuilder, sql } from 'kysely';
 import { z } from 'zod';
 
 /** Where a page ended: the sort timestamp (microseconds, as PostgreSQL keeps it) and the row id. */
-export interface Cursor {
+interface Cursor {
   at: string;
   id: string;
 }
@@ -12,7 +12,7 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export const MAX_PAGE_SIZE = 200;
+const MAX_PAGE_SIZE = 200;
 
 const cursorTuple = z.tuple([z.iso.datetime(), z.string().min(1).max(200)]);
 

@@ -1,5 +1,5 @@
 export const INTERVALS = ['hour', 'day', 'week', 'month'] as const;
-export type Interval = (typeof INTERVALS)[number];
+type Interval = (typeof INTERVALS)[number];
 
 /** Start of the UTC bucket holding `at`, as PostgreSQL's `date_trunc(interval, at, 'UTC')` computes it. */
 export function bucketStart(at: Date, interval: Interval): Date {

@@ -79,3 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     credentialCheckIntervalMs: int(env.CREDENTIAL_CHECK_INTERVAL_MS, 15 * 60 * 1000),
   };
 }
+
+/** Where a provider sends an integration's webhooks (the API mounts the route at /webhooks/:provider/:integrationId). */
+export function inboundWebhookUrl(config: Pick<Config, 'publicBaseUrl'>, integration: { provider: string; id: string }): string {
+  return `${config.publicBaseUrl}/webhooks/${integration.provider}/${integration.id}`;
+}

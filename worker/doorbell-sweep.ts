@@ -3,7 +3,6 @@ import { sql } from 'kysely';
 import type { Db } from '../db';
 import { signalNewWork } from '../lib/doorbell';
 import { logger } from '../lib/logger';
-import { metrics } from '../lib/metrics';
 
 /**
  * Safety net for a doorbell signal lost between the inbox insert and Temporal (process crash,
@@ -15,12 +14,11 @@ export function startDoorbellSweep(db: Db, temporal: Client, intervalMs: number)
     const waiting = await db
       .selectFrom('inbox')
       .innerJoin('integrations', 'integrations.id', 'inbox.integration_id')
-      .select(['inbox.integration_id', sql<number>`count(*)`.as('waiting'), sql<Date>`min(inbox.received_at)`.as('oldest')])
+      .select(['inbox.integration_id', sql<Date>`min(inbox.received_at)`.as('oldest')])
       .where('inbox.status', '=', 'pending')
       .where('integrations.state', '!=', 'disconnected')
       .groupBy('inbox.integration_id')
       .execute();
-    metrics.inboxBacklog.set(waiting.reduce((sum, row) => sum + Number(row.waiting), 0));
     const staleBefore = Date.now() - intervalMs;
     for (const row of waiting) {
       if (new Date(row.oldest).getTime() < staleBefore) await signalNewWork(temporal, row.integration_id);

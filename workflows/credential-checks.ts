@@ -3,9 +3,9 @@ import type { Activities } from '../activities';
 import type { IntegrationState } from './lifecycle';
 
 /** Marks runs that have the check timer, so histories recorded before it existed replay unchanged. */
-export const CREDENTIAL_CHECKS_PATCH = 'credential-checks';
+const CREDENTIAL_CHECKS_PATCH = 'credential-checks';
 /** For runs started without an interval in their input (started before the checks existed). */
-export const DEFAULT_CREDENTIAL_CHECK_INTERVAL_MS = 15 * 60 * 1000;
+const DEFAULT_CREDENTIAL_CHECK_INTERVAL_MS = 15 * 60 * 1000;
 
 const { checkCredentials } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',

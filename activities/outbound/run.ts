@@ -26,18 +26,21 @@ export function destinationSender(deps: Pick<ActivityDeps, 'box' | 'config'>, de
   const provider = getProvider(destination.provider);
   const settings = provider?.settingsSchema.safeParse(destination.settings);
   const { config } = deps;
+  const endpoints = { slackApiUrl: config.slackApiUrl, segmentApiUrl: config.segmentApiUrl };
+  let secrets: Record<string, unknown> | undefined;
   return async (deliveryId, envelope) => {
     if (!provider?.outbound) return notSent(`provider ${destination.provider} has no outbound delivery`);
     if (!settings?.success) return notSent(`settings are invalid: ${settings?.error.message}`);
     try {
+      secrets ??= openSecrets(deps.box, destination);
       return await provider.outbound.deliver({
         envelope,
         deliveryId,
         settings: settings.data,
-        secrets: openSecrets(deps.box, destination),
+        secrets,
         timeoutMs: config.deliveryRetry.attemptTimeoutMs,
         allowPrivateDestinations: config.allowPrivateDestinations,
-        endpoints: { slackApiUrl: config.slackApiUrl, segmentApiUrl: config.segmentApiUrl },
+        endpoints,
       });
     } catch (error) {
       return notSent(`delivery failed: ${error instanceof Error ? error.message : String(error)}`, 'retry');

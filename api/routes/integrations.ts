@@ -4,12 +4,12 @@ import { integrationHealth } from '../../db/queries/health';
 import { integrationOfWorkspace } from '../../db/queries/integrations';
 import { openSecrets } from '../../db/queries/secrets';
 import type { IntegrationRow } from '../../db/schema';
-import { requestTransition } from '../../lib/integration-workflows';
 import { getProvider, providers } from '../../providers';
 import type { ProviderModule } from '../../providers/types';
 import { checkTransition, type IntegrationState, type LifecycleAction, STATES } from '../../workflows/lifecycle';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
+import { transitionIntegration } from '../transition';
 import { conflict, HttpError, invalid } from '../errors';
 import { installIntegration } from '../install-integration';
 import { integrationView } from '../integration-view';
@@ -34,7 +34,7 @@ const Reauthorize = z.object({ secrets: z.record(z.string(), z.unknown()), reaso
 const SIMPLE_ACTIONS = ['connect', 'pause', 'resume', 'disconnect'] as const satisfies readonly LifecycleAction[];
 
 export function integrationsRouter(ctx: ApiContext): Router {
-  const { db, box, config, temporal, inbound } = ctx;
+  const { db, box, config } = ctx;
   const router = Router();
   const view = (row: IntegrationRow) => integrationView(row, box, config);
   const reload = (workspaceId: string, id: string) => integrationOfWorkspace(db, workspaceId, id);
@@ -48,8 +48,7 @@ export function integrationsRouter(ctx: ApiContext): Router {
     if (!check.ok) throw conflict(check.reason);
   };
   const transition = async (res: Response, row: IntegrationRow, action: LifecycleAction, extra: { reason?: string; settings?: Record<string, unknown> } = {}) => {
-    await requestTransition(temporal, row.id, { action, actor: caller(res).actor, ...extra });
-    inbound.forget(row.id);
+    await transitionIntegration(ctx, row.id, { action, actor: caller(res).actor, ...extra });
   };
 
   /** Leaving `error` (expired credentials, invalid mapping…) only when the provider now accepts what is stored. */

@@ -108,10 +108,12 @@ export function webhooksRouter({ db, box, config, temporal, inbound }: ApiContex
     const outcome = created === 0 && duplicates > 0 ? 'duplicate' : paused ? 'skipped' : 'accepted';
     metrics.webhooksReceived.inc({ provider: provider.id, outcome });
     // Debug, not info: this is the hot path, and the inbox row (GET …/webhook-events) is the durable record.
-    logger.debug(
-      { workspaceId: integration.workspaceId, integrationId: integration.id, provider: provider.id, eventIds: events.map((event) => event.dedupKey), created, duplicates, outcome, isTest },
-      'webhook received',
-    );
+    if (logger.isLevelEnabled('debug')) {
+      logger.debug(
+        { workspaceId: integration.workspaceId, integrationId: integration.id, provider: provider.id, eventIds: events.map((event) => event.dedupKey), created, duplicates, outcome, isTest },
+        'webhook received',
+      );
+    }
     if (created > 0 && !paused) await ringDoorbell(db, temporal, integration.id);
     res.status(200).json({ received: events.length, accepted: paused ? 0 : created, duplicates, skipped: paused ? created : 0, ...(paused ? { reason: 'integration is paused' } : {}) });
   });

@@ -12,11 +12,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       RETURN NULL;
     END $$`.execute(db);
   await sql`CREATE TRIGGER integration_changed
-    AFTER UPDATE OF state, settings, secrets_sealed, retired_secrets_sealed, provider, workspace_id ON integrations
+    AFTER UPDATE OF state, settings, secrets_sealed, retired_secrets_sealed ON integrations
     FOR EACH ROW
     WHEN (OLD.state IS DISTINCT FROM NEW.state OR OLD.settings IS DISTINCT FROM NEW.settings
-      OR OLD.secrets_sealed IS DISTINCT FROM NEW.secrets_sealed OR OLD.retired_secrets_sealed IS DISTINCT FROM NEW.retired_secrets_sealed
-      OR OLD.provider IS DISTINCT FROM NEW.provider OR OLD.workspace_id IS DISTINCT FROM NEW.workspace_id)
+      OR OLD.secrets_sealed IS DISTINCT FROM NEW.secrets_sealed OR OLD.retired_secrets_sealed IS DISTINCT FROM NEW.retired_secrets_sealed)
     EXECUTE FUNCTION notify_integration_changed()`.execute(db);
   await sql`CREATE TRIGGER integration_removed AFTER DELETE ON integrations FOR EACH ROW EXECUTE FUNCTION notify_integration_changed()`.execute(db);
 }

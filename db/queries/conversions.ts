@@ -190,7 +190,7 @@ async function insertConversions(trx: Trx, batch: InboundFacts[], customers: Map
         rows.set(conversion, row);
         firstInput.set(conversion, input);
       }
-      else for (const column of ['quantity', 'click_id', 'link_key', 'customer_id'] as const) first[column] ??= row[column] as never;
+      else for (const column of Object.keys(fillBlanks) as Array<keyof typeof fillBlanks>) first[column] ??= row[column] as never;
     }
   }
   if (rows.size === 0) return new Map();

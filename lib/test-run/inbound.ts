@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { openSecrets } from '../../db/queries/secrets';
 import type { ConversionRow, InboxResult } from '../../db/schema';
 import { type ExpectedConversion, type SampleEvent, SampleUnavailableError } from '../../providers/types';
+import { inboundWebhookUrl } from '../config';
 import { TEST_EVENT_HEADER, testEventMark } from '../test-events';
 import type { StepResult, TestRunContext } from './types';
 
@@ -73,7 +74,7 @@ function landedAt(integrationId: string, inboxId: number, result: InboxResult | 
  */
 export async function runInboundTest(ctx: TestRunContext): Promise<StepResult[]> {
   const { box, config, row, provider } = ctx;
-  const url = `${config.publicBaseUrl}/webhooks/${provider.id}/${row.id}`;
+  const url = inboundWebhookUrl(config, row);
   // Its secrets are wiped: nothing could be signed, and the route answers 410 Gone to anything.
   if (row.state === 'disconnected') return [step('send', false, `not sent: the integration is disconnected, POST ${url} answers 410 Gone`)];
   const sample = buildSample(ctx, url);

@@ -40,7 +40,7 @@ export function snippet(body: Buffer | string): string {
   return bytes.subarray(0, SNIPPET_BYTES).toString('utf8').replace(/\0/g, '');
 }
 
-export interface JsonPost {
+interface JsonPost {
   url: string;
   headers: Record<string, string>;
   body: string;

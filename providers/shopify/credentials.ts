@@ -2,7 +2,8 @@ import { credentialVerdict, getJson } from '../shared/api-check';
 import type { CredentialsHandler } from '../types';
 import type { ShopifySecrets, ShopifySettings } from './schema';
 
-const ADMIN_API_VERSION = '2024-10';
+/** The Admin API version we speak (the sample webhooks announce it too). */
+export const ADMIN_API_VERSION = '2024-10';
 
 /** Reads the shop with the Admin API access token: 401/403 once the app is uninstalled or the token revoked. */
 export const shopifyCredentials: CredentialsHandler<ShopifySettings, ShopifySecrets> = {

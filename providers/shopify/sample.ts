@@ -2,6 +2,7 @@ import { SAMPLE_SALE, signingSecret } from '../shared/sample';
 import type { SampleContext, SampleEvent } from '../types';
 import type { ShopifySecrets, ShopifySettings } from './schema';
 import { signShopify } from './verify';
+import { ADMIN_API_VERSION } from './credentials';
 
 /** A paid test order (`orders/paid`) from the integration's shop. */
 export function shopifySample({ settings, secrets, nowMs, runId }: SampleContext<ShopifySettings, ShopifySecrets>): SampleEvent {
@@ -28,7 +29,7 @@ export function shopifySample({ settings, secrets, nowMs, runId }: SampleContext
       'x-shopify-topic': 'orders/paid',
       'x-shopify-shop-domain': settings.shopDomain,
       'x-shopify-webhook-id': `test-${runId}`,
-      'x-shopify-api-version': '2024-10',
+      'x-shopify-api-version': ADMIN_API_VERSION,
     },
     body,
     expected: { type: 'sale', eventName: 'Purchase', amountMinor: SAMPLE_SALE.amountMinor, currency: SAMPLE_SALE.currency },

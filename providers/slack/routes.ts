@@ -15,7 +15,7 @@ import type { ProviderRoute } from '../types';
 import { slackClient } from './deliver';
 import { slack } from '.';
 
-export const SLACK_AUTHORIZE_URL = 'https://slack.com/oauth/v2/authorize';
+const SLACK_AUTHORIZE_URL = 'https://slack.com/oauth/v2/authorize';
 export const SLACK_STATE_PURPOSE = 'slack-install';
 const STATE_TTL_MS = 10 * 60 * 1000;
 /** Post messages (also to public channels the bot has not joined) and let the installer pick a channel. */

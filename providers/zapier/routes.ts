@@ -5,9 +5,9 @@ import type { ApiContext } from '../../api/context';
 import { destinationUrlIssue } from '../../api/destination-guard';
 import { invalid, notFound } from '../../api/errors';
 import { installIntegration } from '../../api/install-integration';
+import { transitionIntegration } from '../../api/transition';
 import { parseBody } from '../../api/validate';
 import { integrationOfWorkspace } from '../../db/queries/integrations';
-import { requestTransition } from '../../lib/integration-workflows';
 import type { ProviderRoute } from '../types';
 import { zapier } from '.';
 
@@ -22,7 +22,7 @@ const Subscribe = z.strictObject({
  * unsubscribing — or Zapier answering 410 to a delivery — disconnects it.
  */
 function hooksRouter(ctx: ApiContext): Router {
-  const { db, config, temporal, inbound } = ctx;
+  const { db, config } = ctx;
   const router = Router();
   router.post('/', async (req, res) => {
     const { workspaceId, actor } = caller(res);
@@ -44,8 +44,7 @@ function hooksRouter(ctx: ApiContext): Router {
     const { workspaceId, actor } = caller(res);
     const row = await integrationOfWorkspace(db, workspaceId, req.params.id);
     if (row.provider !== zapier.id) throw notFound(`hook ${req.params.id}`);
-    if (row.state !== 'disconnected') await requestTransition(temporal, row.id, { action: 'disconnect', actor, reason: 'Zapier REST hook unsubscribed' });
-    inbound.forget(row.id);
+    if (row.state !== 'disconnected') await transitionIntegration(ctx, row.id, { action: 'disconnect', actor, reason: 'Zapier REST hook unsubscribed' });
     res.status(204).end();
   });
   return router;

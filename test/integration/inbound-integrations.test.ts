@@ -84,6 +84,14 @@ describe('the accept path’s integration cache', () => {
     expect(again).toEqual(first ? { ...first, loadedAt: expect.any(Number) } : undefined);
   });
 
+  it('answers concurrent misses for the same integration with one lookup', async () => {
+    const id = await install('whsec_one');
+    const [a, b, c] = await Promise.all([cache.get(id, stripe), cache.get(id, stripe), cache.get(id, stripe)]);
+    expect(a).toBeDefined();
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+  });
+
   it('caches nothing while its change feed is down, and comes back', async () => {
     const id = await install('whsec_one');
     await cache.get(id, stripe);
