@@ -1,11 +1,12 @@
 import { sql } from 'kysely';
-import { emitWorkspaceEvent } from '../db/queries/events';
+import { emitWorkspaceEvents } from '../db/queries/events';
 import { type Receiver, startReceiver } from '../test/support/fakes/receiver';
 import { waitFor } from '../test/support/harness';
 import { newSigningSecret, saleEvent } from '../test/support/outbound';
 import { historyPerThousand, workflowHistory } from './cost';
 import { type CpuSnapshot, cpuWindow } from './cpu';
 import { apiPost, installIntegration, newTenant } from './fixtures';
+import { POLL_MS } from './pipeline';
 import type { Service } from './service';
 import { perSecond } from './stats';
 
@@ -52,11 +53,8 @@ export async function measureOutbound(service: Service, count: number, failEvery
   try {
     const tenant = await newTenant(service, failEvery ? 'outbound-failures' : 'outbound');
     const destination = await installIntegration(service, tenant, 'webhook', { targetUrl: `${receiver.url}/hooks`, triggerEvents: ['sale.created'] }, { signingSecret: receiver.secret });
-    const expected = await service.db.transaction().execute(async (trx) => {
-      const ids: string[] = [];
-      for (let i = 1; i < count; i++) ids.push((await emitWorkspaceEvent(trx, { workspaceId: tenant.workspaceId, ...saleEvent() })).id);
-      return ids;
-    });
+    const backlog = Array.from({ length: count - 1 }, () => ({ workspaceId: tenant.workspaceId, ...saleEvent() }));
+    const expected = (await service.db.transaction().execute((trx) => emitWorkspaceEvents(trx, backlog))).map((event) => event.id);
     const cpu = cpuWindow(service.cpu);
     const startedAt = Date.now();
     expected.push((await apiPost<{ id: string }>(service, tenant, '/v1/events', saleEvent())).id);
@@ -67,7 +65,7 @@ export async function measureOutbound(service: Service, count: number, failEvery
         SELECT count(*)::int AS total, (count(*) FILTER (WHERE status IN ('pending', 'delivering')))::int AS open
         FROM deliveries WHERE integration_id = ${destination}`.execute(service.db);
       return rows[0].total === count && rows[0].open === 0;
-    }, `${count} deliveries to settle`, 120_000 + count * 20);
+    }, `${count} deliveries to settle`, 120_000 + count * 20, POLL_MS);
     const cpuMsPerDelivery = cpu(count);
 
     const delivered = receiver.delivered();
