@@ -141,12 +141,14 @@ export interface EventsTable {
   created_at: CreatedAt;
 }
 
-/** Written in the same transaction as the event; drained by the outbound dispatcher. */
+/**
+ * Events waiting for the outbound dispatcher: written in the same transaction as the event when its
+ * workspace has a destination, deleted when the event's deliveries are planned.
+ */
 export interface OutboxTable {
   event_id: string;
   workspace_id: string;
   created_at: CreatedAt;
-  dispatched_at: Timestamp | null;
 }
 
 export type DeliveryStatus = 'pending' | 'delivering' | 'succeeded' | 'failed' | 'skipped' | 'held' | 'disabled';

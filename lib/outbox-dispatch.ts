@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Insertable, Transaction } from 'kysely';
 import type { Db } from '../db';
 import type { Database, DeliveriesTable, DeliveryStatus } from '../db/schema';
-import { getProvider, providers } from '../providers';
+import { getProvider, outboundProviderIds } from '../providers';
 import type { Config } from './config';
 import { assignBatches, type DeliveryBatch, deliveryId, destinationOf, destinationVerdict, startDeliveryBatches } from './delivery-workflows';
 import { logger } from './logger';
@@ -17,8 +17,6 @@ export interface DispatchDeps {
 const OUTBOX_BATCH = 500;
 /** Rows per INSERT: stays well under PostgreSQL's 65,535 bind parameters. */
 const INSERT_CHUNK = 1000;
-
-const OUTBOUND_PROVIDERS = providers.filter((provider) => provider.outbound).map((provider) => provider.id);
 
 interface OutboxEvent {
   id: string;
@@ -55,7 +53,7 @@ async function loadDestinations(trx: Transaction<Database>, workspaceIds: string
     .selectFrom('integrations')
     .select(['id', 'workspace_id', 'provider', 'state', 'settings', 'task_queue'])
     .where('workspace_id', 'in', workspaceIds)
-    .where('provider', 'in', OUTBOUND_PROVIDERS)
+    .where('provider', 'in', outboundProviderIds)
     .where('state', '!=', 'disconnected')
     .execute();
   // Deliveries for a destination in error are held until its resume re-sends them: read that state
@@ -73,13 +71,12 @@ async function loadDestinations(trx: Transaction<Database>, workspaceIds: string
   });
 }
 
-/** One transaction: outbox rows → delivery rows (planned into batches) → outbox rows marked dispatched. */
+/** One transaction: outbox rows → delivery rows (planned into batches); the outbox rows are deleted. */
 async function dispatchBatch(trx: Transaction<Database>): Promise<{ dispatched: number; batches: DeliveryBatch[] }> {
   const events: OutboxEvent[] = await trx
     .selectFrom('outbox')
     .innerJoin('events', 'events.id', 'outbox.event_id')
     .select(['events.id', 'events.workspace_id', 'events.type', 'events.data', 'events.integration_id', 'events.is_test'])
-    .where('outbox.dispatched_at', 'is', null)
     .orderBy('outbox.created_at')
     .limit(OUTBOX_BATCH)
     .forUpdate('outbox')
@@ -119,8 +116,7 @@ async function dispatchBatch(trx: Transaction<Database>): Promise<{ dispatched: 
     batches.push(...(await assignBatches(trx, destinationOf(row), ids.map((id) => ({ deliveryId: id, round: 1 })))));
   }
   await trx
-    .updateTable('outbox')
-    .set({ dispatched_at: new Date() })
+    .deleteFrom('outbox')
     .where('event_id', 'in', events.map((event) => event.id))
     .execute();
   return { dispatched: events.length, batches };

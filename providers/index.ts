@@ -10,6 +10,9 @@ import { zapier } from './zapier';
 /** The catalog; the pipeline reaches providers only through this list and the ProviderModule interface. */
 export const providers: ProviderModule[] = [stripe, hubspot, shopify, slack, segment, zapier, webhook];
 
+/** Providers that can be destinations: workspace events are queued for dispatch only where one is connected. */
+export const outboundProviderIds = providers.filter((provider) => provider.outbound).map((provider) => provider.id);
+
 const byId = new Map(providers.map((provider) => [provider.id, provider]));
 
 export function getProvider(id: string): ProviderModule | undefined {

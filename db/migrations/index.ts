@@ -7,6 +7,7 @@ import * as health from './005_health';
 import * as destinationTaskQueue from './006_destination_task_queue';
 import * as leanWrites from './007_lean_writes';
 import * as integrationChanges from './008_integration_changes';
+import * as leanQueues from './009_lean_queues';
 
 /** Listed in code (not read from disk) so the compiled service carries its own migrations. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '006_destination_task_queue': destinationTaskQueue,
   '007_lean_writes': leanWrites,
   '008_integration_changes': integrationChanges,
+  '009_lean_queues': leanQueues,
 };

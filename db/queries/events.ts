@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import { randomId } from '../../lib/crypto';
+import { outboundProviderIds } from '../../providers';
 import type { Database } from '../schema';
 
 export interface NewWorkspaceEvent {
@@ -12,9 +13,11 @@ export interface NewWorkspaceEvent {
 }
 
 /**
- * Records workspace events and their outbox rows in the caller's transaction, so each fact and its
- * announcement commit together — all of them in one statement (a data-modifying CTE). An event whose
- * idempotency key was used before is not recorded again: its result is the first event's id.
+ * Records workspace events in the caller's transaction, and queues them for the outbound dispatcher
+ * when their workspace has a destination (a workspace without one pays no outbox writes), so each fact
+ * and its announcement commit together — all in one statement (data-modifying CTEs). A destination
+ * receives the events recorded after it was installed. An event whose idempotency key was used before
+ * is not recorded again: its result is the first event's id.
  */
 export async function emitWorkspaceEvents(trx: Transaction<Database>, events: NewWorkspaceEvent[]): Promise<Array<{ id: string; created: boolean }>> {
   if (events.length === 0) return [];
@@ -35,12 +38,30 @@ export async function emitWorkspaceEvents(trx: Transaction<Database>, events: Ne
         .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
         .returning(['id', 'workspace_id']),
     )
-    .insertInto('outbox')
-    .columns(['event_id', 'workspace_id'])
-    .expression((db) => db.selectFrom('event').select(['id', 'workspace_id']))
-    .returning('event_id')
+    .with('queued', (db) =>
+      db
+        .insertInto('outbox')
+        .columns(['event_id', 'workspace_id'])
+        .expression((eb) =>
+          eb
+            .selectFrom('event')
+            .select(['event.id', 'event.workspace_id'])
+            .where((where) =>
+              where.exists(
+                where
+                  .selectFrom('integrations')
+                  .select('integrations.id')
+                  .whereRef('integrations.workspace_id', '=', 'event.workspace_id')
+                  .where('integrations.provider', 'in', outboundProviderIds)
+                  .where('integrations.state', '!=', 'disconnected'),
+              ),
+            ),
+        ),
+    )
+    .selectFrom('event')
+    .select('id')
     .execute();
-  const created = new Set(inserted.map((row) => row.event_id));
+  const created = new Set(inserted.map((row) => row.id));
   const results: Array<{ id: string; created: boolean }> = [];
   for (const row of rows) {
     if (created.has(row.id)) {

@@ -34,7 +34,7 @@ async function contents(db: Db, workspaceId: string) {
     .orderBy('type')
     .orderBy('external_id')
     .execute();
-  const events = await db.selectFrom('events').innerJoin('outbox', 'outbox.event_id', 'events.id').select(['type', 'data']).where('events.workspace_id', '=', workspaceId).orderBy('type').execute();
+  const events = await db.selectFrom('events').select(['type', 'data']).where('workspace_id', '=', workspaceId).orderBy('type').execute();
   const externalOf = new Map([...customers, ...conversions].map((row) => [row.id, row.external_id]));
   return {
     customers: customers.map(({ id: _id, ...row }) => row),
@@ -91,6 +91,26 @@ describe('applying a drain batch with set-based statements', () => {
     expect(await contents(db, workspaceId)).toEqual(before);
     expect(second.flatMap((a) => [...a.conversionIds, ...a.eventIds])).toEqual([]);
     expect(second.map((a) => a.customerIds)).toEqual(first.map((a) => a.customerIds));
+  });
+
+  it('queues the events for dispatch only while the workspace has a destination that is not disconnected', async () => {
+    const workspaceId = (await createWorkspace(db, 'queued')).workspace.id;
+    const queued = async () => (await db.selectFrom('outbox').select('event_id').where('workspace_id', '=', workspaceId).execute()).map((row) => row.event_id);
+    const apply = async (externalId: string) => {
+      const [applied] = await db.transaction().execute((trx) => applyInboundFacts(trx, [{ ...mixedBatch(workspaceId)[4], effects: [{ kind: 'conversion', conversion: sale(externalId) }] }]));
+      return applied.eventIds;
+    };
+    const destination = { id: `int_dest_${workspaceId}`, workspace_id: workspaceId, provider: 'webhook', settings: '{}', installed_by: 'test', state_changed_at: new Date(), state_changed_by: 'test', updated_at: new Date() };
+
+    expect(await apply('in_alone')).toHaveLength(1);
+    expect(await queued()).toEqual([]);
+    await db.insertInto('integrations').values({ ...destination, state: 'disconnected' }).execute();
+    await apply('in_after_disconnected');
+    expect(await queued()).toEqual([]);
+    // A paused destination still counts: what it misses meanwhile is held for its resume.
+    await db.updateTable('integrations').set({ state: 'paused' }).where('id', '=', destination.id).execute();
+    const announced = await apply('in_with_destination');
+    expect(await queued()).toEqual(announced);
   });
 
   it('fails the whole batch on a lead without a customer, writing nothing', async () => {

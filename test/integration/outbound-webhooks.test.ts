@@ -164,7 +164,11 @@ describe('outbound webhooks: signed, retried, logged, never doubled', () => {
     await h.stopWorker(); // and its sweep
     const event = await h.db.transaction().execute((trx) => emitWorkspaceEvent(trx, { workspaceId, ...saleEvent() }));
     const unreachable = { workflow: { start: () => Promise.reject(new Error('Temporal unreachable')) } } as unknown as Client;
+    const queued = () => h.db.selectFrom('outbox').select('event_id').where('event_id', '=', event.id).execute();
+    expect(await queued()).toHaveLength(1);
     expect(await dispatchOutbox({ db: h.db, temporal: unreachable, config: h.config })).toBeGreaterThanOrEqual(1);
+    // Planned: the delivery row holds the work from here on, the outbox keeps nothing.
+    expect(await queued()).toEqual([]);
     const planned = await h.db.selectFrom('deliveries').selectAll().where('integration_id', '=', id).where('event_id', '=', event.id).executeTakeFirstOrThrow();
     expect(planned).toMatchObject({ status: 'pending', workflow_id: expect.stringMatching(/^deliveries-/) });
     await expect(h.temporal.workflow.getHandle(planned.workflow_id!).describe()).rejects.toThrow(/not found/i);
