@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db';
 import { newWorkSignal } from '../workflows/definitions';
 import { integrationWorkflowId } from '../workflows/search-attributes';
+import { coalesced } from './coalesce';
 import { logger } from './logger';
 
 /**
@@ -19,6 +20,25 @@ export async function ringDoorbell(db: Db, temporal: Client, integrationId: stri
     .executeTakeFirst();
   if (!flipped) return;
   await signalNewWork(temporal, integrationId);
+}
+
+/**
+ * `ringDoorbell` for the accept path: one flip per integration at a time, and the webhooks accepted
+ * meanwhile share the next one — it starts after their inserts committed, which is all their own flip
+ * would have guaranteed. Never throws: the events are safe in the inbox, and the sweep rings for them.
+ */
+export function doorbellRinger(db: Db, temporal: Client): (integrationId: string) => Promise<void> {
+  const rings = new Map<string, () => Promise<void>>();
+  return (integrationId) => {
+    let ring = rings.get(integrationId);
+    if (!ring) {
+      ring = coalesced(() =>
+        ringDoorbell(db, temporal, integrationId).catch((error: unknown) => logger.warn({ err: error, integrationId }, 'doorbell flip failed; the sweep will retry')),
+      );
+      rings.set(integrationId, ring);
+    }
+    return ring();
+  };
 }
 
 export async function signalNewWork(temporal: Client, integrationId: string): Promise<void> {

@@ -4,6 +4,7 @@ import type { Db } from '../db';
 import type { Database, DeliveriesTable, DeliveryStatus } from '../db/schema';
 import { getProvider, outboundProviderIds } from '../providers';
 import type { Config } from './config';
+import { coalesced } from './coalesce';
 import { assignBatches, type DeliveryBatch, deliveryId, destinationOf, destinationVerdict, startDeliveryBatches } from './delivery-workflows';
 import { logger } from './logger';
 
@@ -143,23 +144,10 @@ export async function dispatchOutbox({ db, temporal, config }: DispatchDeps): Pr
  * worker's sweep dispatches it.
  */
 export function outboxDispatcher(deps: DispatchDeps): () => Promise<void> {
-  let running: Promise<void> | undefined;
-  let queued: Promise<void> | undefined;
-  const pass = (): Promise<void> => {
-    running = dispatchOutbox(deps)
-      .then(() => undefined)
-      .catch((error: unknown) => logger.warn({ err: error }, 'outbox dispatch failed; the sweep will retry'))
-      .finally(() => {
-        running = undefined;
-      });
-    return running;
-  };
-  return () => {
-    if (!running) return pass();
-    queued ??= running.then(() => {
-      queued = undefined;
-      return pass();
-    });
-    return queued;
-  };
+  return coalesced(() =>
+    dispatchOutbox(deps).then(
+      () => undefined,
+      (error: unknown) => logger.warn({ err: error }, 'outbox dispatch failed; the sweep will retry'),
+    ),
+  );
 }

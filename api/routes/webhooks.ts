@@ -4,7 +4,7 @@ import type { Db } from '../../db';
 import { verificationSecrets } from '../../db/queries/secrets';
 import { logger } from '../../lib/logger';
 import { metrics } from '../../lib/metrics';
-import { ringDoorbell } from '../../lib/doorbell';
+import { doorbellRinger } from '../../lib/doorbell';
 import { isTestEvent } from '../../lib/test-events';
 import { getProvider } from '../../providers';
 import { type InboundRequest, MalformedPayloadError, type ParsedEvent } from '../../providers/types';
@@ -45,10 +45,11 @@ async function recordSignatureFailure(db: Db, integration: InboundIntegration, p
 
 /**
  * `POST /webhooks/:provider/:integrationId`: verify, store in the inbox under the provider's event id,
- * answer at once, ring the integration workflow's doorbell. Processing happens in the workflow.
+ * answer once that committed, then ring the integration workflow's doorbell. Processing happens in the workflow.
  */
 export function webhooksRouter({ db, box, config, temporal, inbound }: ApiContext): Router {
   const router = Router();
+  const ring = doorbellRinger(db, temporal);
   router.post('/:provider/:integrationId', async (req, res) => {
     const provider = getProvider(req.params.provider);
     if (!provider?.inbound) throw notFound(`webhook endpoint for provider ${req.params.provider}`);
@@ -114,8 +115,9 @@ export function webhooksRouter({ db, box, config, temporal, inbound }: ApiContex
         'webhook received',
       );
     }
-    if (created > 0 && !paused) await ringDoorbell(db, temporal, integration.id);
     res.status(200).json({ received: events.length, accepted: paused ? 0 : created, duplicates, skipped: paused ? created : 0, ...(paused ? { reason: 'integration is paused' } : {}) });
+    // The events are stored: the provider need not wait for the doorbell, and a lost ring is swept up.
+    if (created > 0 && !paused) void ring(integration.id);
   });
   return router;
 }
