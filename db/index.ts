@@ -2,6 +2,7 @@ import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import { Client, Pool, types } from 'pg';
 import type { Database } from './schema';
 import { migrations } from './migrations';
+import { prepareRepeatedStatements } from './prepared-statements';
 
 // int8 counts (count(*), bigserial) fit comfortably in a JS number for this service's volumes.
 types.setTypeParser(types.builtins.INT8, (value) => Number.parseInt(value, 10));
@@ -9,9 +10,9 @@ types.setTypeParser(types.builtins.INT8, (value) => Number.parseInt(value, 10));
 export type Db = Kysely<Database>;
 
 export function createDb(databaseUrl: string, maxConnections = 10): Db {
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new Pool({ connectionString: databaseUrl, max: maxConnections }) }),
-  });
+  const pool = new Pool({ connectionString: databaseUrl, max: maxConnections });
+  prepareRepeatedStatements(pool);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /** Runs `work` on a connection to the `postgres` database of the server in `databaseUrl`, with the target's quoted name. */

@@ -201,18 +201,20 @@ async function insertConversions(trx: Trx, batch: InboundFacts[], customers: Map
   const written = new Map<string, Written>();
   const documents = [...rows.values()].filter((row) => row.type !== 'lead');
   const leads = [...rows.values()].filter((row) => row.type === 'lead');
+  // The partial unique indexes are named by literal predicates: a prepared statement's generic plan
+  // cannot match a parameter to them (db/prepared-statements).
   const returning = ['id', 'type', 'workspace_id', 'provider', 'external_id', 'customer_id', 'event_name', sql<boolean>`(xmax = 0)`.as('created')] as const;
   const stored = [
     ...(documents.length === 0 ? [] : await trx
       .insertInto('conversions')
       .values(documents)
-      .onConflict((oc) => oc.columns(['workspace_id', 'provider', 'type', 'external_id']).where('type', 'in', ['sale', 'refund']).doUpdateSet(fillBlanks))
+      .onConflict((oc) => oc.columns(['workspace_id', 'provider', 'type', 'external_id']).where('type', 'in', [sql.lit('sale' as const), sql.lit('refund' as const)]).doUpdateSet(fillBlanks))
       .returning(returning)
       .execute()),
     ...(leads.length === 0 ? [] : await trx
       .insertInto('conversions')
       .values(leads)
-      .onConflict((oc) => oc.columns(['workspace_id', 'customer_id', 'event_name']).where('type', '=', 'lead').doUpdateSet(fillBlanks))
+      .onConflict((oc) => oc.columns(['workspace_id', 'customer_id', 'event_name']).where('type', '=', sql.lit('lead' as const)).doUpdateSet(fillBlanks))
       .returning(returning)
       .execute()),
   ];

@@ -1,0 +1,43 @@
+import { sql } from 'kysely';
+import { createDb, type Db } from '../../db';
+
+/** The statements this session's server process holds prepared, by text. */
+async function preparedTexts(db: Db): Promise<string[]> {
+  const { rows } = await sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements`.execute(db);
+  return rows.map((row) => row.statement);
+}
+
+describe('prepared statements for repeated writes', () => {
+  let db: Db;
+  beforeAll(async () => {
+    // One connection, so every statement below runs in the same server process.
+    db = createDb(process.env.DATABASE_URL!, 1);
+    await sql`CREATE TABLE IF NOT EXISTS prepared_probe (id text PRIMARY KEY, hits integer NOT NULL DEFAULT 1, status text NOT NULL)`.execute(db);
+  });
+  afterAll(async () => {
+    await sql`DROP TABLE prepared_probe`.execute(db);
+    await db.destroy();
+  });
+
+  it('prepares a write from its third run on, with the same results, and never a read', async () => {
+    const upsert = async (id: string) =>
+      (await sql<{ id: string; hits: number }>`INSERT INTO prepared_probe (id, status) VALUES (${id}, 'pending')
+        ON CONFLICT (id) DO UPDATE SET hits = prepared_probe.hits + 1 RETURNING id, hits`.execute(db)).rows;
+    const read = () => sql`SELECT hits FROM prepared_probe WHERE status = ${'pending'}`.execute(db);
+
+    for (let run = 1; run <= 2; run++) {
+      expect(await upsert('a')).toEqual([{ id: 'a', hits: run }]);
+      await read();
+    }
+    expect((await preparedTexts(db)).filter((text) => text.includes('prepared_probe'))).toEqual([]);
+
+    for (let run = 3; run <= 5; run++) {
+      expect(await upsert('a')).toEqual([{ id: 'a', hits: run }]);
+      await read();
+    }
+    expect(await upsert('b')).toEqual([{ id: 'b', hits: 1 }]);
+    const prepared = (await preparedTexts(db)).filter((text) => text.includes('prepared_probe'));
+    expect(prepared).toHaveLength(1);
+    expect(prepared[0]).toMatch(/^INSERT INTO prepared_probe/);
+  });
+});
