@@ -25,13 +25,11 @@ export interface Config {
   dispatchSweepMs: number;
   slackClientId: string | undefined;
   slackClientSecret: string | undefined;
-  slackApiUrl: string;
-  segmentApiUrl: string;
-  /** Provider API base URLs for credential and settings checks (configurable so tests run against local servers). */
-  stripeApiUrl: string;
-  hubspotApiUrl: string;
-  /** Unset: each shop's own `https://<shop>.myshopify.com`. */
-  shopifyApiUrl: string | undefined;
+  /**
+   * Provider API base URLs from `<PROVIDER>_API_URL` (e.g. `STRIPE_API_URL`), by provider id: tests and
+   * staging point providers at local servers. A provider without one uses its module's own default.
+   */
+  providerApiUrls: Record<string, string>;
   /** How often an active integration's credentials are checked with its provider; 0 turns the checks off. */
   credentialCheckIntervalMs: number;
 }
@@ -71,13 +69,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dispatchSweepMs: int(env.DISPATCH_SWEEP_MS, 10000),
     slackClientId: env.SLACK_CLIENT_ID || undefined,
     slackClientSecret: env.SLACK_CLIENT_SECRET || undefined,
-    slackApiUrl: (env.SLACK_API_URL ?? 'https://slack.com/api/').replace(/\/?$/, '/'),
-    segmentApiUrl: (env.SEGMENT_API_URL ?? 'https://api.segment.io').replace(/\/$/, ''),
-    stripeApiUrl: (env.STRIPE_API_URL ?? 'https://api.stripe.com').replace(/\/$/, ''),
-    hubspotApiUrl: (env.HUBSPOT_API_URL ?? 'https://api.hubapi.com').replace(/\/$/, ''),
-    shopifyApiUrl: env.SHOPIFY_API_URL ? env.SHOPIFY_API_URL.replace(/\/$/, '') : undefined,
+    providerApiUrls: providerApiUrls(env),
     credentialCheckIntervalMs: int(env.CREDENTIAL_CHECK_INTERVAL_MS, 15 * 60 * 1000),
   };
+}
+
+function providerApiUrls(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).flatMap(([name, value]) => {
+      const provider = /^([A-Z][A-Z0-9]*)_API_URL$/.exec(name)?.[1];
+      return provider && value ? [[provider.toLowerCase(), value]] : [];
+    }),
+  );
 }
 
 /** Where a provider sends an integration's webhooks (the API mounts the route at /webhooks/:provider/:integrationId). */

@@ -25,7 +25,7 @@ export async function checkWithProvider(
   const ctx = {
     settings,
     secrets,
-    endpoints: { stripeApiUrl: config.stripeApiUrl, hubspotApiUrl: config.hubspotApiUrl, shopifyApiUrl: config.shopifyApiUrl, slackApiUrl: config.slackApiUrl },
+    apiUrl: config.providerApiUrls[provider.id],
     timeoutMs: PROVIDER_API_TIMEOUT_MS,
   };
   const credentials = await provider.credentials.check(ctx);

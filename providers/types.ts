@@ -155,8 +155,8 @@ export interface OutboundContext<Settings, Secrets> {
   timeoutMs: number;
   /** Loopback/private destinations and plain http are allowed (development, tests). */
   allowPrivateDestinations: boolean;
-  /** Base URLs of provider APIs (configurable so tests run against local servers). */
-  endpoints: { slackApiUrl: string; segmentApiUrl: string };
+  /** This provider's API base from `<PROVIDER>_API_URL`; undefined: the module's own default. */
+  apiUrl: string | undefined;
 }
 
 /**
@@ -199,19 +199,11 @@ export const WORKSPACE_EVENT_TYPES = [
 ] as const;
 export type WorkspaceEventType = (typeof WORKSPACE_EVENT_TYPES)[number];
 
-/** Base URLs of the provider APIs we call (configurable so tests run against local servers). */
-export interface ProviderApiEndpoints {
-  stripeApiUrl: string;
-  hubspotApiUrl: string;
-  /** Unset: the shop's own domain. */
-  shopifyApiUrl?: string;
-  slackApiUrl: string;
-}
-
 export interface CredentialContext<Settings, Secrets> {
   settings: Settings;
   secrets: Secrets;
-  endpoints: ProviderApiEndpoints;
+  /** This provider's API base from `<PROVIDER>_API_URL`; undefined: the module's own default. */
+  apiUrl: string | undefined;
   timeoutMs: number;
 }
 

@@ -26,7 +26,6 @@ export function destinationSender(deps: Pick<ActivityDeps, 'box' | 'config'>, de
   const provider = getProvider(destination.provider);
   const settings = provider?.settingsSchema.safeParse(destination.settings);
   const { config } = deps;
-  const endpoints = { slackApiUrl: config.slackApiUrl, segmentApiUrl: config.segmentApiUrl };
   let secrets: Record<string, unknown> | undefined;
   return async (deliveryId, envelope) => {
     if (!provider?.outbound) return notSent(`provider ${destination.provider} has no outbound delivery`);
@@ -40,7 +39,7 @@ export function destinationSender(deps: Pick<ActivityDeps, 'box' | 'config'>, de
         secrets,
         timeoutMs: config.deliveryRetry.attemptTimeoutMs,
         allowPrivateDestinations: config.allowPrivateDestinations,
-        endpoints,
+        apiUrl: config.providerApiUrls[destination.provider],
       });
     } catch (error) {
       return notSent(`delivery failed: ${error instanceof Error ? error.message : String(error)}`, 'retry');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { credentialVerdict, getJson } from '../shared/api-check';
+import { apiBase, credentialVerdict, getJson } from '../shared/api-check';
 import { type CredentialContext, type CredentialsHandler, ProviderApiError } from '../types';
 import type { HubspotSecrets, HubspotSettings } from './schema';
 
@@ -8,8 +8,8 @@ const pipelinesSchema = z.looseObject({
 });
 
 /** The account's deal pipelines: a cheap read that works with OAuth and private-app tokens alike. */
-function readPipelines({ secrets, endpoints, timeoutMs }: CredentialContext<HubspotSettings, HubspotSecrets>) {
-  return getJson(`${endpoints.hubspotApiUrl}/crm/v3/pipelines/deals`, { authorization: `Bearer ${secrets.accessToken}` }, timeoutMs);
+function readPipelines({ secrets, apiUrl, timeoutMs }: CredentialContext<HubspotSettings, HubspotSecrets>) {
+  return getJson(`${apiBase(apiUrl, 'https://api.hubapi.com')}/crm/v3/pipelines/deals`, { authorization: `Bearer ${secrets.accessToken}` }, timeoutMs);
 }
 
 export const hubspotCredentials: CredentialsHandler<HubspotSettings, HubspotSecrets> = {

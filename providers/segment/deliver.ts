@@ -1,4 +1,5 @@
 import type { OutboundEnvelope, OutboundHandler } from '../types';
+import { apiBase } from '../shared/api-check';
 import { amountOf, type EventData, readEventData } from '../shared/event-data';
 import { notSent, postJson } from '../shared/http-delivery';
 import { toMajor } from '../shared/money';
@@ -54,7 +55,7 @@ export const segmentOutbound: OutboundHandler<SegmentSettings, SegmentSecrets> =
     if (!writeKey) return notSent('no write key configured');
     const call = segmentCall(ctx.envelope, ctx.settings);
     return postJson({
-      url: `${ctx.endpoints.segmentApiUrl}/v1/${call.method}`,
+      url: `${apiBase(ctx.apiUrl, 'https://api.segment.io')}/v1/${call.method}`,
       headers: { authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}` },
       body: JSON.stringify(call.body),
       timeoutMs: ctx.timeoutMs,

@@ -29,3 +29,8 @@ export function credentialVerdict(status: number, what: string): Exclude<Credent
   if (status === 401 || status === 403) return 'unauthorized';
   throw new ProviderApiError(`${what} answered HTTP ${status}`);
 }
+
+/** A provider's API base without a trailing slash: the configured override, else the provider's own. */
+export function apiBase(override: string | undefined, providerDefault: string): string {
+  return (override ?? providerDefault).replace(/\/$/, '');
+}

@@ -1,4 +1,4 @@
-import { credentialVerdict, getJson } from '../shared/api-check';
+import { apiBase, credentialVerdict, getJson } from '../shared/api-check';
 import type { CredentialsHandler } from '../types';
 import type { ShopifySecrets, ShopifySettings } from './schema';
 
@@ -7,9 +7,10 @@ export const ADMIN_API_VERSION = '2024-10';
 
 /** Reads the shop with the Admin API access token: 401/403 once the app is uninstalled or the token revoked. */
 export const shopifyCredentials: CredentialsHandler<ShopifySettings, ShopifySecrets> = {
-  check: async ({ settings, secrets, endpoints, timeoutMs }) => {
+  check: async ({ settings, secrets, apiUrl, timeoutMs }) => {
     if (!secrets.accessToken) return 'unchecked';
-    const base = endpoints.shopifyApiUrl ?? `https://${settings.shopDomain}`;
+    // Each shop has its own API host.
+    const base = apiBase(apiUrl, `https://${settings.shopDomain}`);
     const answer = await getJson(`${base}/admin/api/${ADMIN_API_VERSION}/shop.json`, { 'x-shopify-access-token': secrets.accessToken }, timeoutMs);
     return credentialVerdict(answer.status, 'Shopify');
   },

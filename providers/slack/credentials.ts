@@ -8,10 +8,10 @@ import type { SlackSecrets, SlackSettings } from './schema';
 const REFUSED = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'no_permission']);
 
 export const slackCredentials: CredentialsHandler<SlackSettings, SlackSecrets> = {
-  check: async ({ secrets, endpoints, timeoutMs }) => {
+  check: async ({ secrets, apiUrl, timeoutMs }) => {
     if (!secrets.botToken) return 'unchecked';
     try {
-      await slackClient(endpoints.slackApiUrl, timeoutMs, secrets.botToken).auth.test();
+      await slackClient(apiUrl, timeoutMs, secrets.botToken).auth.test();
       return 'ok';
     } catch (error) {
       if (error instanceof WebAPIPlatformError && REFUSED.has(error.data.error)) return 'unauthorized';

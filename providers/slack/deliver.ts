@@ -1,5 +1,6 @@
 import { LogLevel, WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebClient } from '@slack/web-api';
 import type { DeliveryResult, OutboundHandler } from '../types';
+import { apiBase } from '../shared/api-check';
 import { maskHeaders, notSent, outcomeOf, snippet } from '../shared/http-delivery';
 import { channelFor, slackMessage } from './message';
 import type { SlackSecrets, SlackSettings } from './schema';
@@ -8,7 +9,8 @@ import type { SlackSecrets, SlackSettings } from './schema';
 const RETRYABLE_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited']);
 
 /** One call, no retries of its own: Temporal owns the retry schedule (and honours Retry-After). */
-export function slackClient(slackApiUrl: string, timeoutMs: number, token?: string): WebClient {
+export function slackClient(apiUrl: string | undefined, timeoutMs: number, token?: string): WebClient {
+  const slackApiUrl = `${apiBase(apiUrl, 'https://slack.com/api')}/`;
   return new WebClient(token, { slackApiUrl, timeout: timeoutMs, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logLevel: LogLevel.ERROR });
 }
 
@@ -37,7 +39,7 @@ export const slackOutbound: OutboundHandler<SlackSettings, SlackSecrets> = {
     if (!token) return notSent('not authorized: install the Slack app again');
     const requestHeaders = maskHeaders({ authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, ['authorization']);
     try {
-      const client = slackClient(ctx.endpoints.slackApiUrl, ctx.timeoutMs, token);
+      const client = slackClient(ctx.apiUrl, ctx.timeoutMs, token);
       const result = await client.chat.postMessage({ channel, ...slackMessage(ctx.envelope), unfurl_links: false });
       return {
         outcome: 'success',

@@ -66,7 +66,7 @@ function slackCallbackRouter(ctx: ApiContext): Router {
     if (!state) throw new HttpError(400, 'invalid_state', 'this install link is invalid or has expired: start the Slack installation again');
     if (!query.code) throw new HttpError(400, 'slack_denied', `Slack did not authorize the app (${query.error ?? 'no code'})`);
     const app = slackApp(config);
-    const access = await slackClient(config.slackApiUrl, config.deliveryRetry.attemptTimeoutMs)
+    const access = await slackClient(config.providerApiUrls.slack, config.deliveryRetry.attemptTimeoutMs)
       .oauth.v2.access({ client_id: app.clientId, client_secret: app.clientSecret, code: query.code, redirect_uri: app.redirectUri })
       .catch((error: unknown) => {
         if (error instanceof WebAPIPlatformError) throw new HttpError(400, 'slack_exchange_failed', `Slack refused the code: ${error.data.error}`);

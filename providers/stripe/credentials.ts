@@ -1,10 +1,11 @@
 import Stripe from 'stripe';
+import { apiBase } from '../shared/api-check';
 import { type CredentialContext, type CredentialsHandler, ProviderApiError } from '../types';
 import type { StripeSecrets, StripeSettings } from './schema';
 
 /** The official client pointed at `STRIPE_API_URL`; one call, no retries of its own (the activity retries). */
-function stripeClient(apiKey: string, { endpoints, timeoutMs }: CredentialContext<unknown, unknown>): Stripe {
-  const url = new URL(endpoints.stripeApiUrl);
+function stripeClient(apiKey: string, { apiUrl, timeoutMs }: CredentialContext<unknown, unknown>): Stripe {
+  const url = new URL(apiBase(apiUrl, 'https://api.stripe.com'));
   const protocol = url.protocol === 'http:' ? 'http' : 'https';
   return new Stripe(apiKey, {
     host: url.hostname,
