@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { apiBase, credentialVerdict, getJson } from '../shared/api-check';
+import { type ApiAnswer, apiBase, credentialVerdict, getJson } from '../shared/api-check';
 import { type CredentialContext, type CredentialsHandler, ProviderApiError } from '../types';
 import type { HubspotSecrets, HubspotSettings } from './schema';
 
@@ -7,9 +7,17 @@ const pipelinesSchema = z.looseObject({
   results: z.array(z.looseObject({ label: z.string().optional(), stages: z.array(z.looseObject({ id: z.string(), label: z.string().optional() })) })),
 });
 
+/** Reads per check: `check` and `validateSettings` get the same context and share one call. */
+const pipelineReads = new WeakMap<object, Promise<ApiAnswer>>();
+
 /** The account's deal pipelines: a cheap read that works with OAuth and private-app tokens alike. */
-function readPipelines({ secrets, apiUrl, timeoutMs }: CredentialContext<HubspotSettings, HubspotSecrets>) {
-  return getJson(`${apiBase(apiUrl, 'https://api.hubapi.com')}/crm/v3/pipelines/deals`, { authorization: `Bearer ${secrets.accessToken}` }, timeoutMs);
+function readPipelines(ctx: CredentialContext<HubspotSettings, HubspotSecrets>): Promise<ApiAnswer> {
+  let read = pipelineReads.get(ctx);
+  if (!read) {
+    read = getJson(`${apiBase(ctx.apiUrl, 'https://api.hubapi.com')}/crm/v3/pipelines/deals`, { authorization: `Bearer ${ctx.secrets.accessToken}` }, ctx.timeoutMs);
+    pipelineReads.set(ctx, read);
+  }
+  return read;
 }
 
 export const hubspotCredentials: CredentialsHandler<HubspotSettings, HubspotSecrets> = {

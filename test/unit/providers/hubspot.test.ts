@@ -1,7 +1,10 @@
 import { createHmac } from 'node:crypto';
+import { loadConfig } from '../../../lib/config';
+import { checkWithProvider } from '../../../lib/provider-checks';
 import { hubspot } from '../../../providers/hubspot';
 import type { HubspotSettings } from '../../../providers/hubspot/schema';
 import { MalformedPayloadError } from '../../../providers/types';
+import { PIPELINES_PATH, startFakeHubspotApi } from '../../support/fakes/fake-hubspot-api';
 import { NOW_MS, context, conversionOf, effectsOf, receive, request } from './support';
 
 const CLIENT_SECRET = 'hs-client-secret-current';
@@ -171,5 +174,22 @@ describe('hubspot normalize', () => {
       { status: 'ignored', reason: 'contact property email is not tracked' },
       { status: 'ignored', reason: 'unhandled event type company.creation' },
     ]);
+  });
+});
+
+describe('HubSpot credential and settings check', () => {
+  it('reads the deal pipelines once for both the credentials and the closed-won stage', async () => {
+    const api = await startFakeHubspotApi(['hs-token']);
+    try {
+      const verdict = await checkWithProvider(hubspot, settings({ closedWonStageId: 'closedwon' }), { clientSecret: CLIENT_SECRET, accessToken: 'hs-token' }, loadConfig({ HUBSPOT_API_URL: api.url }));
+      expect(verdict).toEqual({ credentials: 'ok', problems: [] });
+      expect(api.calls(PIPELINES_PATH)).toHaveLength(1);
+
+      const wrongStage = await checkWithProvider(hubspot, settings({ closedWonStageId: 'won' }), { clientSecret: CLIENT_SECRET, accessToken: 'hs-token' }, loadConfig({ HUBSPOT_API_URL: api.url }));
+      expect(wrongStage.problems.map((problem) => problem.path)).toEqual(['settings.closedWonStageId']);
+      expect(api.calls(PIPELINES_PATH)).toHaveLength(2);
+    } finally {
+      await api.close();
+    }
   });
 });
