@@ -107,22 +107,19 @@ export async function restartStalledBatches(db: Db, temporal: Client, config: Co
     .where('updated_at', '<', new Date(Date.now() - olderThanMs))
     .limit(100)
     .execute();
-  const batches = await Promise.all(
-    stalled.map(async ({ workflow_id }) => {
-      const rows = await db
-        .selectFrom('deliveries')
-        .innerJoin('integrations', 'integrations.id', 'deliveries.integration_id')
-        .select(['deliveries.id as deliveryId', 'deliveries.round', 'integrations.id', 'integrations.workspace_id', 'integrations.provider', 'integrations.task_queue'])
-        .where('deliveries.workflow_id', '=', workflow_id)
-        .orderBy('deliveries.id')
-        .execute();
-      const [first] = rows;
-      return {
-        workflowId: workflow_id!,
-        destination: destinationOf(first),
-        deliveries: rows.map(({ deliveryId, round }) => ({ deliveryId, round })),
-      };
-    }),
-  );
-  await startDeliveryBatches(temporal, config, batches);
+  if (stalled.length === 0) return;
+  const rows = await db
+    .selectFrom('deliveries')
+    .innerJoin('integrations', 'integrations.id', 'deliveries.integration_id')
+    .select(['deliveries.workflow_id', 'deliveries.id as deliveryId', 'deliveries.round', 'integrations.id', 'integrations.workspace_id', 'integrations.provider', 'integrations.task_queue'])
+    .where('deliveries.workflow_id', 'in', stalled.map(({ workflow_id }) => workflow_id!))
+    .orderBy('deliveries.id')
+    .execute();
+  const batches = new Map<string, DeliveryBatch>();
+  for (const row of rows) {
+    const batch = batches.get(row.workflow_id!) ?? { workflowId: row.workflow_id!, destination: destinationOf(row), deliveries: [] };
+    batch.deliveries.push({ deliveryId: row.deliveryId, round: row.round });
+    batches.set(batch.workflowId, batch);
+  }
+  await startDeliveryBatches(temporal, config, [...batches.values()]);
 }
