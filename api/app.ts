@@ -7,7 +7,6 @@ import { providerRoutes } from '../providers/routes';
 import { metrics, registry } from '../lib/metrics';
 import { requireApiKey } from './auth';
 import type { ApiContext } from './context';
-import { destinationGuard } from './destination-guard';
 import { errorHandler, notFound } from './errors';
 import { InboundIntegrations } from './inbound-integrations';
 import { analyticsRouter } from './routes/analytics';
@@ -69,7 +68,6 @@ function createApp(ctx: ApiContext): express.Express {
   }
   v1.use('/providers', providersRouter());
   v1.use('/integrations', integrationDeliveriesRouter(ctx));
-  v1.use('/integrations', destinationGuard(ctx));
   v1.use('/integrations', secretsRouter(ctx));
   // Claims only /:id/webhook-events; everything else falls through to the integrations router.
   v1.use('/integrations', webhookEventsRouter(ctx));

@@ -10,6 +10,7 @@ import { checkTransition, type IntegrationState, type LifecycleAction, STATES } 
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
 import { transitionIntegration } from '../transition';
+import { assertDestinationsAllowed } from '../destination-guard';
 import { conflict, HttpError, invalid } from '../errors';
 import { installIntegration } from '../install-integration';
 import { integrationView } from '../integration-view';
@@ -63,6 +64,7 @@ export function integrationsRouter(ctx: ApiContext): Router {
     const provider = getProvider(body.provider)!;
     const settings = parseWith(provider.settingsSchema, body.settings, 'settings') as Record<string, unknown>;
     const secrets = parseWith(provider.secretsSchema, body.secrets, 'secrets') as Record<string, unknown>;
+    await assertDestinationsAllowed(provider, settings, config.allowPrivateDestinations);
     // Secrets we issue (generic webhook / Zapier signing secrets) are generated here and shown once.
     const issued = provider.rotation?.generate && !secrets[provider.rotation.field] ? { field: provider.rotation.field, secret: provider.rotation.generate() } : undefined;
     if (issued) secrets[issued.field] = issued.secret;
@@ -94,6 +96,7 @@ export function integrationsRouter(ctx: ApiContext): Router {
     assertAllowed(row, 'updateSettings');
     const provider = getProvider(row.provider) as ProviderModule;
     const settings = parseWith(provider.settingsSchema, { ...row.settings, ...patch }, 'settings') as Record<string, unknown>;
+    await assertDestinationsAllowed(provider, settings, config.allowPrivateDestinations);
     await assertAcceptedByProvider(config, { provider, settings, secrets: openSecrets(box, row), credentialsChanging: false, integrationId: row.id });
     await transition(res, row, 'updateSettings', { settings });
     res.json(view(await reload(workspaceId, row.id)));

@@ -42,6 +42,11 @@ describe('SSRF guard without ALLOW_PRIVATE_DESTINATIONS', () => {
     expect(patch.body.error.issues[0].path).toBe('settings.targetUrl');
     expect((await out.api('GET', `/v1/integrations/${id}`)).body.settings.targetUrl).toBe(PUBLIC_URL);
     expect((await out.api('POST', '/v1/hooks', { target_url: PUBLIC_URL, event: 'sale.created' })).status).toBe(201);
+
+    // The transition is judged first: a disconnected integration's settings cannot change, whatever the URL.
+    await out.api('POST', `/v1/integrations/${id}/disconnect`, {}, 200);
+    const afterDisconnect = await out.api('PATCH', `/v1/integrations/${id}`, { settings: { targetUrl: 'https://172.16.0.5/hook' } });
+    expect(afterDisconnect.status).toBe(409);
   });
 
   it('refuses a stored destination that resolves to loopback again at delivery time, sending nothing', async () => {
