@@ -9,8 +9,6 @@ const MAX_COUNTED = 1000;
 /** Larger statements (many rows) are left to plan each time: planning is small beside their work. */
 const MAX_PARAMETERS = 500;
 
-type Query = (config: string | { name: string; text: string; values: unknown[] }, values?: unknown[]) => Promise<QueryResult>;
-
 /**
  * Statements worth preparing: the writes, which the hot paths repeat (accept, drain, delivery) and
  * whose rows are found by key. Not reads: a generic plan cannot use a partial index whose predicate a
@@ -26,24 +24,45 @@ const WRITE = /^\s*(insert|update|delete|with)\b/i;
  */
 export function prepareRepeatedStatements(pool: Pool): void {
   pool.on('connect', (client: PoolClient) => {
-    const query = client.query.bind(client) as Query;
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<QueryResult>;
     const counted = new Map<string, number>();
     const prepared = new Map<string, string>();
-    const named = ((text: unknown, values?: unknown) => {
-      if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || values.length > MAX_PARAMETERS || !WRITE.test(text) || text.includes('*')) return query(text as string, values as unknown[]);
-      let name = prepared.get(text);
-      if (!name && prepared.size < MAX_PREPARED) {
-        const uses = (counted.get(text) ?? 0) + 1;
-        if (counted.size >= MAX_COUNTED) counted.clear();
-        counted.set(text, uses);
-        if (uses >= PREPARE_AFTER) {
-          name = `linquid_${prepared.size + 1}`;
-          prepared.set(text, name);
-          counted.delete(text);
-        }
-      }
-      return name ? query({ name, text, values }) : query(text, values);
+    let statements = 0;
+
+    const nameFor = (text: string): string | undefined => {
+      const name = prepared.get(text);
+      if (name || prepared.size >= MAX_PREPARED) return name;
+      const uses = (counted.get(text) ?? 0) + 1;
+      if (counted.size >= MAX_COUNTED) counted.clear();
+      counted.set(text, uses);
+      if (uses < PREPARE_AFTER) return undefined;
+      counted.delete(text);
+      // Names are never reused: pg remembers every name it parsed on this connection.
+      statements += 1;
+      prepared.set(text, `linquid_${statements}`);
+      return prepared.get(text);
+    };
+
+    client.query = ((...args: unknown[]) => {
+      const [text, values] = args;
+      // Config objects, cursors, callbacks and reads go through untouched.
+      if (args.length !== 2 || typeof text !== 'string' || !Array.isArray(values) || !worthPreparing(text, values)) return query(...args);
+      const name = nameFor(text);
+      if (!name) return query(text, values);
+      return query({ name, text, values }).catch((error: unknown) => {
+        const code = (error as { code?: unknown }).code;
+        if (typeof code === 'string' && code !== '26000') throw error;
+        // A value that failed to serialize (no SQLSTATE): pg closed the statement but still counts it as
+        // parsed, so running it again would skip Parse. 26000: the server does not know the statement (that,
+        // or a session reset). The text is counted afresh and gets a new name; the latter is retried unnamed.
+        prepared.delete(text);
+        if (code === undefined) throw error;
+        return query(text, values);
+      });
     }) as PoolClient['query'];
-    client.query = named;
   });
+}
+
+function worthPreparing(text: string, values: unknown[]): boolean {
+  return values.length > 0 && values.length <= MAX_PARAMETERS && WRITE.test(text) && !text.includes('*');
 }

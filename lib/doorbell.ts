@@ -41,9 +41,14 @@ export function doorbellRinger(db: Db, temporal: Client): (integrationId: string
   };
 }
 
+/** A signal Temporal has not taken by then is left to the sweep, so one slow call cannot hold back the next rings. */
+const SIGNAL_DEADLINE_MS = 5000;
+
 export async function signalNewWork(temporal: Client, integrationId: string): Promise<void> {
   try {
-    await temporal.workflow.getHandle(integrationWorkflowId(integrationId)).signal(newWorkSignal);
+    await temporal.connection.withDeadline(Date.now() + SIGNAL_DEADLINE_MS, () =>
+      temporal.workflow.getHandle(integrationWorkflowId(integrationId)).signal(newWorkSignal),
+    );
   } catch (error) {
     // The events are safe in the inbox; the sweep will ring again.
     logger.warn({ err: error, integrationId }, 'doorbell signal failed; the sweep will retry');

@@ -22,8 +22,11 @@ export function resendFailedDeliveriesActivity({ db, temporal, config }: Activit
         .updateTable('deliveries')
         .set({ status: 'pending', round: sql`round + 1`, reason: null, next_attempt_at: null, updated_at: new Date() })
         .where('integration_id', '=', integrationId)
+        // Literal statuses: the partial index of held/failed deliveries stays usable when this is prepared.
         .where((eb) =>
-          since ? eb.or([eb('status', '=', 'held'), eb.and([eb('status', '=', 'failed'), eb('updated_at', '>=', since)])]) : eb('status', '=', 'held'),
+          since
+            ? eb.or([eb('status', '=', sql.lit('held' as const)), eb.and([eb('status', '=', sql.lit('failed' as const)), eb('updated_at', '>=', since)])])
+            : eb('status', '=', sql.lit('held' as const)),
         )
         .returning(['id', 'round'])
         .execute();

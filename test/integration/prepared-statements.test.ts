@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
+import { Pool } from 'pg';
 import { createDb, type Db } from '../../db';
+import { prepareRepeatedStatements } from '../../db/prepared-statements';
 
 /** The statements this session's server process holds prepared, by text. */
 async function preparedTexts(db: Db): Promise<string[]> {
@@ -39,5 +41,32 @@ describe('prepared statements for repeated writes', () => {
     const prepared = (await preparedTexts(db)).filter((text) => text.includes('prepared_probe'));
     expect(prepared).toHaveLength(1);
     expect(prepared[0]).toMatch(/^INSERT INTO prepared_probe/);
+  });
+
+  it('recovers a statement whose values failed to serialize, and leaves callback calls alone', async () => {
+    const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
+    prepareRepeatedStatements(pool);
+    const client = await pool.connect();
+    let released = false;
+    try {
+      const text = "INSERT INTO prepared_probe (id, status) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET hits = prepared_probe.hits + 1 RETURNING hits";
+      for (let run = 1; run <= 3; run++) expect((await client.query(text, ['c', 'pending'])).rows).toEqual([{ hits: run }]);
+      const circular: Record<string, unknown> = {};
+      circular.self = circular;
+      await expect(client.query(text, ['c', circular])).rejects.toThrow(/circular/i);
+      // pg still believes the closed statement parsed: without a new name this run would fail.
+      expect((await client.query(text, ['c', 'pending'])).rows).toEqual([{ hits: 4 }]);
+      // pg's callback form (what pool.query uses) answers through the callback.
+      const viaCallback = await new Promise((resolve, reject) =>
+        client.query(text, ['c', 'pending'], (error: Error | undefined, result: { rows: unknown[] }) => (error ? reject(error) : resolve(result.rows))),
+      );
+      expect(viaCallback).toEqual([{ hits: 5 }]);
+      client.release();
+      released = true;
+      expect((await pool.query(text, ['c', 'pending'])).rows).toEqual([{ hits: 6 }]);
+    } finally {
+      if (!released) client.release();
+      await pool.end();
+    }
   });
 });

@@ -51,3 +51,35 @@ describe('coalesced passes', () => {
     await expect(next).resolves.toBeUndefined();
   });
 });
+
+describe('coalesced passes, strictly one at a time', () => {
+  it('never runs two passes at once, even for a call made in the ticks after a pass ends', async () => {
+    let active = 0;
+    let most = 0;
+    const finishers: Array<() => void> = [];
+    const run = coalesced(
+      () =>
+        new Promise<void>((resolve) => {
+          active += 1;
+          most = Math.max(most, active);
+          finishers.push(() => {
+            active -= 1;
+            resolve();
+          });
+        }),
+    );
+    const calls = [run(), run()];
+    finishers.shift()!();
+    // A call at every microtask step while the first pass settles and the queued one starts.
+    for (let tick = 0; tick < 10; tick++) {
+      calls.push(run());
+      await Promise.resolve();
+    }
+    while (active > 0 || finishers.length > 0) {
+      finishers.shift()?.();
+      await new Promise(setImmediate);
+    }
+    await Promise.all(calls);
+    expect(most).toBe(1);
+  });
+});
