@@ -153,7 +153,9 @@ export function drainInboxActivity(db: Db, batchSize: number, announce: () => vo
       processed += batch;
       if (lifecycle.length > 0 || activity.cancellationSignal.aborted) break;
       if (Date.now() >= deadline) return { processed, more: true, lifecycle };
-      // A full batch: more is waiting. Otherwise wait a little for the next events (fewer, larger batches).
+      // Nothing at all (a repeated ring, a new run): hand back at once. A full batch: more is waiting.
+      // Otherwise wait a little for the next events (fewer, larger batches).
+      if (processed === 0) break;
       if (batch < batchSize && !(await pendingWithin(Math.min(LINGER_MS, deadline - Date.now())))) break;
     }
     const more = await rearmDoorbell(db, integrationId);

@@ -1,5 +1,5 @@
 import { requestTransition } from '../lib/integration-workflows';
-import type { IntegrationStatus, TransitionRequest } from '../workflows/lifecycle';
+import type { TransitionRequest } from '../workflows/lifecycle';
 import type { ApiContext } from './context';
 
 /**
@@ -7,8 +7,7 @@ import type { ApiContext } from './context';
  * webhook endpoint's cached copy, so the very next webhook sees the new state (other API processes
  * learn it from the database's NOTIFY).
  */
-export async function transitionIntegration({ temporal, inbound }: Pick<ApiContext, 'temporal' | 'inbound'>, integrationId: string, request: TransitionRequest): Promise<IntegrationStatus> {
-  const status = await requestTransition(temporal, integrationId, request);
+export async function transitionIntegration({ temporal, inbound }: Pick<ApiContext, 'temporal' | 'inbound'>, integrationId: string, request: TransitionRequest): Promise<void> {
+  await requestTransition(temporal, integrationId, request);
   inbound.forget(integrationId);
-  return status;
 }

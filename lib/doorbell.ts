@@ -10,7 +10,7 @@ import { logger } from './logger';
  * event: only the caller that flips the doorbell from clear to set sends the signal. The workflow
  * clears it when the inbox is empty. A lost signal is repaired by the worker's doorbell sweep.
  */
-export async function ringDoorbell(db: Db, temporal: Client, integrationId: string): Promise<void> {
+async function ringDoorbell(db: Db, temporal: Client, integrationId: string): Promise<void> {
   const flipped = await db
     .updateTable('integrations')
     .set({ doorbell: true })

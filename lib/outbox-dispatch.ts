@@ -2,7 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { Insertable, Transaction } from 'kysely';
 import type { Db } from '../db';
 import type { Database, DeliveriesTable, DeliveryStatus } from '../db/schema';
-import { getProvider, outboundProviderIds } from '../providers';
+import { isDestination } from '../db/queries/integrations';
+import { getProvider } from '../providers';
 import type { Config } from './config';
 import { coalesced } from './coalesce';
 import { assignBatches, type DeliveryBatch, deliveryId, destinationOf, destinationVerdict, startDeliveryBatches } from './delivery-workflows';
@@ -54,8 +55,7 @@ async function loadDestinations(trx: Transaction<Database>, workspaceIds: string
     .selectFrom('integrations')
     .select(['id', 'workspace_id', 'provider', 'state', 'settings', 'task_queue'])
     .where('workspace_id', 'in', workspaceIds)
-    .where('provider', 'in', outboundProviderIds)
-    .where('state', '!=', 'disconnected')
+    .where(isDestination)
     .execute();
   // Deliveries for a destination in error are held until its resume re-sends them: read that state
   // FOR SHARE, so a concurrent resume either waits for these rows or happened first (then they are sent).

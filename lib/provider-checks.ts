@@ -28,9 +28,8 @@ export async function checkWithProvider(
     apiUrl: config.providerApiUrls[provider.id],
     timeoutMs: PROVIDER_API_TIMEOUT_MS,
   };
-  const credentials = await provider.credentials.check(ctx);
-  const problems = credentials === 'ok' && provider.credentials.validateSettings ? await provider.credentials.validateSettings(ctx) : [];
-  return { credentials, problems };
+  const verdict = await provider.credentials.check(ctx);
+  return typeof verdict === 'string' ? { credentials: verdict, problems: [] } : verdict;
 }
 
 /** The `error` state reason for a verdict, or undefined when all is well. Prefixed by a stable code. */

@@ -223,9 +223,11 @@ export interface SettingsProblem {
 }
 
 export interface CredentialsHandler<Settings, Secrets> {
-  check(ctx: CredentialContext<Settings, Secrets>): Promise<CredentialCheck>;
-  /** Settings checked against the account (a stage id that must exist…); empty when all is well or nothing can be checked. */
-  validateSettings?(ctx: CredentialContext<Settings, Secrets>): Promise<SettingsProblem[]>;
+  /**
+   * Whether the provider accepts the credentials; a provider whose answer also tells whether it can
+   * honour the settings (a stage id that must exist…) returns those problems with `ok`, from the same call.
+   */
+  check(ctx: CredentialContext<Settings, Secrets>): Promise<CredentialCheck | { credentials: 'ok'; problems: SettingsProblem[] }>;
 }
 
 /** The provider's API could not be asked (network error, timeout, 5xx, 429): retry later. */

@@ -32,6 +32,8 @@ type Written = { id: string; created: boolean };
 
 const key = (...parts: Array<string | null>) => parts.join('\u0000');
 const customerKey = (origin: Origin, ref: CustomerRef) => key(origin.workspaceId, origin.provider, ref.externalId);
+/** The customer an effect names: the customer itself, or a conversion's. */
+const customerRefOf = (effect: InboundFacts['effects'][number]) => (effect.kind === 'customer' ? effect.customer : effect.conversion.customer);
 
 /**
  * Applies a batch of inbound events idempotently with a handful of statements, whatever the batch's
@@ -51,7 +53,7 @@ export async function applyInboundFacts(trx: Trx, batch: InboundFacts[]): Promis
       emittedBy.push(index);
     };
     for (const effect of effects) {
-      const ref = effect.kind === 'customer' ? effect.customer : effect.conversion.customer;
+      const ref = customerRefOf(effect);
       const customer = ref ? customers.get(customerKey(origin, ref))! : undefined;
       if (ref && customer) {
         touched.customerIds.push(customer.id);
@@ -84,7 +86,7 @@ async function upsertCustomers(trx: Trx, batch: InboundFacts[]): Promise<Map<str
   const merged = new Map<string, { origin: Origin; ref: CustomerRef }>();
   for (const { origin, effects } of batch) {
     for (const effect of effects) {
-      const ref = effect.kind === 'customer' ? effect.customer : effect.conversion.customer;
+      const ref = customerRefOf(effect);
       if (!ref) continue;
       const seen = merged.get(customerKey(origin, ref));
       if (!seen) merged.set(customerKey(origin, ref), { origin, ref: { ...ref } });

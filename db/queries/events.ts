@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import { randomId } from '../../lib/crypto';
-import { outboundProviderIds } from '../../providers';
+import { isDestination } from './integrations';
 import type { Database } from '../schema';
 
 export interface NewWorkspaceEvent {
@@ -52,8 +52,7 @@ export async function emitWorkspaceEvents(trx: Transaction<Database>, events: Ne
                   .selectFrom('integrations')
                   .select('integrations.id')
                   .whereRef('integrations.workspace_id', '=', 'event.workspace_id')
-                  .where('integrations.provider', 'in', outboundProviderIds)
-                  .where('integrations.state', '!=', 'disconnected'),
+                  .where(isDestination),
               ),
             ),
         ),

@@ -27,16 +27,15 @@ describe('prepared statements for repeated writes', () => {
         ON CONFLICT (id) DO UPDATE SET hits = prepared_probe.hits + 1 RETURNING id, hits`.execute(db)).rows;
     const read = () => sql`SELECT hits FROM prepared_probe WHERE status = ${'pending'}`.execute(db);
 
-    for (let run = 1; run <= 2; run++) {
-      expect(await upsert('a')).toEqual([{ id: 'a', hits: run }]);
-      await read();
-    }
+    const runs = async (from: number, to: number) => {
+      for (let run = from; run <= to; run++) {
+        expect(await upsert('a')).toEqual([{ id: 'a', hits: run }]);
+        await read();
+      }
+    };
+    await runs(1, 2);
     expect((await preparedTexts(db)).filter((text) => text.includes('prepared_probe'))).toEqual([]);
-
-    for (let run = 3; run <= 5; run++) {
-      expect(await upsert('a')).toEqual([{ id: 'a', hits: run }]);
-      await read();
-    }
+    await runs(3, 5);
     expect(await upsert('b')).toEqual([{ id: 'b', hits: 1 }]);
     const prepared = (await preparedTexts(db)).filter((text) => text.includes('prepared_probe'));
     expect(prepared).toHaveLength(1);
@@ -46,26 +45,26 @@ describe('prepared statements for repeated writes', () => {
   it('recovers a statement whose values failed to serialize, and leaves callback calls alone', async () => {
     const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
     prepareRepeatedStatements(pool);
-    const client = await pool.connect();
-    let released = false;
+    const text = "INSERT INTO prepared_probe (id, status) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET hits = prepared_probe.hits + 1 RETURNING hits";
     try {
-      const text = "INSERT INTO prepared_probe (id, status) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET hits = prepared_probe.hits + 1 RETURNING hits";
-      for (let run = 1; run <= 3; run++) expect((await client.query(text, ['c', 'pending'])).rows).toEqual([{ hits: run }]);
-      const circular: Record<string, unknown> = {};
-      circular.self = circular;
-      await expect(client.query(text, ['c', circular])).rejects.toThrow(/circular/i);
-      // pg still believes the closed statement parsed: without a new name this run would fail.
-      expect((await client.query(text, ['c', 'pending'])).rows).toEqual([{ hits: 4 }]);
-      // pg's callback form (what pool.query uses) answers through the callback.
-      const viaCallback = await new Promise((resolve, reject) =>
-        client.query(text, ['c', 'pending'], (error: Error | undefined, result: { rows: unknown[] }) => (error ? reject(error) : resolve(result.rows))),
-      );
-      expect(viaCallback).toEqual([{ hits: 5 }]);
-      client.release();
-      released = true;
+      const client = await pool.connect();
+      try {
+        for (let run = 1; run <= 3; run++) expect((await client.query(text, ['c', 'pending'])).rows).toEqual([{ hits: run }]);
+        const circular: Record<string, unknown> = {};
+        circular.self = circular;
+        await expect(client.query(text, ['c', circular])).rejects.toThrow(/circular/i);
+        // pg still believes the closed statement parsed: without a new name this run would fail.
+        expect((await client.query(text, ['c', 'pending'])).rows).toEqual([{ hits: 4 }]);
+        // pg's callback form (what pool.query uses) answers through the callback.
+        const viaCallback = await new Promise((resolve, reject) =>
+          client.query(text, ['c', 'pending'], (error: Error | undefined, result: { rows: unknown[] }) => (error ? reject(error) : resolve(result.rows))),
+        );
+        expect(viaCallback).toEqual([{ hits: 5 }]);
+      } finally {
+        client.release();
+      }
       expect((await pool.query(text, ['c', 'pending'])).rows).toEqual([{ hits: 6 }]);
     } finally {
-      if (!released) client.release();
       await pool.end();
     }
   });

@@ -181,11 +181,12 @@ describe('HubSpot credential and settings check', () => {
   it('reads the deal pipelines once for both the credentials and the closed-won stage', async () => {
     const api = await startFakeHubspotApi(['hs-token']);
     try {
-      const verdict = await checkWithProvider(hubspot, settings({ closedWonStageId: 'closedwon' }), { clientSecret: CLIENT_SECRET, accessToken: 'hs-token' }, loadConfig({ HUBSPOT_API_URL: api.url }));
-      expect(verdict).toEqual({ credentials: 'ok', problems: [] });
+      const check = (closedWonStageId: string) =>
+        checkWithProvider(hubspot, settings({ closedWonStageId }), { clientSecret: CLIENT_SECRET, accessToken: 'hs-token' }, loadConfig({ HUBSPOT_API_URL: api.url }));
+      expect(await check('closedwon')).toEqual({ credentials: 'ok', problems: [] });
       expect(api.calls(PIPELINES_PATH)).toHaveLength(1);
 
-      const wrongStage = await checkWithProvider(hubspot, settings({ closedWonStageId: 'won' }), { clientSecret: CLIENT_SECRET, accessToken: 'hs-token' }, loadConfig({ HUBSPOT_API_URL: api.url }));
+      const wrongStage = await check('won');
       expect(wrongStage.problems.map((problem) => problem.path)).toEqual(['settings.closedWonStageId']);
       expect(api.calls(PIPELINES_PATH)).toHaveLength(2);
     } finally {
