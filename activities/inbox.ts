@@ -66,7 +66,7 @@ export function drainInboxActivity(db: Db, batchSize: number, announce: () => vo
       db.transaction().execute(async (trx) => {
         const rows = await trx
           .selectFrom('inbox')
-          .select(['id', 'dedup_key', 'event_type', 'payload', 'livemode', 'is_test', 'received_at'])
+          .select(['id', 'dedup_key', 'event_type', 'payload', 'livemode', 'is_test', 'received_at', 'requeued_at'])
           .where('integration_id', '=', integrationId)
           .where('status', '=', 'pending')
           .orderBy('id')
@@ -129,7 +129,8 @@ export function drainInboxActivity(db: Db, batchSize: number, announce: () => vo
       if (outcomes.some(({ outcome }) => outcome.status === 'processed' && outcome.result.eventIds.length > 0)) announce();
       for (const { row, outcome } of outcomes) {
         metrics.inboundProcessed.inc({ provider: integration.provider, status: outcome.status });
-        metrics.processingLag.observe({ provider: integration.provider }, (Date.now() - row.received_at.getTime()) / 1000);
+        // A replayed row waited from its re-queue, not from its first arrival.
+        metrics.processingLag.observe({ provider: integration.provider }, (Date.now() - (row.requeued_at ?? row.received_at).getTime()) / 1000);
         if (outcome.status === 'processed') metrics.conversionsApplied.inc({ provider: integration.provider }, outcome.result.conversionIds.length);
       }
       return outcomes.length;
@@ -163,7 +164,7 @@ export function drainInboxActivity(db: Db, batchSize: number, announce: () => vo
   };
 }
 
-type InboxBatchRow = Pick<Selectable<InboxTable>, 'id' | 'dedup_key' | 'event_type' | 'payload' | 'livemode' | 'is_test' | 'received_at'>;
+type InboxBatchRow = Pick<Selectable<InboxTable>, 'id' | 'dedup_key' | 'event_type' | 'payload' | 'livemode' | 'is_test' | 'received_at' | 'requeued_at'>;
 
 /** A normalized row waiting to be applied: its facts, and the lifecycle changes it asks for once applied. */
 interface ApplicableRow {

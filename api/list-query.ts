@@ -4,7 +4,7 @@ import { notFound } from './errors';
 import { keysetPage, type Page, pageParams } from './pagination';
 
 /** An ISO-8601 instant (`2024-03-01T10:00:00Z`, any offset) or a date (`2024-03-01`, midnight UTC). */
-const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((text) => new Date(text));
+export const instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((text) => new Date(text));
 
 /** Our ids are `<prefix>_<base64url>`: anything else cannot match a row, so it is a 400, not an empty page. */
 export const idParam = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9]+$`), `a ${prefix}_… id`);

@@ -1,4 +1,4 @@
-import type { ConversionRow, CustomerRow, EventRow, InboxRow } from '../db/schema';
+import type { ConversionRow, CustomerRow, EventRow, InboxRow, IntegrationTransitionRow } from '../db/schema';
 import { moneyFields } from './money-view';
 
 export const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -68,6 +68,20 @@ export function webhookEventView(row: WebhookEventRow) {
     lastDuplicateAt: iso(row.last_duplicate_at),
     result: row.result,
     processedAt: iso(row.processed_at),
+    requeuedAt: iso(row.requeued_at),
     isTest: row.is_test,
+  };
+}
+
+/** One entry of the audit trail: who (`actor`), when, which action, from and to which state, and why. */
+export function transitionView(row: Omit<IntegrationTransitionRow, 'integration_id' | 'workspace_id' | 'request_id'>) {
+  return {
+    id: String(row.id),
+    occurredAt: row.occurred_at.toISOString(),
+    action: row.action,
+    from: row.from_state,
+    to: row.to_state,
+    actor: row.actor,
+    reason: row.reason,
   };
 }

@@ -84,6 +84,8 @@ export interface InboxTable {
   duplicate_count: Generated<number>;
   last_duplicate_at: Timestamp | null;
   result: Json<InboxResult> | null;
+  /** When a skipped/failed/ignored row was queued again (replay, redelivery after a pause); its wait counts from then. */
+  requeued_at: Timestamp | null;
 }
 
 export interface InboxResult {
@@ -218,6 +220,7 @@ export interface Database {
 export type IntegrationRow = Selectable<IntegrationsTable>;
 export type NewIntegration = Insertable<IntegrationsTable>;
 export type InboxRow = Selectable<InboxTable>;
+export type IntegrationTransitionRow = Selectable<IntegrationTransitionsTable>;
 export type ConversionRow = Selectable<ConversionsTable>;
 export type CustomerRow = Selectable<CustomersTable>;
 export type EventRow = Selectable<EventsTable>;

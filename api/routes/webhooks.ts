@@ -44,6 +44,18 @@ async function recordSignatureFailure(db: Db, integration: InboundIntegration, p
 }
 
 /**
+ * A redelivery of an event skipped while paused, arriving when the integration is not paused, is queued
+ * again (and still counted as a redelivery), in the accept statement itself. Every other conflict is a
+ * duplicate. `requeued_at = now()` in RETURNING singles out the rows this statement re-queued: now() is
+ * the statement's transaction start, which no earlier re-queue shares.
+ */
+const REQUEUE_SKIPPED = {
+  status: sql<string>`CASE WHEN inbox.status = 'skipped' THEN 'pending' ELSE inbox.status END`,
+  reason: sql<string | null>`CASE WHEN inbox.status = 'skipped' THEN NULL ELSE inbox.reason END`,
+  requeued_at: sql<Date | null>`CASE WHEN inbox.status = 'skipped' THEN now() ELSE inbox.requeued_at END`,
+};
+
+/**
  * `POST /webhooks/:provider/:integrationId`: verify, store in the inbox under the provider's event id,
  * answer once that committed, then ring the integration workflow's doorbell. Processing happens in the workflow.
  */
@@ -100,13 +112,15 @@ export function webhooksRouter({ db, box, config, temporal, inbound }: ApiContex
         oc.columns(['integration_id', 'dedup_key']).doUpdateSet({
           duplicate_count: sql`inbox.duplicate_count + 1`,
           last_duplicate_at: sql`now()`,
+          ...(paused ? {} : REQUEUE_SKIPPED),
         }),
       )
-      .returning(['id', sql<boolean>`(xmax = 0)`.as('created')])
+      .returning(['id', sql<boolean>`(xmax = 0)`.as('created'), sql<boolean>`coalesce(requeued_at = now(), false)`.as('requeued')])
       .execute();
     const created = inserted.filter((row) => row.created).length;
-    const duplicates = inserted.length - created;
-    const outcome = created === 0 && duplicates > 0 ? 'duplicate' : paused ? 'skipped' : 'accepted';
+    const requeued = inserted.filter((row) => row.requeued).length;
+    const duplicates = inserted.length - created - requeued;
+    const outcome = created + requeued === 0 && duplicates > 0 ? 'duplicate' : paused ? 'skipped' : 'accepted';
     metrics.webhooksReceived.inc({ provider: provider.id, outcome });
     // Debug, not info: this is the hot path, and the inbox row (GET …/webhook-events) is the durable record.
     if (logger.isLevelEnabled('debug')) {
@@ -115,9 +129,9 @@ export function webhooksRouter({ db, box, config, temporal, inbound }: ApiContex
         'webhook received',
       );
     }
-    res.status(200).json({ received: events.length, accepted: paused ? 0 : created, duplicates, skipped: paused ? created : 0, ...(paused ? { reason: 'integration is paused' } : {}) });
+    res.status(200).json({ received: events.length, accepted: paused ? 0 : created + requeued, duplicates, skipped: paused ? created : 0, ...(paused ? { reason: 'integration is paused' } : {}) });
     // The events are stored: the provider need not wait for the doorbell, and a lost ring is swept up.
-    if (created > 0 && !paused) void ring(integration.id);
+    if (created + requeued > 0 && !paused) void ring(integration.id);
   });
   return router;
 }

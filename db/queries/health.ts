@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '..';
 import type { IntegrationRow } from '../schema';
+import { queuedAt } from './inbox';
 
 /**
  * The status rule (documented in the README). `failing`: the integration is in `error`, a destination
@@ -24,7 +25,7 @@ export interface InboundHealth {
   lastEventProcessedAt: string | null;
   pendingEvents: number;
   oldestPendingAgeSeconds: number | null;
-  /** processed_at − received_at of the events processed in the last hour. */
+  /** processed_at − received_at (or the replay's requeued_at) of the events received in the last hour and processed. */
   processingLagSeconds: { p50: number | null; p95: number | null; sampleSize: number };
   failedEventsLast24h: number;
   signatureFailuresLastHour: number;
@@ -56,13 +57,13 @@ async function inboundHealth(db: Db, integrationId: string): Promise<InboundHeal
     // Newest received among the processed: the drain goes in arrival order (an index walk, not a sort).
     live.select('processed_at').where('processed_at', 'is not', null).orderBy('received_at', 'desc').limit(1).executeTakeFirst(),
     live
-      .select([sql<number>`count(*)`.as('count'), sql<number | null>`extract(epoch from now() - min(received_at))`.as('oldest')])
+      .select([sql<number>`count(*)`.as('count'), sql<number | null>`extract(epoch from now() - min(${queuedAt}))`.as('oldest')])
       .where('status', '=', 'pending')
       .executeTakeFirstOrThrow(),
     live
       .select([
-        sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from processed_at - received_at))`.as('p50'),
-        sql<number | null>`percentile_cont(0.95) within group (order by extract(epoch from processed_at - received_at))`.as('p95'),
+        sql<number | null>`percentile_cont(0.5) within group (order by extract(epoch from processed_at - ${queuedAt}))`.as('p50'),
+        sql<number | null>`percentile_cont(0.95) within group (order by extract(epoch from processed_at - ${queuedAt}))`.as('p95'),
         sql<number>`count(*)`.as('count'),
       ])
       .where('received_at', '>', sql<Date>`now() - interval '1 hour'`)
@@ -154,7 +155,7 @@ export async function inboxBacklog(db: Db): Promise<{ pending: number; oldestAge
   const row = await db
     .selectFrom('inbox')
     .innerJoin('integrations', 'integrations.id', 'inbox.integration_id')
-    .select([sql<number>`count(*)`.as('pending'), sql<number | null>`extract(epoch from now() - min(inbox.received_at))`.as('oldest')])
+    .select([sql<number>`count(*)`.as('pending'), sql<number | null>`extract(epoch from now() - min(${queuedAt}))`.as('oldest')])
     .where('inbox.status', '=', 'pending')
     .where('integrations.state', '!=', 'disconnected')
     .executeTakeFirstOrThrow();

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import type { Detector } from './types';
-import { iso } from './types';
+import { queuedAt } from '../../db/queries/inbox';
+import { type Detector, iso, replayCall } from './types';
 
 /** Ignored events are "many" from this count, when they are at least half of what was handled. */
 const IGNORED_MIN = 3;
@@ -39,7 +39,7 @@ export const wrongValues: Detector = async (ctx) => {
   return {
     scenario: 'wrong_values',
     likelyCause: 'field mapping mismatch: events arrive, but the amount/currency or the event names are not where the integration’s settings and normalization look',
-    firstAction: 'Re-check the provider field mapping (settings: event mapping, stage ids, currency) against a recent event in GET /v1/integrations/{id}/webhook-events, then PATCH the settings',
+    firstAction: `Re-check the provider field mapping (settings: event mapping, stage ids, currency) against a recent event in GET /v1/integrations/{id}/webhook-events, PATCH the settings, then replay the ignored events: ${replayCall('ignored')}`,
     evidence: {
       salesWithoutValue: valueless.length,
       salesWithoutValueExamples: valueless.slice(0, EXAMPLES).map((c) => ({ conversionId: c.id, externalId: c.external_id, amountMinor: c.amount_minor === null ? null : Number(c.amount_minor), currency: c.currency, amountPending: Boolean(c.amount_pending) })),
@@ -132,7 +132,7 @@ export const signatureFailures: Detector = async ({ db, row }) => {
 export const inboxBacklog: Detector = async (ctx) => {
   const backlog = await ctx.db
     .selectFrom('inbox')
-    .select([(eb) => eb.fn.countAll<number>().as('pending'), sql<number | null>`extract(epoch from now() - min(received_at))`.as('oldest')])
+    .select([(eb) => eb.fn.countAll<number>().as('pending'), sql<number | null>`extract(epoch from now() - min(${queuedAt}))`.as('oldest')])
     .where('integration_id', '=', ctx.row.id)
     .where('status', '=', 'pending')
     .executeTakeFirstOrThrow();
@@ -153,7 +153,7 @@ export const failedEvents: Detector = async (ctx) => {
   return {
     scenario: 'failed_events',
     likelyCause: 'events the pipeline could not apply (unexpected data for the normalization or a database constraint)',
-    firstAction: 'Read the reasons in GET /v1/integrations/{id}/webhook-events?status=failed, fix the cause, then have the provider resend those events',
+    firstAction: `Read the reasons in GET /v1/integrations/{id}/webhook-events?status=failed, fix the cause, then replay them: ${replayCall('failed')}`,
     evidence: { failedEvents: failed.reduce((sum, entry) => sum + Number(entry.count), 0), topReasons: failed.slice(0, EXAMPLES).map((entry) => ({ reason: entry.reason, count: Number(entry.count) })) },
   };
 };

@@ -1,5 +1,5 @@
 import type { Detector, Finding } from './types';
-import { iso } from './types';
+import { iso, replayCall } from './types';
 
 const ERROR_CAUSES: Record<string, Pick<Finding, 'likelyCause' | 'firstAction'>> = {
   credentials_expired: {
@@ -33,7 +33,13 @@ export const stuckInError: Detector = async ({ row }) => {
   };
 };
 
-/** Events answered 200 while paused are recorded as skipped and never applied, not even after a resume. */
+const SKIPPED_ACTIONS: Record<string, (replay: string) => string> = {
+  paused: (replay) => `Resume (POST /v1/integrations/{id}/resume), then ${replay}`,
+  // A disconnected integration replays nothing: its events can only go to a new one.
+  disconnected: () => 'The integration is disconnected and syncs nothing: install a new one and have the provider resend these events to its webhook URL',
+};
+
+/** Events answered 200 while paused are recorded as skipped: applied only when replayed (or redelivered after the resume). */
 export const skippedWhilePaused: Detector = async ({ db, row, since }) => {
   const skipped = await db
     .selectFrom('inbox')
@@ -49,11 +55,11 @@ export const skippedWhilePaused: Detector = async ({ db, row, since }) => {
     .where('received_at', '>', since)
     .executeTakeFirstOrThrow();
   if (Number(skipped.count) === 0) return undefined;
-  const resend = 'have the provider resend the events received between firstSkippedAt and lastSkippedAt (they are not replayed on resume)';
+  const replay = `replay the skipped events: ${replayCall('skipped')}`;
   return {
     scenario: 'skipped_while_paused',
     likelyCause: 'the integration was paused: events that arrived meanwhile were acknowledged (200) and not synced',
-    firstAction: row.state === 'paused' ? `Resume (POST /v1/integrations/{id}/resume), then ${resend}` : `Nothing to fix now; ${resend}`,
+    firstAction: SKIPPED_ACTIONS[row.state]?.(replay) ?? `To sync them now, ${replay}`,
     evidence: { skippedEvents: Number(skipped.count), firstSkippedAt: iso(skipped.first), lastSkippedAt: iso(skipped.last), state: row.state },
   };
 };

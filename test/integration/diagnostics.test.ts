@@ -150,14 +150,30 @@ describe('failure diagnosis', () => {
     expect(found.evidence).toMatchObject({ failuresLastHour: 2, lastReason: 'bad_signature' });
   });
 
-  it('events skipped because the integration was paused → resume, then have them resent', async () => {
+  it('events skipped because the integration was paused → resume, then replay them (which works)', async () => {
     const { id, secret } = await generic();
     expect((await h.api('POST', `/v1/integrations/${id}/pause`, { key })).status).toBe(200);
     expect((await sendGeneric(h, id, secret, genericEvent())).body.skipped).toBe(1);
     const found = await finding(id, 'skipped_while_paused');
     expect(found.firstAction).toMatch(/^Resume/);
+    expect(found.firstAction).toContain(`POST /v1/integrations/${id}/webhook-events/replay with {"status":["skipped"]}`);
     expect(found.evidence).toMatchObject({ skippedEvents: 1, state: 'paused' });
     expect(await scenarios(id)).toEqual(['skipped_while_paused']);
+
+    // Following it: resume, then the replay it names applies the event, and the finding is gone.
+    expect((await h.api('POST', `/v1/integrations/${id}/resume`, { key })).status).toBe(200);
+    expect((await finding(id, 'skipped_while_paused')).firstAction).toMatch(/^To sync them now, replay the skipped events: POST /);
+    expect((await h.api('POST', `/v1/integrations/${id}/webhook-events/replay`, { key, body: { status: ['skipped'] } })).body.requeued).toBe(1);
+    await io.settled(id, 1);
+    expect(await io.conversions(id)).toHaveLength(1);
+    expect(await scenarios(id)).not.toContain('skipped_while_paused');
+
+    // Disconnected, nothing replays: the finding says where the events can still go.
+    const gone = await generic();
+    await h.api('POST', `/v1/integrations/${gone.id}/pause`, { key });
+    expect((await sendGeneric(h, gone.id, gone.secret, genericEvent())).body.skipped).toBe(1);
+    expect((await h.api('POST', `/v1/integrations/${gone.id}/disconnect`, { key })).status).toBe(200);
+    expect((await finding(gone.id, 'skipped_while_paused')).firstAction).toMatch(/^The integration is disconnected/);
   });
 
   it('a growing inbox backlog → check the worker and the workflow', async () => {
@@ -191,6 +207,7 @@ describe('failure diagnosis', () => {
     const found = await finding(id, 'failed_events');
     expect(found.evidence).toEqual({ failedEvents: 1, topReasons: [{ reason: 'a lead needs a customer', count: 1 }] });
     expect(found.firstAction).toContain(`/v1/integrations/${id}/webhook-events?status=failed`);
+    expect(found.firstAction).toContain(`POST /v1/integrations/${id}/webhook-events/replay with {"status":["failed"]}`);
   });
 
   it('a destination that gets no deliveries → the trigger is disabled', async () => {

@@ -1,21 +1,10 @@
-import { sql } from 'kysely';
 import { integrationWorkflowId } from '../../workflows/search-attributes';
 import { type Harness, startHarness, waitFor } from '../support/harness';
-import { inboundHelpers } from '../support/inbound';
+import { inboundHelpers, refuseConversion } from '../support/inbound';
 import { stripeHeaders } from '../support/signers';
+import { stripeInvoicePaid } from '../support/stripe-events';
 
 const SECRET = 'whsec_pipeline_secret';
-
-function stripeEvent(eventId: string, invoiceId: string, amount = 1000) {
-  return JSON.stringify({
-    id: eventId,
-    object: 'event',
-    type: 'invoice.paid',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    data: { object: { id: invoiceId, object: 'invoice', amount_paid: amount, currency: 'usd', customer: `cus_${invoiceId}`, status: 'paid', lines: { data: [] } } },
-  });
-}
 
 describe('inbound pipeline: dedup, bursts, bad input, pause and crashes', () => {
   let h: Harness;
@@ -41,7 +30,7 @@ describe('inbound pipeline: dedup, bursts, bad input, pause and crashes', () => 
 
   it('applies the same event delivered 5 times concurrently once', async () => {
     const id = await installStripe();
-    const payload = stripeEvent('evt_same', 'in_same');
+    const payload = stripeInvoicePaid('evt_same', 'in_same');
     const responses = await Promise.all(Array.from({ length: 5 }, () => send(id, payload)));
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(responses.reduce((sum, r) => sum + r.body.duplicates, 0)).toBe(4);
@@ -55,7 +44,7 @@ describe('inbound pipeline: dedup, bursts, bad input, pause and crashes', () => 
 
   it('processes a burst of 2,000 events across 3 integrations exactly once, with few signals', async () => {
     const ids = [await installStripe(), await installStripe(), await installStripe()];
-    const payloads = Array.from({ length: 2000 }, (_, i) => ({ id: ids[i % 3], payload: stripeEvent(`evt_burst_${i}`, `in_burst_${i}`, 100 + i) }));
+    const payloads = Array.from({ length: 2000 }, (_, i) => ({ id: ids[i % 3], payload: stripeInvoicePaid(`evt_burst_${i}`, `in_burst_${i}`, 100 + i) }));
     for (let start = 0; start < payloads.length; start += 50) {
       const statuses = await Promise.all(payloads.slice(start, start + 50).map(({ id, payload }) => send(id, payload).then((r) => r.status)));
       expect(statuses.every((status) => status === 200)).toBe(true);
@@ -74,27 +63,23 @@ describe('inbound pipeline: dedup, bursts, bad input, pause and crashes', () => 
 
   it('fails a poison event alone: the rest of its batch is applied', async () => {
     const id = await installStripe();
-    // Stands in for any event whose apply fails in the database (a constraint, a bad value).
-    await sql`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN IF NEW.external_id = 'in_poison' THEN RAISE EXCEPTION 'poison invoice refused'; END IF; RETURN NEW; END $$`.execute(h.db);
-    await sql`CREATE TRIGGER refuse_poison BEFORE INSERT ON conversions FOR EACH ROW EXECUTE FUNCTION refuse_poison()`.execute(h.db);
+    const allow = await refuseConversion(h.db, 'refuse_poison', 'in_poison', 'poison invoice refused');
     try {
       await h.stopWorker();
-      for (const invoice of ['in_before', 'in_poison', 'in_after']) await send(id, stripeEvent(`evt_${invoice}`, invoice));
+      for (const invoice of ['in_before', 'in_poison', 'in_after']) await send(id, stripeInvoicePaid(`evt_${invoice}`, invoice));
       await h.startWorker();
       const rows = await io.settled(id, 3);
       expect(rows.map((row) => [row.dedup_key, row.status])).toEqual([['evt_in_before', 'processed'], ['evt_in_poison', 'failed'], ['evt_in_after', 'processed']]);
       expect(rows[1].reason).toContain('poison invoice refused');
       expect((await io.conversions(id)).map((c) => c.external_id).sort()).toEqual(['in_after', 'in_before']);
     } finally {
-      await sql`DROP TRIGGER refuse_poison ON conversions`.execute(h.db);
-      await sql`DROP FUNCTION refuse_poison()`.execute(h.db);
+      await allow();
     }
   });
 
   it('answers bad input with the right status and stores nothing', async () => {
     const id = await installStripe();
-    const payload = stripeEvent('evt_bad', 'in_bad');
+    const payload = stripeInvoicePaid('evt_bad', 'in_bad');
     expect((await h.post(`/webhooks/paypal/${id}`, payload, stripeHeaders(payload, SECRET))).status).toBe(404);
     expect((await send('int_does_not_exist', payload)).status).toBe(404);
     expect((await send(id, payload, {} as never)).status).toBe(401);
@@ -115,16 +100,16 @@ describe('inbound pipeline: dedup, bursts, bad input, pause and crashes', () => 
   it('skips events while paused, applies them again after resume, answers 410 once disconnected', async () => {
     const id = await installStripe();
     expect((await h.api('POST', `/v1/integrations/${id}/pause`, { key })).body.state).toBe('paused');
-    const whilePaused = await send(id, stripeEvent('evt_paused', 'in_paused'));
+    const whilePaused = await send(id, stripeInvoicePaid('evt_paused', 'in_paused'));
     expect(whilePaused.status).toBe(200);
     expect(whilePaused.body).toMatchObject({ skipped: 1, accepted: 0 });
     expect(await io.inbox(id)).toMatchObject([{ status: 'skipped', reason: 'paused' }]);
     await h.api('POST', `/v1/integrations/${id}/resume`, { key });
-    await send(id, stripeEvent('evt_resumed', 'in_resumed'));
+    await send(id, stripeInvoicePaid('evt_resumed', 'in_resumed'));
     await io.settled(id, 2);
     expect((await io.conversions(id)).map((c) => c.external_id)).toEqual(['in_resumed']);
     await h.api('POST', `/v1/integrations/${id}/disconnect`, { key });
-    const gone = await send(id, stripeEvent('evt_gone', 'in_gone'));
+    const gone = await send(id, stripeInvoicePaid('evt_gone', 'in_gone'));
     expect(gone.status).toBe(410);
     expect(await io.inbox(id)).toHaveLength(2);
   });
@@ -135,7 +120,7 @@ describe('inbound pipeline: dedup, bursts, bad input, pause and crashes', () => 
     let sending = true;
     let sent = 0;
     const sender = (async () => {
-      while (sending) await send(id, stripeEvent(`evt_stream_${sent}`, `in_stream_${sent++}`));
+      while (sending) await send(id, stripeInvoicePaid(`evt_stream_${sent}`, `in_stream_${sent++}`));
     })();
     await waitFor(async () => (await io.conversions(id)).length > 0, 'the drain to be running');
     const paused = await h.api('POST', `/v1/integrations/${id}/pause`, { key });
@@ -157,7 +142,7 @@ describe('inbound pipeline: dedup, bursts, bad input, pause and crashes', () => 
     // Batches of two: the drain takes hundreds of transactions, so the kill lands in the middle of it.
     const worker = await h.forkWorker({ INBOX_BATCH_SIZE: '2' });
     const id = await installStripe();
-    const payloads = Array.from({ length: 600 }, (_, i) => stripeEvent(`evt_kill_${i}`, `in_kill_${i}`));
+    const payloads = Array.from({ length: 600 }, (_, i) => stripeInvoicePaid(`evt_kill_${i}`, `in_kill_${i}`));
     for (let start = 0; start < payloads.length; start += 50) {
       await Promise.all(payloads.slice(start, start + 50).map((payload) => send(id, payload)));
     }

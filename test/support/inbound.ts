@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db';
 import type { Harness } from './harness';
 import { waitFor } from './harness';
 
@@ -23,4 +25,19 @@ export function inboundHelpers(h: Harness, key: () => string) {
   const state = async (integrationId: string) =>
     (await h.db.selectFrom('integrations').select('state').where('id', '=', integrationId).executeTakeFirstOrThrow()).state;
   return { install, inbox, settled, conversions, customers, state };
+}
+
+/**
+ * Makes every insert of the conversion `externalId` fail in the database — standing in for any event whose
+ * apply fails (a constraint, a bad value) — until the returned function removes the trigger.
+ */
+export async function refuseConversion(db: Db, name: string, externalId: string, message: string): Promise<() => Promise<void>> {
+  const fn = sql.id(name);
+  await sql`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF NEW.external_id = ${sql.lit(externalId)} THEN RAISE EXCEPTION ${sql.lit(message)}; END IF; RETURN NEW; END $$`.execute(db);
+  await sql`CREATE TRIGGER ${fn} BEFORE INSERT ON conversions FOR EACH ROW EXECUTE FUNCTION ${fn}()`.execute(db);
+  return async () => {
+    await sql`DROP TRIGGER ${fn} ON conversions`.execute(db);
+    await sql`DROP FUNCTION ${fn}()`.execute(db);
+  };
 }
