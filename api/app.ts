@@ -18,6 +18,7 @@ import { integrationChecksRouter } from './routes/integration-checks';
 import { integrationsRouter } from './routes/integrations';
 import { providersRouter } from './routes/providers';
 import { secretsRouter } from './routes/secrets';
+import { transitionsRouter } from './routes/transitions';
 import { webhookEventsRouter } from './routes/webhook-events';
 import { webhooksRouter } from './routes/webhooks';
 import { workspaceEventsRouter } from './routes/workspace-events';
@@ -69,8 +70,9 @@ function createApp(ctx: ApiContext): express.Express {
   v1.use('/providers', providersRouter());
   v1.use('/integrations', integrationDeliveriesRouter(ctx));
   v1.use('/integrations', secretsRouter(ctx));
-  // Claims only /:id/webhook-events; everything else falls through to the integrations router.
+  // Claim only /:id/webhook-events(/replay) and /:id/transitions; everything else falls through to the integrations router.
   v1.use('/integrations', webhookEventsRouter(ctx));
+  v1.use('/integrations', transitionsRouter(ctx));
   v1.use('/integrations', integrationChecksRouter(ctx));
   v1.use('/integrations', integrationsRouter(ctx));
   v1.use('/conversions', conversionsRouter(ctx));

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { integrationHealth } from '../../db/queries/health';
@@ -98,7 +99,9 @@ export function integrationsRouter(ctx: ApiContext): Router {
     const settings = parseWith(provider.settingsSchema, { ...row.settings, ...patch }, 'settings') as Record<string, unknown>;
     await assertDestinationsAllowed(provider, settings, config.allowPrivateDestinations);
     await assertAcceptedByProvider(config, { provider, settings, secrets: openSecrets(box, row), credentialsChanging: false, integrationId: row.id });
-    await transition(res, row, 'updateSettings', { settings });
+    // The audit trail names what changed (keys only; the values are in the settings themselves).
+    const changed = Object.keys(settings).filter((name) => !isDeepStrictEqual(settings[name], row.settings[name]));
+    await transition(res, row, 'updateSettings', { settings, reason: changed.length > 0 ? `settings changed: ${changed.join(', ')}` : 'settings saved unchanged' });
     res.json(view(await reload(workspaceId, row.id)));
   });
 

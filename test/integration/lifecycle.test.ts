@@ -82,6 +82,50 @@ describe('integration lifecycle through the HTTP API', () => {
     expect(transitions.find((t) => t.action === 'pause')?.reason).toBe('holiday');
   });
 
+  it('lists the audit trail newest first, paginated, settings changes and re-authorizations included', async () => {
+    const { id } = await installStripe();
+    expect((await api('POST', `/v1/integrations/${id}/reauthorize`, { secrets: { webhookSecret: STRIPE_SECRET, apiKey: STRIPE_KEY } })).status).toBe(200);
+    await api('POST', `/v1/integrations/${id}/pause`, { reason: 'end of quarter' });
+    await api('POST', `/v1/integrations/${id}/resume`);
+    expect((await api('PATCH', `/v1/integrations/${id}`, { settings: { trackSeats: true, mode: 'test' } })).status).toBe(200);
+    expect((await api('POST', `/v1/integrations/${id}/reauthorize`, { secrets: { webhookSecret: `${STRIPE_SECRET}_new` }, reason: 'signing secret rolled' })).status).toBe(200);
+
+    const listed = await api('GET', `/v1/integrations/${id}/transitions`);
+    expect(listed.status).toBe(200);
+    expect(listed.body.nextCursor).toBeNull();
+    expect(listed.body.data.map((t: any) => [t.action, t.from, t.to, t.reason])).toEqual([
+      ['reauthorize', 'active', 'active', 'signing secret rolled'],
+      ['updateSettings', 'active', 'active', 'settings changed: trackSeats'],
+      ['resume', 'paused', 'active', null],
+      ['pause', 'active', 'paused', 'end of quarter'],
+      ['reauthorize', 'pending', 'active', 'credentials replaced'],
+      ['install', 'none', 'pending', null],
+    ]);
+    const stored = await audit(id);
+    expect(listed.body.data).toEqual(
+      stored.reverse().map((t) => ({ id: String(t.id), occurredAt: t.occurred_at.toISOString(), action: t.action, from: t.from_state, to: t.to_state, actor: t.actor, reason: t.reason })),
+    );
+    expect(listed.body.data.every((t: any) => t.actor.startsWith('api:'))).toBe(true);
+
+    // Pages of two: every entry once, in the same order, the last page without a cursor.
+    const paged: any[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: any = await api('GET', `/v1/integrations/${id}/transitions?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.data).toHaveLength(2);
+      paged.push(...page.body.data);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(paged).toEqual(listed.body.data);
+
+    expect((await api('GET', `/v1/integrations/${id}/transitions?cursor=nope`)).body.error.issues[0].path).toBe('query.cursor');
+    expect((await api('GET', `/v1/integrations/${id}/transitions?limit=0`)).body.error.issues[0].path).toBe('query.limit');
+    expect((await api('GET', `/v1/integrations/${id}/transitions?action=pause`)).status).toBe(400);
+    const other = await h.newWorkspace('Other auditor');
+    expect((await api('GET', `/v1/integrations/${id}/transitions`, undefined, other.key)).status).toBe(404);
+  });
+
   it('refuses every illegal transition with 409 and changes nothing', async () => {
     const { id } = await installStripe({ webhookSecret: STRIPE_SECRET });
     expect((await api('GET', `/v1/integrations/${id}`)).body.state).toBe('active');
