@@ -20,7 +20,7 @@ export function createActivities(deps: ActivityDeps) {
   // Both write workspace events (conversions, lifecycle) to the outbox: dispatch right after they commit.
   const dispatch = outboxDispatcher(deps);
   return {
-    recordTransition: thenDispatch(recordTransitionActivity(deps.db), dispatch),
+    recordTransition: thenDispatch(recordTransitionActivity(deps.db, deps.box), dispatch),
     // A long drain commits many batches: one dispatch pass per second covers them all.
     drainInbox: drainInboxActivity(deps.db, deps.config.inboxBatchSize, atMostEvery(DRAIN_DISPATCH_MS, () => void dispatch())),
     ...createOutboundActivities(deps),

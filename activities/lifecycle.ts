@@ -1,4 +1,6 @@
 import type { Db } from '../db';
+import { deliversWithSettings } from '../db/queries/integrations';
+import type { SecretBox } from '../lib/crypto';
 import { logger } from '../lib/logger';
 import { metrics } from '../lib/metrics';
 import { emitWorkspaceEvent } from '../db/queries/events';
@@ -30,7 +32,7 @@ function toStatus(row: { state: string; state_reason: string | null; state_chang
 }
 
 /** Applies one lifecycle transition to the system of record: state, audit row and lifecycle event, atomically. */
-export function recordTransitionActivity(db: Db) {
+export function recordTransitionActivity(db: Db, box: SecretBox) {
   return async function recordTransition(input: RecordTransitionInput): Promise<IntegrationStatus> {
     return db.transaction().execute(async (trx) => {
       const done = await trx
@@ -48,7 +50,7 @@ export function recordTransitionActivity(db: Db) {
             state: input.to,
             updated_at: now,
             ...(stateChanged ? { state_changed_at: now, state_changed_by: input.actor, state_reason: input.reason } : {}),
-            ...(input.settings ? { settings: JSON.stringify(input.settings) } : {}),
+            ...(input.settings ? { settings: JSON.stringify(input.settings), delivers: await deliversWithSettings(trx, box, input.integrationId, input.settings) } : {}),
             // Disconnected is terminal: nothing to authenticate with is kept.
             ...(input.to === 'disconnected' ? { secrets_sealed: null, retired_secrets_sealed: null } : {}),
           })

@@ -1,6 +1,7 @@
 import { randomId } from '../lib/crypto';
 import { startIntegrationWorkflow } from '../lib/integration-workflows';
 import { logger } from '../lib/logger';
+import { canDeliver } from '../providers';
 import type { ProviderModule } from '../providers/types';
 import type { ApiContext } from './context';
 import { HttpError } from './errors';
@@ -36,6 +37,7 @@ export async function installIntegration(ctx: ApiContext, install: Installation)
         state: 'pending',
         settings: JSON.stringify(settings),
         secrets_sealed: box.seal(secrets),
+        delivers: canDeliver(provider, settings, secrets),
         external_account_id: provider.externalAccountId?.(settings) ?? null,
         installed_by: actor,
         state_changed_at: now,

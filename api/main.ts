@@ -7,8 +7,8 @@ import { serveApi } from './app';
 /** API only (scale out by running more of these): `node dist/api/main.js`. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const db = await openDatabase(config);
   const box = SecretBox.load(config.encryptionKey, config.dataDir);
+  const db = await openDatabase(config, box);
   const { client } = await connectTemporal(config.temporalAddress ?? '127.0.0.1:7233', config.temporalNamespace);
   const api = await serveApi({ db, box, config, temporal: client }, config.port);
   logger.info({ port: config.port }, 'API listening');

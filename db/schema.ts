@@ -51,6 +51,8 @@ export interface IntegrationsTable {
   failure_alerted_at: Timestamp | null;
   /** Task queue of its workflow; its delivery workflows run there too (null: installed before it was recorded). */
   task_queue: string | null;
+  /** Whether it can deliver, so is a destination (see `canDeliver`); null: installed before it was recorded. */
+  delivers: boolean | null;
 }
 
 export interface IntegrationTransitionsTable {

@@ -1,13 +1,19 @@
 import { Client, Connection } from '@temporalio/client';
 import { createDb, type Db, ensureDatabase, migrateToLatest } from '../db';
+import { judgeDestinations } from '../db/queries/integrations';
 import type { Config } from './config';
+import type { SecretBox } from './crypto';
 import { ensureSearchAttributes } from './temporal-server';
 
-/** Creates the database if missing, migrates it, and returns a pool. */
-export async function openDatabase(config: Config): Promise<Db> {
+/**
+ * Creates the database if missing, migrates it, judges what a migration could not (the destinations
+ * installed before `delivers` was recorded: their secrets need the key), and returns a pool.
+ */
+export async function openDatabase(config: Config, box: SecretBox): Promise<Db> {
   await ensureDatabase(config.databaseUrl);
   const db = createDb(config.databaseUrl);
   await migrateToLatest(db);
+  await judgeDestinations(db, box);
   return db;
 }
 

@@ -13,6 +13,14 @@ export const providers: ProviderModule[] = [stripe, hubspot, shopify, slack, seg
 /** Providers that can be destinations: workspace events are queued for dispatch only where one is connected. */
 export const outboundProviderIds = providers.filter((provider) => provider.outbound).map((provider) => provider.id);
 
+/** Whether an installation with these settings and secrets can deliver (stored as `integrations.delivers`). */
+export function canDeliver(provider: ProviderModule, settings: unknown, secrets: Record<string, unknown>): boolean {
+  if (!provider.outbound) return false;
+  if (!provider.outbound.canDeliver) return true;
+  const parsed = provider.settingsSchema.safeParse(settings);
+  return parsed.success && provider.outbound.canDeliver(parsed.data, secrets);
+}
+
 const byId = new Map(providers.map((provider) => [provider.id, provider]));
 
 export function getProvider(id: string): ProviderModule | undefined {

@@ -30,7 +30,10 @@ export interface ParsedEvent {
   dedupKey: string;
   type: string;
   payload: unknown;
-  /** `false` for a provider's test-mode event (Stripe livemode=false). */
+  /**
+   * `false` for a provider's test-mode event (Stripe livemode=false, a Shopify test order): the inbox row
+   * and everything it produces are test data (`is_test`).
+   */
   livemode?: boolean;
   /**
    * When the request reached us (ISO-8601), set by the pipeline from the inbox row before `normalize`;
@@ -182,6 +185,13 @@ export interface OutboundHandler<Settings, Secrets> {
   /** Whether this destination wants the event (trigger list, routing rules, filters). */
   subscribes(event: Pick<OutboundEnvelope, 'type' | 'data'>, settings: Settings): boolean;
   deliver(ctx: OutboundContext<Settings, Secrets>): Promise<DeliveryResult>;
+  /**
+   * Whether this installation can deliver at all (a destination URL, a write key…); only then is it a
+   * destination: events are queued and delivered to it, diagnostics and `/test` treat it as one (a
+   * two-way provider installed only to receive is not). Judged whenever its settings or secrets are
+   * saved. Absent: every installation can.
+   */
+  canDeliver?(settings: Settings, secrets: Partial<Secrets>): boolean;
   /** User-supplied destination URLs, by settings field, for the SSRF guard at install/PATCH time. */
   destinationUrls?(settings: Settings): Array<{ field: string; url: string }>;
 }

@@ -24,8 +24,8 @@ async function main(): Promise<void> {
     devServer = await startDevServer({ cliPath, dbFile: resolve(join(config.dataDir, 'temporal.db')), port: 7233, uiPort: 8233 });
     address = devServer.address;
   }
-  const db = await openDatabase(config);
   const box = SecretBox.load(config.encryptionKey, config.dataDir);
+  const db = await openDatabase(config, box);
   const { client } = await connectTemporal(address, config.temporalNamespace);
   const worker = await runWorker(address, { db, box, config, temporal: client });
   const api = await serveApi({ db, box, config, temporal: client }, config.port);

@@ -7,8 +7,8 @@ import { runWorker } from './run-worker';
 /** Worker only (scale out by running more of these): `node dist/worker/main.js`. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const db = await openDatabase(config);
   const box = SecretBox.load(config.encryptionKey, config.dataDir);
+  const db = await openDatabase(config, box);
   const address = config.temporalAddress ?? '127.0.0.1:7233';
   const { client } = await connectTemporal(address, config.temporalNamespace);
   const worker = await runWorker(address, { db, box, config, temporal: client });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { envelopeOf } from '../../db/queries/deliveries';
 import { emitWorkspaceEvent } from '../../db/queries/events';
 import { outboxDispatcher } from '../../lib/outbox-dispatch';
-import { currencySchema } from '../../providers/shared/money';
+import { amountMinorSchema, currencySchema } from '../../providers/shared/money';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
 import { parseBody, parseWith } from '../validate';
@@ -19,7 +19,7 @@ const conversion = {
   linkKey: id.nullish(),
 };
 /** Amounts in the currency's minor unit, as everywhere in Linquid. */
-const paidConversion = z.looseObject({ ...conversion, amountMinor: z.number().int().nonnegative(), currency: currencySchema });
+const paidConversion = z.looseObject({ ...conversion, amountMinor: amountMinorSchema, currency: currencySchema });
 
 /** The shapes the inbound pipeline emits too, so destinations render both alike (extra fields are kept). */
 const PostedEvent = z.discriminatedUnion('type', [

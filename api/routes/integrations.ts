@@ -2,10 +2,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { integrationHealth } from '../../db/queries/health';
-import { integrationOfWorkspace } from '../../db/queries/integrations';
+import { deliversEvents, integrationOfWorkspace } from '../../db/queries/integrations';
 import { openSecrets } from '../../db/queries/secrets';
 import type { IntegrationRow } from '../../db/schema';
-import { getProvider, providers } from '../../providers';
+import { canDeliver, getProvider, providers } from '../../providers';
 import type { ProviderModule } from '../../providers/types';
 import { checkTransition, type IntegrationState, type LifecycleAction, STATES } from '../../workflows/lifecycle';
 import { caller } from '../auth';
@@ -86,8 +86,9 @@ export function integrationsRouter(ctx: ApiContext): Router {
 
   router.get('/:id', async (req, res) => {
     const row = await reload(caller(res).workspaceId, req.params.id);
-    const capabilities = getProvider(row.provider)?.capabilities ?? { inbound: false, outbound: false };
-    res.json(integrationView(row, box, config, await integrationHealth(db, row, capabilities, config.deliveryRetry.windowMs)));
+    // Outbound health only for an integration that delivers (not a two-way one installed to receive).
+    const directions = { inbound: getProvider(row.provider)?.capabilities.inbound ?? false, outbound: deliversEvents(row) };
+    res.json(integrationView(row, box, config, await integrationHealth(db, row, directions, config.deliveryRetry.windowMs)));
   });
 
   router.patch('/:id', async (req, res) => {
@@ -131,7 +132,11 @@ export function integrationsRouter(ctx: ApiContext): Router {
     // Asked before anything is saved: refused credentials leave the old secrets and the state as they were.
     const settings = provider.settingsSchema.parse(row.settings);
     await assertAcceptedByProvider(config, { provider, settings, secrets, credentialsChanging: true, integrationId: row.id });
-    await db.updateTable('integrations').set({ secrets_sealed: box.seal(secrets), updated_at: new Date() }).where('id', '=', row.id).execute();
+    await db
+      .updateTable('integrations')
+      .set({ secrets_sealed: box.seal(secrets), delivers: canDeliver(provider, settings, secrets), updated_at: new Date() })
+      .where('id', '=', row.id)
+      .execute();
     await transition(res, row, 'reauthorize', { reason: body.reason ?? 'credentials replaced' });
     res.json(view(await reload(workspaceId, row.id)));
   });

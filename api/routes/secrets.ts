@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { integrationOfWorkspace } from '../../db/queries/integrations';
 import { openSecrets, type RetiredSecrets, retiredSecretsInGrace } from '../../db/queries/secrets';
-import { getProvider } from '../../providers';
+import { canDeliver, getProvider } from '../../providers';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
 import { conflict, HttpError, invalid } from '../errors';
@@ -42,7 +42,12 @@ export function secretsRouter({ db, box, inbound }: ApiContext): Router {
     const retired: RetiredSecrets[] = body.gracePeriodSeconds > 0 ? [{ secrets: current, expiresAt }, ...stillValid] : stillValid;
     await db
       .updateTable('integrations')
-      .set({ secrets_sealed: box.seal(secrets), retired_secrets_sealed: retired.length ? box.seal(retired) : null, updated_at: new Date(now) })
+      .set({
+        secrets_sealed: box.seal(secrets),
+        retired_secrets_sealed: retired.length ? box.seal(retired) : null,
+        delivers: canDeliver(provider, row.settings, secrets),
+        updated_at: new Date(now),
+      })
       .where('id', '=', row.id)
       .execute();
     inbound.forget(row.id);

@@ -90,8 +90,9 @@ export function webhooksRouter({ db, box, config, temporal, inbound }: ApiContex
     }
 
     const paused = integration.state === 'paused';
-    // Sent by the integration's test runner (marked with a server-side HMAC): kept out of analytics and destinations.
-    const isTest = isTestEvent(box, request.headers, request.rawBody);
+    // Test data (kept out of listings, analytics and destinations): sent by the integration's test runner
+    // (marked with a server-side HMAC), or what the provider says is test mode (Stripe livemode, Shopify test orders).
+    const fromTestRunner = isTestEvent(box, request.headers, request.rawBody);
     const inserted = events.length === 0 ? [] : await db
       .insertInto('inbox')
       .values(
@@ -103,7 +104,7 @@ export function webhooksRouter({ db, box, config, temporal, inbound }: ApiContex
           event_type: event.type,
           payload: JSON.stringify(event.payload),
           livemode: event.livemode ?? null,
-          is_test: isTest,
+          is_test: fromTestRunner || event.livemode === false,
           status: paused ? 'skipped' : 'pending',
           reason: paused ? 'paused' : null,
         })),
@@ -125,7 +126,7 @@ export function webhooksRouter({ db, box, config, temporal, inbound }: ApiContex
     // Debug, not info: this is the hot path, and the inbox row (GET …/webhook-events) is the durable record.
     if (logger.isLevelEnabled('debug')) {
       logger.debug(
-        { workspaceId: integration.workspaceId, integrationId: integration.id, provider: provider.id, eventIds: events.map((event) => event.dedupKey), created, duplicates, outcome, isTest },
+        { workspaceId: integration.workspaceId, integrationId: integration.id, provider: provider.id, eventIds: events.map((event) => event.dedupKey), created, duplicates, outcome, fromTestRunner },
         'webhook received',
       );
     }

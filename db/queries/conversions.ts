@@ -27,7 +27,7 @@ export interface InboundFacts {
 }
 
 type Trx = Transaction<Database>;
-type Upserted = { id: string; email: string | null; name: string | null; created: boolean; announced: boolean };
+type Upserted = { id: string; email: string | null; name: string | null; isTest: boolean; created: boolean; announced: boolean };
 type Written = { id: string; created: boolean };
 
 const key = (...parts: Array<string | null>) => parts.join('\u0000');
@@ -48,8 +48,8 @@ export async function applyInboundFacts(trx: Trx, batch: InboundFacts[]): Promis
   const emittedBy: number[] = [];
   const applied = batch.map(({ origin, effects }, index): Applied => {
     const touched: Applied = { customerIds: [], conversionIds: [], eventIds: [] };
-    const announce = (event: Omit<NewWorkspaceEvent, 'workspaceId' | 'integrationId' | 'isTest'>) => {
-      events.push({ ...event, workspaceId: origin.workspaceId, integrationId: origin.integrationId, isTest: origin.isTest });
+    const announce = (event: Omit<NewWorkspaceEvent, 'workspaceId' | 'integrationId' | 'isTest'>, isTest = origin.isTest) => {
+      events.push({ ...event, workspaceId: origin.workspaceId, integrationId: origin.integrationId, isTest });
       emittedBy.push(index);
     };
     for (const effect of effects) {
@@ -62,7 +62,7 @@ export async function applyInboundFacts(trx: Trx, batch: InboundFacts[]): Promis
           announce({
             type: 'customer.created',
             data: { customer: { id: customer.id, externalId: ref.externalId, email: customer.email, name: customer.name, provider: origin.provider } },
-          });
+          }, customer.isTest);
         }
       }
       if (effect.kind !== 'conversion') continue;
@@ -80,17 +80,22 @@ export async function applyInboundFacts(trx: Trx, batch: InboundFacts[]): Promis
 
 /**
  * Inserts or enriches every customer the batch names, in one statement: later data fills blanks, never
- * erases. Rows go in key order so concurrent drains lock shared customers in the same order.
+ * erases. A customer is test data only while nothing but test data names it (a shop's test order and
+ * its real orders share the customer). Rows go in key order so concurrent drains lock shared customers
+ * in the same order.
  */
 async function upsertCustomers(trx: Trx, batch: InboundFacts[]): Promise<Map<string, Upserted>> {
-  const merged = new Map<string, { origin: Origin; ref: CustomerRef }>();
+  const merged = new Map<string, { origin: Origin; ref: CustomerRef; isTest: boolean }>();
   for (const { origin, effects } of batch) {
     for (const effect of effects) {
       const ref = customerRefOf(effect);
       if (!ref) continue;
       const seen = merged.get(customerKey(origin, ref));
-      if (!seen) merged.set(customerKey(origin, ref), { origin, ref: { ...ref } });
-      else seen.ref = { externalId: ref.externalId, email: ref.email ?? seen.ref.email, name: ref.name ?? seen.ref.name };
+      if (!seen) merged.set(customerKey(origin, ref), { origin, ref: { ...ref }, isTest: origin.isTest });
+      else {
+        seen.ref = { externalId: ref.externalId, email: ref.email ?? seen.ref.email, name: ref.name ?? seen.ref.name };
+        seen.isTest &&= origin.isTest;
+      }
     }
   }
   const upserted = new Map<string, Upserted>();
@@ -100,7 +105,7 @@ async function upsertCustomers(trx: Trx, batch: InboundFacts[]): Promise<Map<str
     .insertInto('customers')
     .values(
       [...merged.keys()].sort().map((customer) => {
-        const { origin, ref } = merged.get(customer)!;
+        const { origin, ref, isTest } = merged.get(customer)!;
         return {
           id: randomId('cus'),
           workspace_id: origin.workspaceId,
@@ -109,7 +114,7 @@ async function upsertCustomers(trx: Trx, batch: InboundFacts[]): Promise<Map<str
           email: ref.email ?? null,
           name: ref.name ?? null,
           integration_id: origin.integrationId,
-          is_test: origin.isTest,
+          is_test: isTest,
           updated_at: now,
         };
       }),
@@ -118,13 +123,14 @@ async function upsertCustomers(trx: Trx, batch: InboundFacts[]): Promise<Map<str
       oc.columns(['workspace_id', 'provider', 'external_id']).doUpdateSet({
         email: sql`coalesce(excluded.email, customers.email)`,
         name: sql`coalesce(excluded.name, customers.name)`,
+        is_test: sql`customers.is_test and excluded.is_test`,
         updated_at: now,
       }),
     )
-    .returning(['id', 'workspace_id', 'provider', 'external_id', 'email', 'name', sql<boolean>`(xmax = 0)`.as('created')])
+    .returning(['id', 'workspace_id', 'provider', 'external_id', 'email', 'name', 'is_test', sql<boolean>`(xmax = 0)`.as('created')])
     .execute();
   for (const row of rows) {
-    upserted.set(key(row.workspace_id, row.provider, row.external_id), { id: row.id, email: row.email, name: row.name, created: row.created, announced: false });
+    upserted.set(key(row.workspace_id, row.provider, row.external_id), { id: row.id, email: row.email, name: row.name, isTest: row.is_test, created: row.created, announced: false });
   }
   return upserted;
 }
@@ -268,6 +274,7 @@ function conversionEventData(origin: Origin, input: ConversionInput, id: string,
       quantity: input.quantity ?? null,
       occurredAt: input.occurredAt,
       externalId: input.externalId,
+      refundsExternalId: input.refundsExternalId ?? null,
       saleConversionId,
       clickId: input.clickId ?? null,
       linkKey: input.linkKey ?? null,

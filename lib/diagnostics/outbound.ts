@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { deliversEvents } from '../../db/queries/integrations';
 import type { Detector } from './types';
 import { iso } from './types';
 
@@ -7,7 +8,7 @@ import { iso } from './types';
  * none of them (trigger disabled), or what it subscribes to was never dispatched.
  */
 export const noOutboundDeliveries: Detector = async ({ db, row, provider, since }) => {
-  if (!provider.outbound || row.state !== 'active') return undefined;
+  if (!provider.outbound || !deliversEvents(row) || row.state !== 'active') return undefined;
   const [latestByType, deliveries] = await Promise.all([
     db
       .selectFrom('events')
@@ -26,9 +27,6 @@ export const noOutboundDeliveries: Detector = async ({ db, row, provider, since 
   const settings = provider.settingsSchema.safeParse(row.settings);
   const outbound = provider.outbound;
   const subscribed = settings.success ? latestByType.filter((event) => outbound.subscribes(event, settings.data)).map((event) => event.type) : [];
-  // An integration of a two-way provider used only inbound (no destination URL, subscribed to nothing) is not a destination.
-  const isDestination = !provider.inbound || subscribed.length > 0 || (settings.success && (outbound.destinationUrls?.(settings.data).length ?? 0) > 0);
-  if (!isDestination) return undefined;
   const evidence = {
     deliveries: 0,
     workspaceEvents: Object.fromEntries(latestByType.map((event) => [event.type, Number(event.count)])),

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Db } from '../../db';
+import { deliversEvents } from '../../db/queries/integrations';
 import type { IntegrationRow } from '../../db/schema';
 import { getProvider } from '../../providers';
 import type { Config } from '../config';
 import type { SecretBox } from '../crypto';
 import { runInboundTest } from './inbound';
-import { outboundSample, runOutboundTest } from './outbound';
+import { runOutboundTest } from './outbound';
 import type { StepResult, TestReport } from './types';
 
 export type { TestReport } from './types';
@@ -33,8 +34,8 @@ export async function runIntegrationTest(deps: { db: Db; box: SecretBox; config:
   const ctx = { ...deps, row, provider, runId: randomBytes(8).toString('hex') };
   const results: StepResult[] = [];
   if (provider.inbound && provider.sampleEvent) results.push(...(await runInboundTest(ctx)));
-  // A two-way provider used only inbound (no destination configured) is not tested as a destination.
-  if (provider.outbound && (!provider.inbound || outboundSample(ctx))) results.push(...(await runOutboundTest(ctx)));
+  // A two-way provider installed only to receive (no destination URL, no write key…) is not a destination.
+  if (deliversEvents(row)) results.push(...(await runOutboundTest(ctx)));
   results.push(stateStep(row));
   const steps = results.map((result, index) => ({ step: index + 1, ...result }));
   return {

@@ -37,7 +37,7 @@ function sampleEnvelope(workspaceId: string, integrationId: string, runId: strin
 }
 
 /** The envelope this destination would receive, or undefined when it subscribes to nothing. */
-export function outboundSample(ctx: Pick<TestRunContext, 'row' | 'provider' | 'runId'>): OutboundEnvelope | undefined {
+function outboundSample(ctx: Pick<TestRunContext, 'row' | 'provider' | 'runId'>): OutboundEnvelope | undefined {
   const { row, provider, runId } = ctx;
   const settings = provider.settingsSchema.safeParse(row.settings);
   if (!provider.outbound || !settings.success) return undefined;

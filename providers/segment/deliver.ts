@@ -1,23 +1,29 @@
-import type { OutboundEnvelope, OutboundHandler } from '../types';
+import type { OutboundEnvelope, OutboundHandler, WorkspaceEventType } from '../types';
 import { apiBase } from '../shared/api-check';
 import { amountOf, type EventData, readEventData } from '../shared/event-data';
 import { notSent, postJson } from '../shared/http-delivery';
 import { toMajor } from '../shared/money';
-import type { SegmentSecrets, SegmentSettings } from './schema';
+import { type SegmentSecrets, type SegmentSettings, SPEC_EVENT_NAMES } from './schema';
 
 interface SegmentCall {
   method: 'track' | 'identify';
   body: Record<string, unknown>;
 }
 
-function properties(data: EventData): Record<string, unknown> {
+/**
+ * A sale is Segment's "Order Completed" with `revenue` (the recorded amount); a refund its "Order
+ * Refunded", with the refunded order's `order_id` and the refunded `total` but no `revenue`, which
+ * destinations would add up as revenue.
+ */
+function properties(type: string, data: EventData): Record<string, unknown> {
   const amount = amountOf(data);
+  const major = amount && toMajor(amount.amountMinor, amount.currency);
   const { conversion, click } = data;
+  const money = type === 'refund.created' ? { order_id: conversion?.refundsExternalId, total: major } : { order_id: conversion?.externalId, revenue: major };
   return Object.fromEntries(
     Object.entries({
-      revenue: amount && toMajor(amount.amountMinor, amount.currency),
+      ...money,
       currency: amount?.currency,
-      order_id: conversion?.externalId,
       event_name: conversion?.eventName,
       link_key: conversion?.linkKey ?? click?.linkKey,
       click_id: conversion?.clickId ?? click?.id,
@@ -28,8 +34,8 @@ function properties(data: EventData): Record<string, unknown> {
 }
 
 /**
- * `customer.created` → identify; anything else → track under its mapped name (`sale.created` →
- * "Order Completed" with revenue in major units). `messageId` is our event id: Segment dedupes on it.
+ * `customer.created` → identify; anything else → track under its name in `outboundEventNames`, else
+ * Segment's spec name, else its type. `messageId` is our event id: Segment dedupes on it.
  */
 export function segmentCall(envelope: OutboundEnvelope, settings: SegmentSettings): SegmentCall {
   const data = readEventData(envelope.data);
@@ -43,13 +49,16 @@ export function segmentCall(envelope: OutboundEnvelope, settings: SegmentSetting
   if (envelope.type === 'customer.created') {
     return { method: 'identify', body: { ...common, traits: { email: data.customer?.email ?? undefined, name: data.customer?.name ?? undefined } } };
   }
-  const event = settings.outboundEventNames[envelope.type as keyof SegmentSettings['outboundEventNames']] ?? envelope.type;
-  return { method: 'track', body: { ...common, event, properties: properties(data) } };
+  const type = envelope.type as WorkspaceEventType;
+  const event = settings.outboundEventNames[type] ?? SPEC_EVENT_NAMES[type] ?? envelope.type;
+  return { method: 'track', body: { ...common, event, properties: properties(envelope.type, data) } };
 }
 
 /** Segment's HTTP Tracking API, Basic auth with the write key. */
 export const segmentOutbound: OutboundHandler<SegmentSettings, SegmentSecrets> = {
   subscribes: (event, settings) => (settings.outboundEvents as string[]).includes(event.type),
+  // The shared secret alone only receives.
+  canDeliver: (_settings, secrets) => Boolean(secrets.writeKey),
   deliver: async (ctx) => {
     const { writeKey } = ctx.secrets;
     if (!writeKey) return notSent('no write key configured');

@@ -1,12 +1,20 @@
 import { z } from 'zod';
 import { eventMappingSchema, workspaceEventSchema } from '../shared/schemas';
+import type { WorkspaceEventType } from '../types';
+
+/** The names Segment's spec (ecommerce v2, B2B SaaS) gives the workspace events that have one. */
+export const SPEC_EVENT_NAMES: Partial<Record<WorkspaceEventType, string>> = {
+  'sale.created': 'Order Completed',
+  'refund.created': 'Order Refunded',
+  'lead.created': 'Signed Up',
+};
 
 export const segmentSettingsSchema = z.strictObject({
   eventMapping: eventMappingSchema,
   outboundEventNames: z
     .partialRecord(workspaceEventSchema, z.string().min(1))
-    .default({ 'sale.created': 'Order Completed', 'lead.created': 'Signed Up' })
-    .describe('Workspace event type → Segment track event name'),
+    .default(SPEC_EVENT_NAMES)
+    .describe('Workspace event type → Segment track event name (a type left out: its spec name, else the type itself)'),
   outboundEvents: z.array(workspaceEventSchema).default(['lead.created', 'sale.created']).describe('Workspace events sent to Segment'),
 });
 export type SegmentSettings = z.infer<typeof segmentSettingsSchema>;

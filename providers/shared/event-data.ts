@@ -13,6 +13,8 @@ const eventDataSchema = z.looseObject({
       amountMinor: z.number().nullish(),
       currency: text,
       externalId: text,
+      /** A refund's: the sale (order, invoice) it refunds. */
+      refundsExternalId: text,
       clickId: text,
       linkKey: text,
       provider: text,

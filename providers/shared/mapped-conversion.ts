@@ -1,5 +1,6 @@
 import type { CustomerRef, NormalizeResult } from '../types';
 import type { Attribution } from './attribution';
+import { amountMinorSchema } from './money';
 import { apply, conversionEffect, ignored } from './results';
 import type { EventMapping } from './schemas';
 
@@ -28,11 +29,13 @@ export function mappedConversion(mapping: EventMapping, event: NamedEvent): Norm
     return apply(conversionEffect({ type, externalId: event.eventId, ...common }));
   }
   if (event.amountMinor === undefined) return ignored(`sale "${eventName}" has no amount`);
+  const amount = amountMinorSchema.safeParse(event.amountMinor);
+  if (!amount.success) return ignored(`sale "${eventName}" amount ${event.amountMinor}: ${amount.error.issues[0].message}`);
   return apply(
     conversionEffect({
       type,
       externalId: event.orderId ?? event.eventId,
-      amountMinor: event.amountMinor,
+      amountMinor: amount.data,
       currency: event.currency,
       ...common,
     }),

@@ -9,7 +9,22 @@ export function parseShopify(req: InboundRequest): ParsedEvent[] {
   if (!topic) throw new MalformedPayloadError('missing X-Shopify-Topic header');
   if (!id) throw new MalformedPayloadError('missing X-Shopify-Webhook-Id header');
   const body = expectShape(z.record(z.string(), z.unknown()), readJson(req.rawBody), 'Shopify resource');
-  // Orders paid through a test gateway say so.
-  const livemode = typeof body.test === 'boolean' ? { livemode: !body.test } : {};
-  return [{ dedupKey: id, type: topic, payload: body, ...livemode }];
+  const test = testMode(body);
+  return [{ dedupKey: id, type: topic, payload: body, ...(test !== undefined && { livemode: !test }) }];
+}
+
+const flaggedSchema = z.looseObject({ test: z.boolean() });
+
+/**
+ * An order paid through a test gateway says `test: true`; a refund has no flag of its own, its
+ * transactions (with the order's gateway) do. Undefined when the resource does not say.
+ */
+function testMode(body: Record<string, unknown>): boolean | undefined {
+  if (typeof body.test === 'boolean') return body.test;
+  const transactions: unknown[] = Array.isArray(body.transactions) ? body.transactions : [];
+  const flags = transactions.flatMap((transaction) => {
+    const flagged = flaggedSchema.safeParse(transaction);
+    return flagged.success ? [flagged.data.test] : [];
+  });
+  return flags.length > 0 ? flags.includes(true) : undefined;
 }

@@ -5,7 +5,9 @@ import type { WebhookSecrets, WebhookSettings } from './schema';
 
 /** Workspace events to `targetUrl`, signed with `signingSecret` (Standard Webhooks); Zapier REST hooks too. */
 export const webhookOutbound: OutboundHandler<WebhookSettings, WebhookSecrets> = {
-  subscribes: (event, settings) => Boolean(settings.targetUrl) && (settings.triggerEvents as string[]).includes(event.type),
+  subscribes: (event, settings) => (settings.triggerEvents as string[]).includes(event.type),
+  // Without a targetUrl it only receives.
+  canDeliver: (settings, secrets) => Boolean(settings.targetUrl && secrets.signingSecret),
   destinationUrls: (settings) => (settings.targetUrl ? [{ field: 'targetUrl', url: settings.targetUrl }] : []),
   deliver: async (ctx) => {
     const { targetUrl } = ctx.settings;

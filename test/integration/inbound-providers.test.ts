@@ -92,7 +92,7 @@ describe('inbound: each provider’s webhooks become the exact rows expected', (
     expect(await io.customers(id)).toEqual([]);
   });
 
-  it('Shopify: paid orders are sales in shop money, refunds link to them, other shops are refused, uninstall disconnects', async () => {
+  it('Shopify: a multi-currency order and its refund are both booked in shop money, net out, and keep the customer’s money in metadata', async () => {
     const secret = 'shpss_inbound_secret';
     const shop = 'acme-store.myshopify.com';
     const { id } = await io.install('shopify', { shopDomain: shop }, { webhookSecret: secret });
@@ -100,19 +100,46 @@ describe('inbound: each provider’s webhooks become the exact rows expected', (
       const payload = JSON.stringify(body);
       return h.post(`/webhooks/shopify/${id}`, payload, shopifyHeaders(payload, secret, topic, fromShop, webhookId));
     };
+    // A USD shop selling to a customer paying in EUR (Shopify's documented order/refund webhook shapes).
+    const bag = (usd: string, eur: string) => ({ shop_money: { amount: usd, currency_code: 'USD' }, presentment_money: { amount: eur, currency_code: 'EUR' } });
     const order = {
-      id: 1001, name: '#1001', created_at: new Date().toISOString(), currency: 'EUR', subtotal_price: '199.00',
-      subtotal_price_set: { shop_money: { amount: '199.00', currency_code: 'EUR' }, presentment_money: { amount: '215.00', currency_code: 'USD' } },
+      id: 1001, admin_graphql_api_id: 'gid://shopify/Order/1001', name: '#1001', email: 'eve@example.com',
+      created_at: '2024-04-02T09:59:00-04:00', processed_at: '2024-04-02T10:00:00-04:00', test: false,
+      currency: 'USD', presentment_currency: 'EUR', financial_status: 'paid',
+      subtotal_price: '100.00', subtotal_price_set: bag('100.00', '92.00'),
+      total_tax: '8.00', total_tax_set: bag('8.00', '7.36'),
+      total_shipping_price_set: bag('10.00', '9.20'),
+      total_price: '118.00', total_price_set: bag('118.00', '108.56'),
       customer: { id: 2001, email: 'eve@example.com', first_name: 'Eve', last_name: 'Adams' },
-      line_items: [{ id: 1, quantity: 2 }, { id: 2, quantity: 1 }], note_attributes: [{ name: 'clickId', value: 'clk_shop' }],
+      line_items: [
+        { id: 11, title: 'Lamp', quantity: 2, price: '25.00', price_set: bag('25.00', '23.00') },
+        { id: 12, title: 'Shade', quantity: 1, price: '50.00', price_set: bag('50.00', '46.00') },
+      ],
+      note_attributes: [{ name: 'clickId', value: 'clk_shop' }],
+    };
+    const refund = {
+      id: 3001, order_id: 1001, admin_graphql_api_id: 'gid://shopify/Refund/3001', note: 'wrong size', restock: true,
+      created_at: '2024-04-03T10:00:00-04:00', processed_at: '2024-04-03T10:00:00-04:00',
+      refund_line_items: [
+        { id: 31, quantity: 1, line_item_id: 12, restock_type: 'return', subtotal: 46, total_tax: 3.68, subtotal_set: bag('50.00', '46.00'), total_tax_set: bag('4.00', '3.68') },
+      ],
+      // The money went back in the customer's currency, tax included.
+      transactions: [{ id: 9, order_id: 1001, kind: 'refund', gateway: 'shopify_payments', status: 'success', amount: '49.68', currency: 'EUR', test: false }],
+      order_adjustments: [],
     };
     expect((await send('orders/paid', 'wh_1', order)).status).toBe(200);
-    expect((await send('refunds/create', 'wh_2', { id: 3001, order_id: 1001, created_at: new Date().toISOString(), transactions: [{ id: 9, kind: 'refund', status: 'success', amount: '50.00', currency: 'EUR' }] })).status).toBe(200);
+    expect((await send('refunds/create', 'wh_2', refund)).status).toBe(200);
     expect((await send('orders/paid', 'wh_3', order, 'other-store.myshopify.com')).status).toBe(401);
     await io.settled(id, 2);
-    const [sale, refund] = await io.conversions(id);
-    expect([sale.type, sale.external_id, Number(sale.amount_minor), sale.currency, sale.quantity, sale.click_id]).toEqual(['sale', '1001', 19900, 'EUR', 3, 'clk_shop']);
-    expect([refund.type, Number(refund.amount_minor), refund.currency, refund.sale_conversion_id]).toEqual(['refund', 5000, 'EUR', sale.id]);
+    const [sale, refunded] = await io.conversions(id);
+    expect([sale.type, sale.external_id, Number(sale.amount_minor), sale.currency, sale.quantity, sale.click_id]).toEqual(['sale', '1001', 10000, 'USD', 3, 'clk_shop']);
+    expect(sale.metadata).toEqual({ presentmentMoney: { amountMinor: 9200, currency: 'EUR' } });
+    expect([refunded.type, Number(refunded.amount_minor), refunded.currency, refunded.sale_conversion_id]).toEqual(['refund', 5000, 'USD', sale.id]);
+    expect(refunded.metadata).toEqual({ presentmentMoney: { amountMinor: 4600, currency: 'EUR' }, moneyReturned: { amountMinor: 4968, currency: 'EUR' } });
+    const analytics = await h.api('GET', `/v1/analytics/conversions?interval=month&from=2024-04-01&to=2024-05-01&integrationId=${id}`, { key });
+    expect(analytics.body.buckets[0].revenue).toEqual([
+      { currency: 'USD', salesMinor: 10000, refundsMinor: 5000, netMinor: 5000, sales: '100.00', refunds: '50.00', net: '50.00' },
+    ]);
     expect((await io.customers(id))[0]).toMatchObject({ external_id: '2001', email: 'eve@example.com', name: 'Eve Adams' });
     expect((await send('app/uninstalled', 'wh_4', { id: 77, domain: shop })).status).toBe(200);
     await waitFor(async () => (await io.state(id)) === 'disconnected', 'the uninstalled shop to disconnect');
@@ -175,8 +202,22 @@ describe('inbound: each provider’s webhooks become the exact rows expected', (
     expect(secret).toMatch(/^whsec_/);
     const payload = JSON.stringify({ type: 'purchase', customer: { id: 'c-9', email: 'nine@example.com' }, amount: 12.5, currency: 'usd', orderId: 'ord-9' });
     expect((await h.post(`/webhooks/webhook/${id}`, payload, standardWebhookHeaders(payload, secret, 'msg_9'))).status).toBe(200);
-    await io.settled(id, 1);
-    const [sale] = await io.conversions(id);
+    // A negative sale is ignored with the reason POST /v1/events refuses it for; the sender is not made to retry.
+    const negative = JSON.stringify({ type: 'purchase', customer: { id: 'c-9' }, amountMinor: -5000, currency: 'usd', orderId: 'ord-10' });
+    expect((await h.post(`/webhooks/webhook/${id}`, negative, standardWebhookHeaders(negative, secret, 'msg_10'))).status).toBe(200);
+    const rows = await io.settled(id, 2);
+    expect(rows.map((row) => [row.dedup_key, row.status, row.reason])).toEqual([
+      ['msg_9', 'processed', null],
+      ['msg_10', 'ignored', expect.stringMatching(/^sale "Purchase" amount -5000: never negative/)],
+    ]);
+    const [sale, ...others] = await io.conversions(id);
     expect([sale.type, sale.event_name, sale.external_id, Number(sale.amount_minor), sale.currency]).toEqual(['sale', 'Purchase', 'ord-9', 1250, 'USD']);
+    expect(others).toEqual([]);
+    const posted = await h.api('POST', '/v1/events', {
+      key,
+      body: { type: 'sale.created', data: { conversion: { id: 'cnv_neg', eventName: 'Purchase', amountMinor: -5000, currency: 'USD' } } },
+    });
+    expect(posted.status).toBe(400);
+    expect(posted.body.error.issues).toContainEqual(expect.objectContaining({ path: 'data.conversion.amountMinor', message: expect.stringMatching(/^never negative/) }));
   });
 });

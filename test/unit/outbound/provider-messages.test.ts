@@ -1,3 +1,5 @@
+import { canDeliver } from '../../../providers';
+import { segment } from '../../../providers/segment';
 import { segmentCall } from '../../../providers/segment/deliver';
 import { segmentSettingsSchema } from '../../../providers/segment/schema';
 import { channelFor, formatMoney, slackMessage } from '../../../providers/slack/message';
@@ -58,6 +60,27 @@ describe('Segment calls', () => {
         properties: { revenue: 49.99, currency: 'USD', order_id: 'order_9', event_name: 'Purchase', link_key: 'spring' },
       }),
     });
+  });
+
+  it('tracks a refund as the spec’s "Order Refunded": the refunded order’s id and `total`, never `revenue`', () => {
+    const refund: OutboundEnvelope = {
+      ...sale(1999, 'USD'),
+      id: 'evt_2',
+      type: 'refund.created',
+      data: { conversion: { eventName: 'Refund', amountMinor: 1999, currency: 'USD', externalId: 'refund_3', refundsExternalId: 'order_9', provider: 'shopify' }, customer: null },
+    };
+    const call = segmentCall(refund, settings);
+    expect(call).toMatchObject({ method: 'track', body: { event: 'Order Refunded', messageId: 'evt_2', properties: { order_id: 'order_9', total: 19.99, currency: 'USD', source: 'shopify' } } });
+    expect(call.body.properties).not.toHaveProperty('revenue');
+    // Stored settings from before refunds had a spec name still get it; an explicit name wins.
+    const older = segmentSettingsSchema.parse({ outboundEventNames: { 'sale.created': 'Order Completed' } });
+    expect(segmentCall(refund, older).body.event).toBe('Order Refunded');
+    expect(segmentCall(refund, segmentSettingsSchema.parse({ outboundEventNames: { 'refund.created': 'Refund Issued' } })).body.event).toBe('Refund Issued');
+  });
+
+  it('is a destination only with a write key (a shared secret alone only receives)', () => {
+    expect(canDeliver(segment, {}, { sharedSecret: 's' })).toBe(false);
+    expect(canDeliver(segment, {}, { sharedSecret: 's', writeKey: 'w' })).toBe(true);
   });
 
   it('identifies new customers and falls back to an anonymous id without one', () => {

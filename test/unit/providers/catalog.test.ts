@@ -67,7 +67,7 @@ describe('provider catalog', () => {
     const mapping = { 'Order Completed': { type: 'sale' }, 'Signed Up': { type: 'lead' } };
     expect(getProvider('segment')!.settingsSchema.parse({})).toEqual({
       eventMapping: mapping,
-      outboundEventNames: { 'sale.created': 'Order Completed', 'lead.created': 'Signed Up' },
+      outboundEventNames: { 'sale.created': 'Order Completed', 'refund.created': 'Order Refunded', 'lead.created': 'Signed Up' },
       outboundEvents: ['lead.created', 'sale.created'],
     });
     for (const id of ['webhook', 'zapier']) {

@@ -95,6 +95,8 @@ describe('segment normalize', () => {
     const dollars = { ...orderCompleted, properties: { revenue: 19.99 } };
     expect(conversionOf(normalizeOne(dollars))).toMatchObject({ amountMinor: 1999, currency: 'USD' });
     expect(normalizeOne({ ...orderCompleted, properties: {} })).toEqual({ status: 'ignored', reason: 'sale "Order Completed" has no amount' });
+    // A refund sent as a negative "Order Completed" is not a sale (Segment's spec has "Order Refunded" for it).
+    expect(normalizeOne({ ...orderCompleted, properties: { revenue: -25, currency: 'EUR' } })).toMatchObject({ status: 'ignored', reason: expect.stringContaining('never negative') });
   });
 
   it('records a lead under a custom mapping and event name, for the anonymous id when there is no user', () => {

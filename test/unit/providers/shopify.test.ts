@@ -59,6 +59,39 @@ const order = {
   ],
 };
 
+const bag = (shop: string, presentment: string) => ({
+  shop_money: { amount: shop, currency_code: 'USD' },
+  presentment_money: { amount: presentment, currency_code: 'EUR' },
+});
+
+/** A refund of one notebook of the order above, shaped like Shopify's `refunds/create` example (multi-currency shop). */
+const refund = {
+  id: 929_361_465,
+  order_id: 5_563_385_876_785,
+  created_at: '2025-06-16T10:00:00Z',
+  processed_at: '2025-06-16T10:00:01Z',
+  note: 'wrong colour',
+  restock: true,
+  admin_graphql_api_id: 'gid://shopify/Refund/929361465',
+  refund_line_items: [
+    {
+      id: 1_058_498_311,
+      quantity: 1,
+      line_item_id: 1,
+      restock_type: 'return',
+      subtotal: 18.36,
+      total_tax: 1.47,
+      subtotal_set: bag('19.99', '18.36'),
+      total_tax_set: bag('1.60', '1.47'),
+      line_item: { id: 1, title: 'Notebook', quantity: 2, price: '19.99' },
+    },
+  ],
+  transactions: [
+    { id: 1_072_844_685, order_id: 5_563_385_876_785, kind: 'refund', gateway: 'shopify_payments', status: 'success', amount: '21.92', currency: 'EUR', test: false, parent_id: 1_072_844_670 },
+  ],
+  order_adjustments: [],
+};
+
 describe('shopify verify', () => {
   const ctx = context(settings(), [{ webhookSecret: SECRET }]);
 
@@ -93,6 +126,13 @@ describe('shopify parse', () => {
     expect(inbound.parse(byEventId)[0].dedupKey).toBe('evt-9');
   });
 
+  it('takes a refund’s test mode from its transactions (a refund has no flag of its own)', () => {
+    const testRefund = { ...refund, transactions: [{ ...refund.transactions[0], gateway: 'bogus', test: true }] };
+    expect(inbound.parse(signed('refunds/create', testRefund))[0].livemode).toBe(false);
+    expect(inbound.parse(signed('refunds/create', refund))[0].livemode).toBe(true);
+    expect(inbound.parse(signed('customers/create', order.customer))[0]).not.toHaveProperty('livemode');
+  });
+
   it('throws MalformedPayloadError without a topic or id, or for a non-object body', () => {
     const noTopic = signed('orders/paid', order);
     delete noTopic.headers['x-shopify-topic'];
@@ -114,6 +154,7 @@ describe('shopify normalize', () => {
       occurredAt: '2025-06-15T12:00:05.000Z',
       clickId: 'clk_shop',
       linkKey: 'summer',
+      metadata: { presentmentMoney: { amountMinor: 5050, currency: 'EUR' } },
     });
   });
 
@@ -128,29 +169,43 @@ describe('shopify normalize', () => {
     ]);
   });
 
-  it('records a refund as the sum of its successful refund transactions, against the order', () => {
-    const refund = {
-      id: 929_361_465,
-      order_id: 5_563_385_876_785,
-      created_at: '2025-06-16T10:00:00Z',
-      processed_at: '2025-06-16T10:00:01Z',
-      restock: true,
-      transactions: [
-        { id: 1, kind: 'refund', status: 'success', amount: '10.00', currency: 'USD' },
-        { id: 2, kind: 'refund', status: 'success', amount: '4.99', currency: 'USD' },
-        { id: 3, kind: 'refund', status: 'failure', amount: '100.00', currency: 'USD' },
-      ],
-    };
+  it('records a refund in shop money on the sale’s terms: refunded subtotals, not what the (presentment) transactions returned', () => {
     expect(conversionOf(normalizeOne('refunds/create', refund))).toEqual({
       type: 'refund',
       eventName: 'Refund',
       externalId: '929361465',
       refundsExternalId: '5563385876785',
-      amountMinor: 1499,
+      // 19.99 of line subtotals (shop money), not the EUR 21.92 returned (tax included).
+      amountMinor: 1999,
       currency: 'USD',
       occurredAt: '2025-06-16T10:00:01.000Z',
+      metadata: { presentmentMoney: { amountMinor: 1836, currency: 'EUR' }, moneyReturned: { amountMinor: 2192, currency: 'EUR' } },
     });
-    expect(normalizeOne('refunds/create', { ...refund, transactions: [] })).toMatchObject({ status: 'ignored' });
+  });
+
+  it('corrects the subtotals by refund discrepancies: an amount-only refund, or less than calculated', () => {
+    const goodwill = {
+      ...refund,
+      refund_line_items: [],
+      transactions: [{ ...refund.transactions[0], amount: '5.00' }],
+      order_adjustments: [{ id: 7, kind: 'refund_discrepancy', amount: '-5.44', tax_amount: '0.00', amount_set: bag('-5.44', '-5.00') }],
+    };
+    expect(conversionOf(normalizeOne('refunds/create', goodwill))).toMatchObject({ amountMinor: 544, currency: 'USD', metadata: { presentmentMoney: { amountMinor: 500, currency: 'EUR' } } });
+    const partial = { ...refund, order_adjustments: [{ id: 8, kind: 'refund_discrepancy', amount: '2.00', tax_amount: '0.00', amount_set: bag('2.00', '1.84') }] };
+    expect(conversionOf(normalizeOne('refunds/create', partial))).toMatchObject({ amountMinor: 1799, currency: 'USD' });
+  });
+
+  it('ignores a refund that returned no money (restock only) or no merchandise (shipping only)', () => {
+    expect(normalizeOne('refunds/create', { ...refund, transactions: [] })).toEqual({ status: 'ignored', reason: 'refund returned no money (restock or adjustment only)' });
+    const failed = { ...refund, transactions: [{ ...refund.transactions[0], status: 'failure' }] };
+    expect(normalizeOne('refunds/create', failed)).toMatchObject({ status: 'ignored' });
+    const shipping = { ...refund, refund_line_items: [], refund_shipping_lines: [{ id: 1, subtotal_amount_set: bag('8.00', '7.36') }] };
+    expect(normalizeOne('refunds/create', shipping)).toEqual({ status: 'ignored', reason: expect.stringContaining('no merchandise value') });
+  });
+
+  it('reads a refund without subtotal_set (API versions before multi-currency) as malformed, not as a guess', () => {
+    const legacy = { ...refund, refund_line_items: [{ id: 1, quantity: 1, subtotal: 19.99, total_tax: 1.6 }] };
+    expect(normalizeOne('refunds/create', legacy)).toMatchObject({ status: 'ignored', reason: expect.stringMatching(/^malformed payload: .*subtotal_set/) });
   });
 
   it('disconnects when the app is uninstalled', () => {

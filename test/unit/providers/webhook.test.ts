@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import type { InboundRequest, ProviderModule } from '../../../providers/types';
 import { MalformedPayloadError } from '../../../providers/types';
+import { canDeliver } from '../../../providers';
 import { webhook } from '../../../providers/webhook';
 import type { WebhookSecrets, WebhookSettings } from '../../../providers/webhook/schema';
 import { zapier } from '../../../providers/zapier';
@@ -119,6 +120,14 @@ describe.each([webhook, zapier] as Array<ProviderModule<WebhookSettings, Webhook
       expect(conversionOf(normalizeOne(yen))).toMatchObject({ amountMinor: 5000, currency: 'JPY' });
     });
 
+    it('ignores a negative sale with the reason POST /v1/events refuses it for, whichever way the amount comes', () => {
+      for (const negative of [{ amountMinor: -5000, amount: undefined }, { amount: '-50.00' }]) {
+        const result = normalizeOne({ ...purchase, ...negative });
+        expect(result).toEqual({ status: 'ignored', reason: expect.stringMatching(/^sale "Order Completed" amount -5000: never negative: a refund is a conversion of its own/) });
+      }
+      expect(conversionOf(normalizeOne({ ...purchase, amount: undefined, amountMinor: 0 }))).toMatchObject({ amountMinor: 0 });
+    });
+
     it('records a mapped lead under the mapped event name, keyed by the delivery id', () => {
       const mapping = { signup: { type: 'lead' as const, eventName: 'Sign up' } };
       const lead = { type: 'signup', customer: { id: 42 }, occurredAt: '2025-06-15T10:00:00Z' };
@@ -147,5 +156,14 @@ describe.each([webhook, zapier] as Array<ProviderModule<WebhookSettings, Webhook
         reason: 'no eventMapping entry for "Cart Viewed"',
       });
     });
+  });
+});
+
+describe.each([webhook, zapier])('$id as a destination', (provider) => {
+  it('can deliver only with a targetUrl (and its signing secret); installed without one it only receives', () => {
+    const secrets = { signingSecret: SECRET };
+    expect(canDeliver(provider, {}, secrets)).toBe(false);
+    expect(canDeliver(provider, { targetUrl: 'https://hooks.example.com/linquid' }, secrets)).toBe(true);
+    expect(canDeliver(provider, { targetUrl: 'https://hooks.example.com/linquid' }, { token: 'only-an-inbound-token-1' })).toBe(false);
   });
 });
