@@ -124,6 +124,9 @@ export interface ConversionsTable {
   external_id: string;
   refunds_external_id: string | null;
   sale_conversion_id: string | null;
+  /** A refund's payment and the amount step of its refunds it stands for (see db/queries/refund-reports). */
+  refund_payment: string | null;
+  refund_step: string | null;
   external_event_id: string;
   click_id: string | null;
   link_key: string | null;
@@ -204,6 +207,15 @@ export interface SignatureFailuresTable {
   last_reason: string;
 }
 
+/** Another id of a sale (a payment that paid an invoice), by which its refunds may name it. */
+export interface SaleAliasesTable {
+  workspace_id: string;
+  provider: string;
+  alias: string;
+  sale_external_id: string;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -212,6 +224,7 @@ export interface Database {
   inbox: InboxTable;
   customers: CustomersTable;
   conversions: ConversionsTable;
+  sale_aliases: SaleAliasesTable;
   events: EventsTable;
   outbox: OutboxTable;
   signature_failures: SignatureFailuresTable;

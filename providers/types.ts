@@ -61,8 +61,15 @@ export interface ConversionInput {
   occurredAt: string;
   /** Invoice / order / deal id: the sale business key; for a refund, its own id. */
   externalId: string;
-  /** For a refund: the external id of the sale it refunds. */
+  /** For a refund: the external id of the sale it refunds, or an alias of that sale (see the `saleAlias` effect). */
   refundsExternalId?: string;
+  /**
+   * For a refund its provider reports in two shapes — with the refund's own id, or only as an amount step
+   * of a payment's refunds, without that id — the payment it returns money from, so that both reports of one
+   * refund are recorded once (matched by payment and amount: see `db/queries/refund-reports`). A report
+   * without the refund's id sets `step`: a stable id of that step, also used as its `externalId`.
+   */
+  refundOf?: { payment: string; step?: string };
   clickId?: string;
   linkKey?: string;
   metadata?: Record<string, unknown>;
@@ -72,6 +79,8 @@ export interface ConversionInput {
 export type Effect =
   | { kind: 'customer'; customer: CustomerRef }
   | { kind: 'conversion'; conversion: ConversionInput }
+  /** Another id the provider refers to a sale by (a payment that paid an invoice): refunds naming it refund that sale. */
+  | { kind: 'saleAlias'; saleExternalId: string; alias: string }
   | { kind: 'lifecycle'; action: 'disconnect'; reason: string };
 
 export type NormalizeResult =

@@ -3,6 +3,8 @@ import { randomId } from '../../lib/crypto';
 import type { ConversionInput, CustomerRef, Effect } from '../../providers/types';
 import type { ConversionsTable, Database } from '../schema';
 import { emitWorkspaceEvents, type NewWorkspaceEvent } from './events';
+import { reconcileRefundReports } from './refund-reports';
+import { applySaleAliases } from './sale-aliases';
 
 /** Where an inbound fact came from; every row it produces carries it. */
 export interface Origin {
@@ -23,7 +25,7 @@ export interface Applied {
 /** One inbound event's facts, in the order its provider module listed them. */
 export interface InboundFacts {
   origin: Origin;
-  effects: Array<Extract<Effect, { kind: 'customer' | 'conversion' }>>;
+  effects: Array<Exclude<Effect, { kind: 'lifecycle' }>>;
 }
 
 type Trx = Transaction<Database>;
@@ -33,7 +35,8 @@ type Written = { id: string; created: boolean };
 const key = (...parts: Array<string | null>) => parts.join('\u0000');
 const customerKey = (origin: Origin, ref: CustomerRef) => key(origin.workspaceId, origin.provider, ref.externalId);
 /** The customer an effect names: the customer itself, or a conversion's. */
-const customerRefOf = (effect: InboundFacts['effects'][number]) => (effect.kind === 'customer' ? effect.customer : effect.conversion.customer);
+const customerRefOf = (effect: InboundFacts['effects'][number]) =>
+  effect.kind === 'customer' ? effect.customer : effect.kind === 'conversion' ? effect.conversion.customer : undefined;
 
 /**
  * Applies a batch of inbound events idempotently with a handful of statements, whatever the batch's
@@ -41,7 +44,9 @@ const customerRefOf = (effect: InboundFacts['effects'][number]) => (effect.kind 
  * end state is the one applying the events one by one in order would give; `Applied` says, per event,
  * which rows it touched and which events it emitted.
  */
-export async function applyInboundFacts(trx: Trx, batch: InboundFacts[]): Promise<Applied[]> {
+export async function applyInboundFacts(trx: Trx, reported: InboundFacts[]): Promise<Applied[]> {
+  // Refunds first: the sale they name through an alias, and whether another report of the same refund is stored.
+  const batch = await reconcileRefundReports(trx, await applySaleAliases(trx, reported));
   const customers = await upsertCustomers(trx, batch);
   const conversions = await insertConversions(trx, batch, customers);
   const events: NewWorkspaceEvent[] = [];
@@ -160,6 +165,8 @@ function newConversion(origin: Origin, input: ConversionInput, customerId: strin
     external_id: input.externalId,
     refunds_external_id: input.refundsExternalId ?? null,
     sale_conversion_id: null,
+    refund_payment: input.refundOf?.payment ?? null,
+    refund_step: input.refundOf?.step ?? null,
     external_event_id: origin.externalEventId,
     click_id: input.clickId ?? null,
     link_key: input.linkKey ?? null,

@@ -22,6 +22,10 @@ export function conversionEffect(conversion: ConversionInput): Effect {
   return { kind: 'conversion', conversion };
 }
 
+export function saleAliasEffect(saleExternalId: string, alias: string): Effect {
+  return { kind: 'saleAlias', saleExternalId, alias };
+}
+
 export function disconnectEffect(reason: string): Effect {
   return { kind: 'lifecycle', action: 'disconnect', reason };
 }

@@ -1,15 +1,28 @@
 import type { CustomerRef, NormalizeResult, ParsedEvent } from '../types';
 import { attributionFrom } from '../shared/attribution';
 import { expectShape, isoFromMs } from '../shared/payload';
-import { apply, conversionEffect, customerEffect, disconnectEffect, ignored, ignoringMalformed } from '../shared/results';
+import { apply, conversionEffect, customerEffect, disconnectEffect, ignored, ignoringMalformed, saleAliasEffect } from '../shared/results';
+import { clickIdOfReference } from './attribution';
 import { fromStripeAmount } from './money';
-import { chargeSchema, checkoutSessionSchema, customerSchema, invoiceSchema, subscriptionSchema } from './objects';
+import {
+  chargeBeforeSchema,
+  chargeSchema,
+  checkoutSessionSchema,
+  customerSchema,
+  invoicePaymentSchema,
+  invoiceSchema,
+  refundSchema,
+  subscriptionSchema,
+} from './objects';
 import { stripeEventSchema } from './parse';
+import { chargeRefunded, refundReported } from './refunds';
 import type { StripeSettings } from './schema';
 
 interface EventContext {
   settings: StripeSettings;
   occurredAt: string;
+  /** The event's `data.previous_attributes`. */
+  previous: Record<string, unknown> | null | undefined;
 }
 
 type Handler = (object: unknown, ctx: EventContext) => NormalizeResult;
@@ -28,21 +41,29 @@ const checkoutCompleted: Handler = (object, { settings, occurredAt }) => {
   if (session.payment_status !== 'paid') return ignored(`checkout payment_status is ${session.payment_status}`);
   if (session.amount_total == null || !session.currency) return ignored('checkout session has no amount');
   const currency = session.currency.toUpperCase();
+  // The invoice id makes a subscription checkout and its invoice.paid one sale; a one-off payment is keyed
+  // by its payment intent so that its refunds (which know the intent) find it.
+  const externalId = session.invoice ?? session.payment_intent ?? session.id;
   return apply(
     conversionEffect({
       type: 'sale',
       eventName: 'Purchase',
-      // The invoice id makes a subscription checkout and its invoice.paid one sale; a one-off payment is
-      // keyed by its payment intent so that charge.refunded (which only knows the intent) finds it.
-      externalId: session.invoice ?? session.payment_intent ?? session.id,
+      externalId,
       customer: customerRef(session.customer, session.customer_details?.email, session.customer_details?.name),
       amountMinor: fromStripeAmount(session.amount_total - (session.total_details?.amount_tax ?? 0), currency),
       currency,
       occurredAt,
-      ...attributionFrom(session.metadata),
+      ...attributionFrom({ clickId: clickIdOfReference(session.client_reference_id) }, session.metadata),
     }),
+    // A one-off payment with an invoice (invoice_creation) is keyed by the invoice; its refunds name the intent.
+    ...paidWith(externalId, [session.payment_intent]),
   );
 };
+
+/** The sale's aliases: the payment intents and charges that paid it, which its refunds name. */
+function paidWith(saleExternalId: string, payments: Array<string | null | undefined>) {
+  return [...new Set(payments)].flatMap((payment) => (payment && payment !== saleExternalId ? [saleAliasEffect(saleExternalId, payment)] : []));
+}
 
 const invoicePaid: Handler = (object, { settings, occurredAt }) => {
   if (!settings.syncConversions) return ignored(CONVERSION_SYNC_OFF);
@@ -68,7 +89,20 @@ const invoicePaid: Handler = (object, { settings, occurredAt }) => {
         invoice.subscription_details?.metadata,
       ),
     }),
+    ...paidWith(invoice.id, [
+      invoice.payment_intent,
+      invoice.charge,
+      ...(invoice.payments?.data ?? []).filter((payment) => (payment.status ?? 'paid') === 'paid').flatMap(({ payment }) => [payment.payment_intent, payment.charge]),
+    ]),
   );
+};
+
+/** API 2025-03-31 and later: how an invoice was paid (a Charge no longer names its invoice). */
+const invoicePaymentPaid: Handler = (object, { settings }) => {
+  if (!settings.syncConversions) return ignored(CONVERSION_SYNC_OFF);
+  const { id, invoice, payment } = expectShape(invoicePaymentSchema, object, 'invoice payment');
+  const aliases = paidWith(invoice, [payment.payment_intent, payment.charge]);
+  return aliases.length > 0 ? apply(...aliases) : ignored(`invoice payment ${id} names no payment intent or charge`);
 };
 
 const customerCreated: Handler = (object, { settings, occurredAt }) => {
@@ -106,27 +140,16 @@ const subscriptionCreated: Handler = (object, { settings, occurredAt }) => {
   );
 };
 
-/**
- * One refund per charge, keyed by the charge id, for `amount_refunded` (cumulative). A second partial
- * refund of the same charge is the same business key, so it doesn't add a second refund. It points at
- * the sale through the charge's invoice (subscriptions) or else its payment intent (one-off checkouts).
- */
-const chargeRefunded: Handler = (object, { settings, occurredAt }) => {
+/** Refunds: see refunds.ts. */
+const chargeWasRefunded: Handler = (object, { settings, occurredAt, previous }) => {
   if (!settings.syncConversions) return ignored(CONVERSION_SYNC_OFF);
-  const charge = expectShape(chargeSchema, object, 'charge');
-  const currency = charge.currency.toUpperCase();
-  return apply(
-    conversionEffect({
-      type: 'refund',
-      eventName: 'Refund',
-      externalId: charge.id,
-      refundsExternalId: charge.invoice ?? charge.payment_intent ?? undefined,
-      customer: customerRef(charge.customer),
-      amountMinor: fromStripeAmount(charge.amount_refunded, currency),
-      currency,
-      occurredAt,
-    }),
-  );
+  const before = expectShape(chargeBeforeSchema, previous, 'charge.refunded previous_attributes');
+  return chargeRefunded(expectShape(chargeSchema, object, 'charge'), before?.amount_refunded, occurredAt);
+};
+
+const refundChanged: Handler = (object, { settings }) => {
+  if (!settings.syncConversions) return ignored(CONVERSION_SYNC_OFF);
+  return refundReported(expectShape(refundSchema, object, 'refund'));
 };
 
 const deauthorized: Handler = () => apply(disconnectEffect('the Stripe account deauthorized the application'));
@@ -138,7 +161,10 @@ const handlers: Record<string, Handler> = {
   'invoice.paid': invoicePaid,
   'customer.created': customerCreated,
   'customer.subscription.created': subscriptionCreated,
-  'charge.refunded': chargeRefunded,
+  'invoice_payment.paid': invoicePaymentPaid,
+  'charge.refunded': chargeWasRefunded,
+  'refund.created': refundChanged,
+  'refund.updated': refundChanged,
   'account.application.deauthorized': deauthorized,
 };
 
@@ -155,5 +181,5 @@ export const normalizeStripe = ignoringMalformed((event: ParsedEvent, settings: 
   }
   const handler = Object.hasOwn(handlers, stripeEvent.type) ? handlers[stripeEvent.type] : undefined;
   if (!handler) return ignored(`unhandled event type ${stripeEvent.type}`);
-  return handler(stripeEvent.data.object, { settings, occurredAt: isoFromMs(stripeEvent.created * 1000) });
+  return handler(stripeEvent.data.object, { settings, occurredAt: isoFromMs(stripeEvent.created * 1000), previous: stripeEvent.data.previous_attributes });
 });

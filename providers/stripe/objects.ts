@@ -15,7 +15,19 @@ export const checkoutSessionSchema = z.looseObject({
   customer_details: z.looseObject({ email: z.string().nullish(), name: z.string().nullish() }).nullish(),
   invoice: reference,
   payment_intent: reference,
+  /** Free-form; a click id when it says so (see attribution.ts). */
+  client_reference_id: z.string().nullish(),
   metadata,
+});
+
+/** Where an invoice payment's money came from: a payment intent, or a charge made without one. */
+const paymentTarget = z.looseObject({ payment_intent: reference, charge: reference });
+
+export const invoicePaymentSchema = z.looseObject({
+  id: z.string(),
+  invoice: z.string(),
+  status: z.string().nullish(),
+  payment: paymentTarget,
 });
 
 export const invoiceSchema = z.looseObject({
@@ -30,6 +42,11 @@ export const invoiceSchema = z.looseObject({
   customer_email: z.string().nullish(),
   customer_name: z.string().nullish(),
   lines: z.looseObject({ data: z.array(z.looseObject({ quantity: z.number().int().nullish() })) }).nullish(),
+  /** What paid it: older API versions name it on the invoice, 2025-03-31 and later list `payments` (when included). */
+  payment_intent: reference,
+  charge: reference,
+  // Only links refunds: a shape we do not know (an expanded payment) must not cost the sale.
+  payments: z.looseObject({ data: z.array(invoicePaymentSchema.pick({ status: true, payment: true })) }).nullish().catch(null),
   metadata,
   /** Subscription metadata: older API versions at the top, newer under `parent`. */
   subscription_details: z.looseObject({ metadata }).nullish(),
@@ -51,12 +68,31 @@ export const subscriptionSchema = z.looseObject({
   metadata,
 });
 
+export const refundSchema = z.looseObject({
+  id: z.string(),
+  amount: z.number().int(),
+  currency: z.string(),
+  charge: reference,
+  payment_intent: reference,
+  /** pending, requires_action, succeeded, failed or canceled (absent on the oldest API versions). */
+  status: z.string().nullish(),
+  created: z.number().int(),
+});
+export type StripeRefund = z.infer<typeof refundSchema>;
+
 export const chargeSchema = z.looseObject({
   id: z.string(),
   amount_refunded: z.number().int(),
   currency: z.string(),
   customer: reference,
+  /** API versions before 2025-03-31. */
   invoice: reference,
   payment_intent: reference,
+  /** API versions before 2022-11-15: the charge's refunds, newest first (the first page). */
+  refunds: z.looseObject({ data: z.array(refundSchema) }).nullish(),
   metadata,
 });
+export type StripeCharge = z.infer<typeof chargeSchema>;
+
+/** What `charge.refunded` says the charge was before the refund. */
+export const chargeBeforeSchema = z.looseObject({ amount_refunded: z.number().int().optional() }).nullish();

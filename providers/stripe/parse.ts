@@ -9,7 +9,8 @@ export const stripeEventSchema = z.looseObject({
   created: z.number().int(),
   /** Set on events of a connected account (Connect). */
   account: z.string().optional(),
-  data: z.looseObject({ object: z.record(z.string(), z.unknown()) }),
+  /** `previous_attributes`: the changed fields' values before the event (`charge.refunded`: `amount_refunded`). */
+  data: z.looseObject({ object: z.record(z.string(), z.unknown()), previous_attributes: z.record(z.string(), z.unknown()).nullish() }),
 });
 
 export function parseStripe(req: InboundRequest): ParsedEvent[] {

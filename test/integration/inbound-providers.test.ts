@@ -19,14 +19,14 @@ describe('inbound: each provider’s webhooks become the exact rows expected', (
   it('Stripe: checkout + invoice are one sale, sign-ups and trials are leads, refunds link, deauthorization disconnects', async () => {
     const secret = 'whsec_stripe_inbound_test';
     const { id } = await io.install('stripe', { mode: 'test', trackSeats: true }, { webhookSecret: secret });
-    const send = async (eventId: string, type: string, object: Record<string, unknown>) => {
-      const payload = JSON.stringify({ id: eventId, object: 'event', type, created: now(), livemode: false, data: { object } });
+    const send = async (eventId: string, type: string, object: Record<string, unknown>, previous?: Record<string, unknown>) => {
+      const payload = JSON.stringify({ id: eventId, object: 'event', type, created: now(), livemode: false, data: { object, ...(previous && { previous_attributes: previous }) } });
       const response = await h.post(`/webhooks/stripe/${id}`, payload, stripeHeaders(payload, secret));
       expect(response.status).toBe(200);
     };
     await send('evt_refund_first', 'charge.refunded', {
       id: 'ch_2', object: 'charge', amount: 2000, amount_refunded: 2000, currency: 'usd', customer: 'cus_bob', invoice: 'in_bob', payment_intent: 'pi_bob', created: now(),
-    });
+    }, { amount_refunded: 0, refunded: false });
     await send('evt_checkout', 'checkout.session.completed', {
       id: 'cs_1', object: 'checkout.session', mode: 'subscription', status: 'complete', payment_status: 'paid', amount_total: 5400, currency: 'usd',
       total_details: { amount_tax: 400 }, customer: 'cus_ada', customer_details: { email: 'ada@example.com', name: 'Ada Lovelace' },
@@ -57,7 +57,7 @@ describe('inbound: each provider’s webhooks become the exact rows expected', (
       expect.arrayContaining([
         ['sale', expect.any(String), 'in_ada', 5000, 'USD', 3],
         ['sale', expect.any(String), 'in_bob', 2000, 'USD', 0],
-        ['refund', expect.any(String), 'ch_2', 2000, 'USD', null],
+        ['refund', expect.any(String), 'ch_2/refunded/0-2000', 2000, 'USD', null],
         ['lead', 'Sign up', expect.any(String), null, null, null],
         ['lead', 'Started Trial', expect.any(String), null, null, 4],
         ['sale', expect.any(String), 'pi_jp', 1200, 'JPY', null],

@@ -2,6 +2,7 @@ import Stripe from 'stripe';
 import { stripe } from '../../../providers/stripe';
 import type { StripeSecrets, StripeSettings } from '../../../providers/stripe/schema';
 import { MalformedPayloadError } from '../../../providers/types';
+import { API, type ApiVersion, charge, invoice, invoicePayment, refund } from '../../support/stripe-objects';
 import { NOW_MS, NOW_SECONDS, context, conversionOf, effectsOf, receive, request } from './support';
 
 const SECRET = 'whsec_current_0123456789abcdef';
@@ -145,6 +146,18 @@ describe('stripe normalize', () => {
     });
   });
 
+  it('reads a click id from Checkout\'s client_reference_id when a prefix says so (dub_id_, linquid_click_id_), before the metadata keys', () => {
+    const checkout = (reference: string | null, metadata: Record<string, string>) =>
+      conversionOf(normalizeOne(event('checkout.session.completed', { ...subscriptionCheckout, client_reference_id: reference, metadata })));
+    expect(checkout('dub_id_clk_ref', { dub_id: 'clk_meta', link_key: 'launch' })).toMatchObject({ clickId: 'clk_ref', linkKey: 'launch' });
+    expect(checkout('linquid_click_id_clk_lq', {})).toMatchObject({ clickId: 'clk_lq' });
+    // A reference without the prefix is the merchant's own (a user or cart id): not a click id.
+    expect(checkout('user_42', { clickId: 'clk_meta' }).clickId).toBe('clk_meta');
+    expect(checkout('user_42', {}).clickId).toBeUndefined();
+    expect(checkout('dub_id_', {}).clickId).toBeUndefined();
+    expect(checkout(null, { click_id: 'clk_snake' }).clickId).toBe('clk_snake');
+  });
+
   it('records invoice.paid under the same invoice id as its checkout (one sale), with seats when tracked', () => {
     const sale = conversionOf(normalizeOne(event('invoice.paid', subscriptionInvoice), { trackSeats: true }));
     expect(sale).toEqual({
@@ -273,35 +286,108 @@ describe('stripe normalize', () => {
     });
   });
 
-  const charge = {
-    id: 'ch_1',
-    object: 'charge',
-    amount: 5400,
-    amount_refunded: 5400,
-    currency: 'usd',
-    customer: 'cus_ada',
-    invoice: 'in_ada_1',
-    payment_intent: 'pi_1',
-    refunded: true,
+  const refunded = (api: ApiVersion, fields: Parameters<typeof charge>[1], before?: number) => {
+    const body = event('charge.refunded', charge(api, fields));
+    return before === undefined ? body : { ...body, data: { ...body.data, previous_attributes: { amount_refunded: before, refunded: false } } };
   };
+  const chargeBase = { id: 'ch_1', amount: 5400, currency: 'usd', customer: 'cus_ada', paymentIntent: 'pi_1', invoice: 'in_ada_1' };
+  const re = (id: string, amount: number, status?: Parameters<typeof refund>[0]['status']) =>
+    refund({ id, amount, charge: 'ch_1', currency: 'usd', paymentIntent: 'pi_1', status, created: NOW_SECONDS - 60 });
 
-  it('records charge.refunded against the invoice, else the payment intent', () => {
-    expect(conversionOf(normalizeOne(event('charge.refunded', charge)))).toEqual({
+  it('records each refund a charge lists (API versions before 2022-11-15) under its id, skipping failed ones', () => {
+    const listed = refunded(API.listsRefunds, { ...chargeBase, amountRefunded: 4000, refunds: [re('re_2', 3000), re('re_x', 500, 'failed'), re('re_1', 1000)] }, 1000);
+    expect(effectsOf(normalizeOne(listed)).map((effect) => effect.kind === 'conversion' && effect.conversion)).toEqual([
+      {
+        type: 'refund',
+        eventName: 'Refund',
+        externalId: 're_2',
+        refundsExternalId: 'in_ada_1',
+        refundOf: { payment: 'ch_1' },
+        customer: { externalId: 'cus_ada' },
+        amountMinor: 3000,
+        currency: 'USD',
+        occurredAt: new Date((NOW_SECONDS - 60) * 1000).toISOString(),
+      },
+      expect.objectContaining({ externalId: 're_1', amountMinor: 1000 }),
+    ]);
+    expect(normalizeOne(refunded(API.listsRefunds, { ...chargeBase, amountRefunded: 0, refunds: [re('re_x', 500, 'failed')] }, 500))).toEqual({
+      status: 'ignored',
+      reason: 'charge ch_1 lists no refund that returned money',
+    });
+  });
+
+  it('records a charge.refunded without its refunds list as the step from previous_attributes.amount_refunded, against the invoice or else what paid', () => {
+    expect(conversionOf(normalizeOne(refunded(API.namesInvoice, { ...chargeBase, amountRefunded: 4000 }, 1000)))).toEqual({
       type: 'refund',
       eventName: 'Refund',
-      externalId: 'ch_1',
+      externalId: 'ch_1/refunded/1000-4000',
       refundsExternalId: 'in_ada_1',
-      customer: { externalId: 'cus_ada', email: null, name: null },
-      amountMinor: 5400,
+      refundOf: { payment: 'ch_1', step: 'ch_1/refunded/1000-4000' },
+      customer: { externalId: 'cus_ada' },
+      amountMinor: 3000,
       currency: 'USD',
       occurredAt: OCCURRED_AT,
     });
-    const oneOff = { ...charge, invoice: null, amount_refunded: 700, currency: 'jpy' };
-    expect(conversionOf(normalizeOne(event('charge.refunded', oneOff)))).toMatchObject({
+    // 2025-03-31+: a Charge no longer names its invoice.
+    expect(conversionOf(normalizeOne(refunded(API.basil, { ...chargeBase, currency: 'jpy', amountRefunded: 700 }, 0)))).toMatchObject({
       refundsExternalId: 'pi_1',
       amountMinor: 700,
       currency: 'JPY',
     });
+    const kwd = conversionOf(normalizeOne(refunded(API.basil, { ...chargeBase, paymentIntent: null, currency: 'kwd', amountRefunded: 12345 }, 10000)));
+    expect(kwd).toMatchObject({ refundsExternalId: 'ch_1', amountMinor: 2345, currency: 'KWD' });
+  });
+
+  it('ignores a charge.refunded that cannot say which refund it reports, or whose amount_refunded did not grow', () => {
+    expect(normalizeOne(refunded(API.basil, { ...chargeBase, amountRefunded: 5400 }))).toMatchObject({
+      status: 'ignored',
+      reason: expect.stringContaining('neither the charge\'s refunds nor data.previous_attributes.amount_refunded'),
+    });
+    expect(normalizeOne(refunded(API.basil, { ...chargeBase, amountRefunded: 1000 }, 1000))).toEqual({
+      status: 'ignored',
+      reason: 'amount_refunded of ch_1 did not grow (1000 to 1000)',
+    });
+  });
+
+  it('records refund.created / refund.updated under the refund id while it returns money, nothing once failed or canceled', () => {
+    expect(conversionOf(normalizeOne(event('refund.created', re('re_1', 1000, 'pending'))))).toEqual({
+      type: 'refund',
+      eventName: 'Refund',
+      externalId: 're_1',
+      refundsExternalId: 'pi_1',
+      refundOf: { payment: 'ch_1' },
+      amountMinor: 1000,
+      currency: 'USD',
+      occurredAt: new Date((NOW_SECONDS - 60) * 1000).toISOString(),
+    });
+    expect(conversionOf(normalizeOne(event('refund.updated', re('re_1', 1000))))).toMatchObject({ externalId: 're_1', amountMinor: 1000 });
+    for (const status of ['failed', 'canceled'] as const) {
+      expect(normalizeOne(event('refund.updated', re('re_1', 1000, status)))).toEqual({ status: 'ignored', reason: `refund re_1 is ${status}: nothing was returned` });
+    }
+  });
+
+  it('records the payments that paid an invoice as aliases of its sale: invoice_payment.paid, invoice.paid and a one-off Checkout with an invoice', () => {
+    const paid = (fields: Parameters<typeof invoicePayment>[0]) => effectsOf(normalizeOne(event('invoice_payment.paid', invoicePayment(fields))));
+    expect(paid({ invoice: 'in_1', amount: 100, currency: 'usd', paymentIntent: 'pi_9' })).toEqual([{ kind: 'saleAlias', saleExternalId: 'in_1', alias: 'pi_9' }]);
+    expect(paid({ invoice: 'in_1', amount: 100, currency: 'usd', charge: 'ch_9' })).toEqual([{ kind: 'saleAlias', saleExternalId: 'in_1', alias: 'ch_9' }]);
+    const outOfBand = { ...invoicePayment({ invoice: 'in_1', amount: 100, currency: 'usd' }), payment: { type: 'payment_record', payment_record: 'pr_1' } };
+    expect(normalizeOne(event('invoice_payment.paid', outOfBand))).toMatchObject({ status: 'ignored', reason: expect.stringContaining('names no payment intent or charge') });
+
+    const legacy = invoice(API.namesInvoice, { id: 'in_2', currency: 'usd', customer: 'cus_ada', amountPaid: 1200, tax: 200, subscription: 'sub_1', paymentIntent: 'pi_2', charge: 'ch_2' });
+    expect(effectsOf(normalizeOne(event('invoice.paid', legacy))).slice(1)).toEqual([
+      { kind: 'saleAlias', saleExternalId: 'in_2', alias: 'pi_2' },
+      { kind: 'saleAlias', saleExternalId: 'in_2', alias: 'ch_2' },
+    ]);
+    const payments = [invoicePayment({ invoice: 'in_3', amount: 1200, currency: 'usd', paymentIntent: 'pi_3' })];
+    const basil = invoice(API.basil, { id: 'in_3', currency: 'usd', customer: 'cus_ada', amountPaid: 1200, tax: 200, subscription: 'sub_1', payments });
+    const [sale, ...aliases] = effectsOf(normalizeOne(event('invoice.paid', basil)));
+    expect(sale).toMatchObject({ kind: 'conversion', conversion: { externalId: 'in_3', amountMinor: 1000 } });
+    expect(aliases).toEqual([{ kind: 'saleAlias', saleExternalId: 'in_3', alias: 'pi_3' }]);
+    const expanded = { ...basil, payments: { object: 'list', data: [{ ...payments[0], payment: { type: 'payment_intent', payment_intent: { id: 'pi_3' } } }] } };
+    expect(conversionOf(normalizeOne(event('invoice.paid', expanded)))).toMatchObject({ externalId: 'in_3', amountMinor: 1000 });
+
+    const withInvoice = { ...subscriptionCheckout, mode: 'payment', invoice: 'in_4', payment_intent: 'pi_4' };
+    expect(effectsOf(normalizeOne(event('checkout.session.completed', withInvoice))).slice(1)).toEqual([{ kind: 'saleAlias', saleExternalId: 'in_4', alias: 'pi_4' }]);
   });
 
   it('turns a deauthorization into a disconnect', () => {
@@ -314,7 +400,9 @@ describe('stripe normalize', () => {
     for (const [type, object] of [
       ['checkout.session.completed', subscriptionCheckout],
       ['invoice.paid', subscriptionInvoice],
-      ['charge.refunded', charge],
+      ['charge.refunded', refunded(API.basil, { ...chargeBase, amountRefunded: 4000 }, 1000).data.object],
+      ['refund.created', re('re_1', 1000)],
+      ['invoice_payment.paid', invoicePayment({ invoice: 'in_1', amount: 100, currency: 'usd', paymentIntent: 'pi_9' })],
     ] as const) {
       expect(normalizeOne(event(type, object), { syncConversions: false })).toEqual({ status: 'ignored', reason: 'conversion sync is off' });
     }
