@@ -11,7 +11,7 @@ describe('inbound pipeline: dedup, bursts, bad input, pause and crashes', () => 
   let key: string;
   let io: ReturnType<typeof inboundHelpers>;
   const send = (integrationId: string, payload: string, headers = stripeHeaders(payload, SECRET)) => h.post(`/webhooks/stripe/${integrationId}`, payload, headers);
-  const installStripe = async () => (await io.install('stripe', { mode: 'test' }, { webhookSecret: SECRET })).id;
+  const installStripe = async () => (await io.install('stripe', {}, { webhookSecret: SECRET })).id;
   const signalsReceived = async (integrationId: string) => {
     let signals = 0;
     for await (const run of h.temporal.workflow.list({ query: `WorkflowId = "${integrationWorkflowId(integrationId)}"` })) {

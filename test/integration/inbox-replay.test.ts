@@ -13,7 +13,7 @@ describe('replaying the inbox: events skipped while paused, failed or ignored on
   let io: ReturnType<typeof inboundHelpers>;
   /** Signed anew each time, as Stripe does on every retry and resend (new timestamp, same event id). */
   const send = (integrationId: string, payload: string) => h.post(`/webhooks/stripe/${integrationId}`, payload, stripeHeaders(payload, SECRET));
-  const installStripe = async () => (await io.install('stripe', { mode: 'test' }, { webhookSecret: SECRET })).id;
+  const installStripe = async () => (await io.install('stripe', {}, { webhookSecret: SECRET })).id;
   const lifecycle = async (id: string, action: 'pause' | 'resume' | 'disconnect') => {
     const response = await h.api('POST', `/v1/integrations/${id}/${action}`, { key });
     expect(response.status).toBe(200);

@@ -24,7 +24,7 @@ describe('inbound: Stripe refunds are each recorded once and linked to their sal
   /** A Stripe integration; `phase` sends signed events (repeats included, as Stripe redelivers) and waits until all are drained. */
   async function stripeIntegration(name: string) {
     const secret = `whsec_${name}_refunds`;
-    const { id } = await io.install('stripe', { mode: 'test' }, { webhookSecret: secret });
+    const { id } = await io.install('stripe', {}, { webhookSecret: secret });
     const sent = new Set<string>();
     const phase = async (...events: Array<{ id: string }>) => {
       for (const event of events) {

@@ -8,7 +8,7 @@ export function stripeInvoicePaid(eventId: string, invoiceId: string, amountMino
     object: 'event',
     api_version: '2024-06-20',
     created: Math.floor(Date.now() / 1000),
-    livemode: false,
+    livemode: true,
     pending_webhooks: 1,
     request: { id: null, idempotency_key: null },
     type: 'invoice.paid',
