@@ -129,6 +129,19 @@ export interface ConversionsTable {
   created_at: CreatedAt;
 }
 
+/** The latest amount a provider reported for one of its documents (a HubSpot deal), sale or not yet. */
+export interface DocumentAmountsTable {
+  workspace_id: string;
+  provider: string;
+  external_id: string;
+  amount_minor: BigIntColumn;
+  currency: string;
+  /** When the document had this amount, by the provider's clock: a later report replaces it, an older one does not. */
+  as_of: Timestamp;
+  source: string;
+  updated_at: Generated<Date>;
+}
+
 /** Workspace events: the facts announced to destinations (`evt_…`, Standard-Webhooks-style envelope). */
 export interface EventsTable {
   id: string;
@@ -208,6 +221,7 @@ export interface Database {
   inbox: InboxTable;
   customers: CustomersTable;
   conversions: ConversionsTable;
+  document_amounts: DocumentAmountsTable;
   events: EventsTable;
   outbox: OutboxTable;
   signature_failures: SignatureFailuresTable;

@@ -8,6 +8,7 @@ import * as destinationTaskQueue from './006_destination_task_queue';
 import * as leanWrites from './007_lean_writes';
 import * as integrationChanges from './008_integration_changes';
 import * as leanQueues from './009_lean_queues';
+import * as documentAmounts from './010_document_amounts';
 
 /** Listed in code (not read from disk) so the compiled service carries its own migrations. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '007_lean_writes': leanWrites,
   '008_integration_changes': integrationChanges,
   '009_lean_queues': leanQueues,
+  '010_document_amounts': documentAmounts,
 };

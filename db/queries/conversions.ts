@@ -2,6 +2,7 @@ import { type Insertable, type Transaction, sql } from 'kysely';
 import { randomId } from '../../lib/crypto';
 import type { ConversionInput, CustomerRef, Effect } from '../../providers/types';
 import type { ConversionsTable, Database } from '../schema';
+import { settleAmounts } from './amounts';
 import { emitWorkspaceEvents, type NewWorkspaceEvent } from './events';
 
 /** Where an inbound fact came from; every row it produces carries it. */
@@ -23,7 +24,7 @@ export interface Applied {
 /** One inbound event's facts, in the order its provider module listed them. */
 export interface InboundFacts {
   origin: Origin;
-  effects: Array<Extract<Effect, { kind: 'customer' | 'conversion' }>>;
+  effects: Array<Exclude<Effect, { kind: 'lifecycle' }>>;
 }
 
 type Trx = Transaction<Database>;
@@ -32,12 +33,13 @@ type Written = { id: string; created: boolean };
 
 const key = (...parts: Array<string | null>) => parts.join('\u0000');
 const customerKey = (origin: Origin, ref: CustomerRef) => key(origin.workspaceId, origin.provider, ref.externalId);
-/** The customer an effect names: the customer itself, or a conversion's. */
-const customerRefOf = (effect: InboundFacts['effects'][number]) => (effect.kind === 'customer' ? effect.customer : effect.conversion.customer);
+/** The customer an effect names: the customer itself, a conversion's, or the one an amount report names. */
+const customerRefOf = (effect: InboundFacts['effects'][number]) =>
+  effect.kind === 'customer' ? effect.customer : effect.kind === 'conversion' ? effect.conversion.customer : effect.amount.customer;
 
 /**
  * Applies a batch of inbound events idempotently with a handful of statements, whatever the batch's
- * size: customers, conversions, refund links, then the workspace events announcing what is new. The
+ * size: customers, conversions, refund links, reported amounts, then the workspace events announcing what is new. The
  * end state is the one applying the events one by one in order would give; `Applied` says, per event,
  * which rows it touched and which events it emitted.
  */
@@ -69,10 +71,18 @@ export async function applyInboundFacts(trx: Trx, batch: InboundFacts[]): Promis
       const written = conversions.get(effect.conversion)!;
       if (!written.created) continue;
       touched.conversionIds.push(written.id);
+      // A sale waiting for its amount is announced once it has one (settleAmounts).
+      if (effect.conversion.amountPending) continue;
       announce({ type: `${effect.conversion.type}.created`, data: conversionEventData(origin, effect.conversion, written.id, customer?.id ?? null, written.saleId) });
     }
     return touched;
   });
+  for (const settled of await settleAmounts(trx, batch, (origin, ref) => customers.get(customerKey(origin, ref))?.id)) {
+    const touched = applied[settled.index];
+    if (!touched.conversionIds.includes(settled.conversionId)) touched.conversionIds.push(settled.conversionId);
+    events.push(settled.event);
+    emittedBy.push(settled.index);
+  }
   const emitted = await emitWorkspaceEvents(trx, events);
   emitted.forEach(({ id }, index) => applied[emittedBy[index]].eventIds.push(id));
   return applied;
@@ -158,7 +168,7 @@ function newConversion(origin: Origin, input: ConversionInput, customerId: strin
     click_id: input.clickId ?? null,
     link_key: input.linkKey ?? null,
     inbox_id: origin.inboxId,
-    metadata: JSON.stringify(input.metadata ?? {}),
+    metadata: JSON.stringify({ ...input.metadata, ...(input.amountPending && { amountPending: input.amountPending }) }),
     is_test: origin.isTest,
   };
 }

@@ -2,6 +2,7 @@ import {
   MalformedPayloadError,
   type ConversionInput,
   type CustomerRef,
+  type DocumentAmount,
   type Effect,
   type NormalizeResult,
 } from '../types';
@@ -20,6 +21,10 @@ export function customerEffect(customer: CustomerRef): Effect {
 
 export function conversionEffect(conversion: ConversionInput): Effect {
   return { kind: 'conversion', conversion };
+}
+
+export function amountEffect(amount: DocumentAmount): Effect {
+  return { kind: 'amount', amount };
 }
 
 export function disconnectEffect(reason: string): Effect {
