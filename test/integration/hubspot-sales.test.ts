@@ -205,6 +205,12 @@ describe('HubSpot: a closed-won sale carries its deal amount, currency and conta
     expect(money(pending)).toEqual([null, null]);
     expect(pending.metadata).toMatchObject({ amountPending: { code: 'unreachable' } });
     expect(await saleEvents(integration.id, pending.id)).toEqual([]);
+    // An outage may clear by itself: a finding only once the sale has waited a while (here: 20 minutes, backdated).
+    const pendingFinding = async () => ((await h.api('GET', `/v1/integrations/${integration.id}/diagnostics`, { key })).body.findings as Array<{ scenario: string; likelyCause: string }>).find((finding) => finding.scenario === 'amounts_pending');
+    expect(await pendingFinding()).toBeUndefined();
+    await h.db.updateTable('integrations').set({ installed_at: sql<Date>`now() - interval '1 hour'` as never }).where('id', '=', integration.id).execute();
+    await h.db.updateTable('conversions').set({ created_at: sql<Date>`now() - interval '20 minutes'` as never }).where('id', '=', pending.id).execute();
+    expect((await pendingFinding())?.likelyCause).toMatch(/could not be reached/);
 
     // Any later webhook drains the inbox; the drain reads the waiting deal first.
     await deliver(integration, [event('contact.creation', 503)]);
