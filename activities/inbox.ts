@@ -8,6 +8,7 @@ import { logger } from '../lib/logger';
 import { metrics } from '../lib/metrics';
 import { getProvider } from '../providers';
 import type { Effect, NormalizeResult, ProviderModule } from '../providers/types';
+import { providerReads, type ProviderReadDeps, type ProviderReads } from './provider-reads';
 
 export interface DrainInboxInput {
   integrationId: string;
@@ -42,8 +43,10 @@ type RowOutcome = { status: 'processed'; result: InboxResult } | { status: 'igno
  * provider module and applied idempotently; a poison event fails alone. When the inbox stays empty the
  * doorbell is re-armed (see `ringDoorbell`). `announce` is called after each batch that committed
  * workspace events (the outbox dispatcher): a long drain does not hold back deliveries until it ends.
+ * Providers whose webhooks leave things out get their API asked before each batch's transaction
+ * (`providerReads`): for sales still waiting for an amount, and for the batch's events.
  */
-export function drainInboxActivity(db: Db, batchSize: number, announce: () => void) {
+export function drainInboxActivity({ db, box, config }: ProviderReadDeps, batchSize: number, announce: () => void) {
   return async function drainInbox({ integrationId, interruptible = false }: DrainInboxInput): Promise<DrainInboxResult> {
     const integration = await db
       .selectFrom('integrations')
@@ -55,6 +58,7 @@ export function drainInboxActivity(db: Db, batchSize: number, announce: () => vo
     if (!provider?.inbound) return { processed: 0, more: false, lifecycle: [] };
     const settings = provider.settingsSchema.parse(integration.settings);
     const lifecycle: DrainInboxResult['lifecycle'] = [];
+    const reads = await providerReads({ db, box, config }, integrationId, provider, settings);
 
     /**
      * One transaction over one batch. Every event is normalized on its own (a normalizer that throws
@@ -62,7 +66,7 @@ export function drainInboxActivity(db: Db, batchSize: number, announce: () => vo
      * fails, the batch is rolled back and redone with a savepoint per event, so the poison event fails
      * alone. (Savepoints cost a round trip each, and hundreds overflow PostgreSQL's subtransaction cache.)
      */
-    const applyBatch = (isolateEvents: boolean) =>
+    const applyBatch = (isolateEvents: boolean, enrichment: Map<string, unknown>) =>
       db.transaction().execute(async (trx) => {
         const rows = await trx
           .selectFrom('inbox')
@@ -85,7 +89,7 @@ export function drainInboxActivity(db: Db, batchSize: number, announce: () => vo
         // Normalized one by one: a normalizer that throws fails its event without touching the others.
         const facts = rows.flatMap((row) => {
           try {
-            const normalized = normalizeRow(provider, settings, row);
+            const normalized = normalizeRow(provider, settings, row, enrichment.get(String(row.id)));
             if (normalized.status === 'apply') return [applicable(integration, integrationId, row, normalized.effects)];
             outcomes.set(row, { status: 'ignored', reason: normalized.reason });
           } catch (error) {
@@ -121,8 +125,9 @@ export function drainInboxActivity(db: Db, batchSize: number, announce: () => vo
       });
 
     const drainBatch = async (): Promise<number> => {
-      const { outcomes, requested } = await applyBatch(false).catch((error: unknown) => {
-        if (error instanceof IsolateEvents) return applyBatch(true);
+      const enrichment = reads ? await readBeforeBatch(db, { integrationId, workspaceId: integration.workspace_id }, batchSize, reads, announce) : new Map<string, unknown>();
+      const { outcomes, requested } = await applyBatch(false, enrichment).catch((error: unknown) => {
+        if (error instanceof IsolateEvents) return applyBatch(true, enrichment);
         throw error;
       });
       lifecycle.push(...requested);
@@ -211,6 +216,7 @@ function normalizeRow(
   provider: ProviderModule,
   settings: unknown,
   row: { dedup_key: string; event_type: string; payload: unknown; livemode: boolean | null; received_at: Date },
+  enrichment: unknown,
 ): NormalizeResult {
   return provider.inbound!.normalize(
     {
@@ -219,9 +225,45 @@ function normalizeRow(
       payload: row.payload,
       livemode: row.livemode ?? undefined,
       receivedAt: row.received_at.toISOString(),
+      ...(enrichment !== undefined && { enrichment }),
     },
     settings,
   );
+}
+
+/**
+ * Before a batch's transaction: sales still waiting for their amount are read again (when due), then
+ * the provider's reads for the rows the batch will most likely hold (looked at without a lock); a row
+ * that is not among them is normalized without, and what it records waits for a later read.
+ */
+async function readBeforeBatch(
+  db: Db,
+  ids: { integrationId: string; workspaceId: string },
+  batchSize: number,
+  reads: ProviderReads,
+  announce: () => void,
+): Promise<Map<string, unknown>> {
+  const { integrationId } = ids;
+  // A provider read that fails in a way its module did not foresee must not block the inbox: what it
+  // was for waits for a later read.
+  const unforeseen = (what: string) => (error: unknown) => {
+    logger.warn({ ...ids, reason: error instanceof Error ? error.message : String(error) }, `${what} failed`);
+    return undefined;
+  };
+  if (await reads.retryPendingAmounts().catch(unforeseen('re-reading pending amounts'))) announce();
+  const rows = await db
+    .selectFrom('inbox')
+    .select(['id', 'dedup_key', 'event_type', 'payload'])
+    .where('integration_id', '=', integrationId)
+    .where('status', '=', 'pending')
+    .orderBy('id')
+    .limit(batchSize)
+    .execute();
+  const activity = Context.current();
+  activity.heartbeat();
+  const enriched = await reads.enrich(rows).catch(unforeseen('reading for the batch'));
+  activity.heartbeat();
+  return enriched ?? new Map<string, unknown>();
 }
 
 /**

@@ -22,7 +22,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     recordTransition: thenDispatch(recordTransitionActivity(deps.db, deps.box), dispatch),
     // A long drain commits many batches: one dispatch pass per second covers them all.
-    drainInbox: drainInboxActivity(deps.db, deps.config.inboxBatchSize, atMostEvery(DRAIN_DISPATCH_MS, () => void dispatch())),
+    drainInbox: drainInboxActivity(deps, deps.config.inboxBatchSize, atMostEvery(DRAIN_DISPATCH_MS, () => void dispatch())),
     ...createOutboundActivities(deps),
     checkCredentials: checkCredentialsActivity(deps.db, deps.box, deps.config),
   };

@@ -136,6 +136,19 @@ export interface ConversionsTable {
   created_at: CreatedAt;
 }
 
+/** The latest amount a provider reported for one of its documents (a HubSpot deal), sale or not yet. */
+export interface DocumentAmountsTable {
+  workspace_id: string;
+  provider: string;
+  external_id: string;
+  amount_minor: BigIntColumn;
+  currency: string;
+  /** When the document had this amount, by the provider's clock: a later report replaces it, an older one does not. */
+  as_of: Timestamp;
+  source: string;
+  updated_at: Generated<Date>;
+}
+
 /** Workspace events: the facts announced to destinations (`evt_…`, Standard-Webhooks-style envelope). */
 export interface EventsTable {
   id: string;
@@ -225,6 +238,7 @@ export interface Database {
   customers: CustomersTable;
   conversions: ConversionsTable;
   sale_aliases: SaleAliasesTable;
+  document_amounts: DocumentAmountsTable;
   events: EventsTable;
   outbox: OutboxTable;
   signature_failures: SignatureFailuresTable;

@@ -32,6 +32,8 @@ export interface Config {
   providerApiUrls: Record<string, string>;
   /** How often an active integration's credentials are checked with its provider; 0 turns the checks off. */
   credentialCheckIntervalMs: number;
+  /** Sales still waiting for their amount are read again from the provider by a drain at most this often, per integration and worker. */
+  pendingAmountRetryMs: number;
 }
 
 
@@ -71,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slackClientSecret: env.SLACK_CLIENT_SECRET || undefined,
     providerApiUrls: providerApiUrls(env),
     credentialCheckIntervalMs: int(env.CREDENTIAL_CHECK_INTERVAL_MS, 15 * 60 * 1000),
+    pendingAmountRetryMs: int(env.PENDING_AMOUNT_RETRY_MS, 60 * 1000),
   };
 }
 

@@ -40,6 +40,11 @@ export interface ParsedEvent {
    * the `occurredAt` of events whose sender doesn't say when they happened (generic webhooks).
    */
   receivedAt?: string;
+  /**
+   * What the provider module's `enrich` read from the provider's API for this event (a HubSpot deal's
+   * amount and contact), attached by the pipeline before `normalize`; never stored with the event.
+   */
+  enrichment?: unknown;
 }
 
 export interface CustomerRef {
@@ -73,6 +78,40 @@ export interface ConversionInput {
   clickId?: string;
   linkKey?: string;
   metadata?: Record<string, unknown>;
+  /**
+   * A sale whose amount this event does not carry (a HubSpot stage change): it takes the latest amount
+   * reported for its document (`amount` effects of this batch, an earlier one or a later one). Until
+   * there is one it is stored without an amount, with this reason, and announced (`sale.created`) only
+   * once it has one.
+   */
+  amountPending?: AmountPending;
+}
+
+/** Why a sale's amount is not known yet; the code says what would make it known. */
+export interface AmountPending {
+  /** `not_read`: the provider's API was not asked for this event (it is on the next drain). */
+  code: 'no_credentials' | 'refused' | 'unreachable' | 'not_found' | 'not_set' | 'not_read';
+  reason: string;
+}
+
+/**
+ * The value of a provider document (a HubSpot deal) as the provider reported it at `asOf`, whether or
+ * not it is a sale yet: the latest report wins, and a sale of that document takes it (`sale.created`
+ * when that completes a pending sale, `sale.updated` when it changes a known amount).
+ */
+export interface DocumentAmount {
+  /** The sale's external id (its business key). */
+  externalId: string;
+  /** Integer in the currency's minor unit. */
+  amountMinor: number;
+  /** Uppercase ISO 4217. */
+  currency: string;
+  /** When the document had this amount, by the provider's clock (ISO-8601). */
+  asOf: string;
+  /** What reported it ("deal read", "amount change"), kept with the sale. */
+  source: string;
+  /** The document's customer when the report names one: given to a sale that has none. */
+  customer?: CustomerRef;
 }
 
 /** What one inbound event means for the workspace; applied idempotently by the pipeline. */
@@ -81,6 +120,7 @@ export type Effect =
   | { kind: 'conversion'; conversion: ConversionInput }
   /** Another id the provider refers to a sale by (a payment that paid an invoice): refunds naming it refund that sale. */
   | { kind: 'saleAlias'; saleExternalId: string; alias: string }
+  | { kind: 'amount'; amount: DocumentAmount }
   | { kind: 'lifecycle'; action: 'disconnect'; reason: string };
 
 export type NormalizeResult =
@@ -99,6 +139,24 @@ export interface InboundHandler<Settings, Secrets> {
   /** Throws `MalformedPayloadError` for a body that is not what the provider sends. */
   parse(req: InboundRequest): ParsedEvent[];
   normalize(event: ParsedEvent, settings: Settings): NormalizeResult;
+  /**
+   * Reads from the provider's API what its webhooks leave out, for the events that need it, and
+   * returns the events with their `enrichment` set. The drain calls it before a batch's transaction;
+   * it never throws for an API that cannot be asked (no credentials, unreachable, refused): such
+   * events are enriched with the reason, and what they record waits (see `amountPending`).
+   */
+  enrich?(events: ParsedEvent[], ctx: CredentialContext<Settings, Partial<Secrets>>): Promise<ParsedEvent[]>;
+  /**
+   * Reads again the amounts of sales still pending (by external id) — the drain retries them, a bounded
+   * number each time — and says, for those still unknown, why. Never throws for an API that cannot be asked.
+   */
+  readPendingAmounts?(externalIds: string[], ctx: CredentialContext<Settings, Partial<Secrets>>): Promise<PendingAmountsRead>;
+}
+
+/** A re-read of pending sales: the amounts now known, and why the others still wait. */
+export interface PendingAmountsRead {
+  amounts: DocumentAmount[];
+  stillPending: Array<{ externalId: string; pending: AmountPending }>;
 }
 
 export class MalformedPayloadError extends Error {}
@@ -210,6 +268,8 @@ export const WORKSPACE_EVENT_TYPES = [
   'customer.created',
   'lead.created',
   'sale.created',
+  /** A sale's amount changed after it was announced (`data.previous` holds the amount before). */
+  'sale.updated',
   'refund.created',
   'integration.connected',
   'integration.paused',
@@ -218,6 +278,7 @@ export const WORKSPACE_EVENT_TYPES = [
 ] as const;
 export type WorkspaceEventType = (typeof WORKSPACE_EVENT_TYPES)[number];
 
+/** A call to the provider's API with the integration's settings and secrets (credential checks, reads). */
 export interface CredentialContext<Settings, Secrets> {
   settings: Settings;
   secrets: Secrets;

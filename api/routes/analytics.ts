@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { isAmountPending } from '../../db/queries/amounts';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
 import { invalid } from '../errors';
@@ -35,7 +36,7 @@ function revenueView(revenue: Totals['revenue']) {
 
 /**
  * `GET /v1/analytics/conversions`: conversions per type and revenue per currency in UTC buckets.
- * Test rows never count. Refunds are reported apart from sales (stored as positive amounts; abs()
+ * Test rows and sales still waiting for their amount never count. Refunds are reported apart from sales (stored as positive amounts; abs()
  * in case a provider sends them negative) and `net` is sales minus refunds.
  */
 export function analyticsRouter({ db }: ApiContext): Router {
@@ -58,6 +59,8 @@ export function analyticsRouter({ db }: ApiContext): Router {
       ])
       .where('workspace_id', '=', caller(res).workspaceId)
       .where('is_test', '=', false)
+      // A sale waiting for its amount counts once it has one (as it is announced then).
+      .where((eb) => eb.not(isAmountPending))
       .where('occurred_at', '>=', from)
       .where('occurred_at', '<', to)
       .groupBy([sql`1`, 'type', 'currency']);

@@ -8,6 +8,7 @@ import * as destinationTaskQueue from './006_destination_task_queue';
 import * as leanWrites from './007_lean_writes';
 import * as integrationChanges from './008_integration_changes';
 import * as leanQueues from './009_lean_queues';
+import * as documentAmounts from './010_document_amounts';
 import * as refundReports from './011_refund_reports';
 import * as delivers from './012_delivers';
 import * as replayAndTransitions from './013_replay_and_transitions';
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '007_lean_writes': leanWrites,
   '008_integration_changes': integrationChanges,
   '009_lean_queues': leanQueues,
+  '010_document_amounts': documentAmounts,
   '011_refund_reports': refundReports,
   '012_delivers': delivers,
   '013_replay_and_transitions': replayAndTransitions,

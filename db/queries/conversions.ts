@@ -2,6 +2,7 @@ import { type Insertable, type Transaction, sql } from 'kysely';
 import { randomId } from '../../lib/crypto';
 import type { ConversionInput, CustomerRef, Effect } from '../../providers/types';
 import type { ConversionsTable, Database } from '../schema';
+import { settleAmounts } from './amounts';
 import { emitWorkspaceEvents, type NewWorkspaceEvent } from './events';
 import { reconcileRefundReports } from './refund-reports';
 import { applySaleAliases } from './sale-aliases';
@@ -34,13 +35,13 @@ type Written = { id: string; created: boolean };
 
 const key = (...parts: Array<string | null>) => parts.join('\u0000');
 const customerKey = (origin: Origin, ref: CustomerRef) => key(origin.workspaceId, origin.provider, ref.externalId);
-/** The customer an effect names: the customer itself, or a conversion's. */
+/** The customer an effect names: the customer itself, a conversion's, or the one an amount report names. */
 const customerRefOf = (effect: InboundFacts['effects'][number]) =>
-  effect.kind === 'customer' ? effect.customer : effect.kind === 'conversion' ? effect.conversion.customer : undefined;
+  effect.kind === 'customer' ? effect.customer : effect.kind === 'conversion' ? effect.conversion.customer : effect.kind === 'amount' ? effect.amount.customer : undefined;
 
 /**
  * Applies a batch of inbound events idempotently with a handful of statements, whatever the batch's
- * size: customers, conversions, refund links, then the workspace events announcing what is new. The
+ * size: customers, conversions, refund links, reported amounts, then the workspace events announcing what is new. The
  * end state is the one applying the events one by one in order would give; `Applied` says, per event,
  * which rows it touched and which events it emitted.
  */
@@ -74,10 +75,18 @@ export async function applyInboundFacts(trx: Trx, reported: InboundFacts[]): Pro
       const written = conversions.get(effect.conversion)!;
       if (!written.created) continue;
       touched.conversionIds.push(written.id);
+      // A sale waiting for its amount is announced once it has one (settleAmounts).
+      if (effect.conversion.amountPending) continue;
       announce({ type: `${effect.conversion.type}.created`, data: conversionEventData(origin, effect.conversion, written.id, customer?.id ?? null, written.saleId) });
     }
     return touched;
   });
+  for (const settled of await settleAmounts(trx, batch, (origin, ref) => customers.get(customerKey(origin, ref))?.id)) {
+    const touched = applied[settled.index];
+    if (!touched.conversionIds.includes(settled.conversionId)) touched.conversionIds.push(settled.conversionId);
+    events.push(settled.event);
+    emittedBy.push(settled.index);
+  }
   const emitted = await emitWorkspaceEvents(trx, events);
   emitted.forEach(({ id }, index) => applied[emittedBy[index]].eventIds.push(id));
   return applied;
@@ -171,7 +180,7 @@ function newConversion(origin: Origin, input: ConversionInput, customerId: strin
     click_id: input.clickId ?? null,
     link_key: input.linkKey ?? null,
     inbox_id: origin.inboxId,
-    metadata: JSON.stringify(input.metadata ?? {}),
+    metadata: JSON.stringify({ ...input.metadata, ...(input.amountPending && { amountPending: input.amountPending }) }),
     is_test: origin.isTest,
   };
 }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { isAmountPending } from '../../db/queries/amounts';
 import { queuedAt } from '../../db/queries/inbox';
 import { type Detector, iso, replayCall } from './types';
 
@@ -21,13 +22,15 @@ export const wrongValues: Detector = async (ctx) => {
   const [valueless, ignored, handled] = await Promise.all([
     db
       .selectFrom('conversions')
-      .select(['id', 'external_id', 'amount_minor', 'currency', sql<boolean>`(metadata->>'amountPending')::boolean`.as('amount_pending')])
+      .select(['id', 'external_id', 'amount_minor', 'currency'])
       .where('workspace_id', '=', row.workspace_id)
       .where('integration_id', '=', row.id)
       .where('is_test', '=', false)
       .where('type', 'in', ['sale', 'refund'])
       .where('created_at', '>', since)
       .where((eb) => eb.or([eb('amount_minor', '=', '0'), eb('amount_minor', 'is', null), eb('currency', 'is', null)]))
+      // Waiting for the provider to say (see pendingAmounts): not a wrong value.
+      .where((eb) => eb.not(isAmountPending))
       .orderBy('created_at', 'desc')
       .execute(),
     live(ctx).select(['reason', (eb) => eb.fn.countAll<number>().as('count')]).where('status', '=', 'ignored').groupBy('reason').orderBy('count', 'desc').execute(),
@@ -42,10 +45,71 @@ export const wrongValues: Detector = async (ctx) => {
     firstAction: `Re-check the provider field mapping (settings: event mapping, stage ids, currency) against a recent event in GET /v1/integrations/{id}/webhook-events, PATCH the settings, then replay the ignored events: ${replayCall('ignored')}`,
     evidence: {
       salesWithoutValue: valueless.length,
-      salesWithoutValueExamples: valueless.slice(0, EXAMPLES).map((c) => ({ conversionId: c.id, externalId: c.external_id, amountMinor: c.amount_minor === null ? null : Number(c.amount_minor), currency: c.currency, amountPending: Boolean(c.amount_pending) })),
+      salesWithoutValueExamples: valueless.slice(0, EXAMPLES).map((c) => ({ conversionId: c.id, externalId: c.external_id, amountMinor: c.amount_minor === null ? null : Number(c.amount_minor), currency: c.currency })),
       ignoredEvents: ignoredCount,
       handledEvents: Number(handled.count),
       topIgnoredReasons: ignored.slice(0, EXAMPLES).map((entry) => ({ reason: entry.reason, count: Number(entry.count) })),
+    },
+  };
+};
+
+/** A pending sale is a finding from this age on; at once when no credentials could ever read its amount. */
+const PENDING_STALE_SECONDS = 15 * 60;
+const NEEDS_CREDENTIALS = ['no_credentials', 'refused'];
+
+/** What to do about sales waiting for their amount, by why they wait (`AmountPending.code`). */
+const PENDING_ADVICE: Record<string, { likelyCause: string; firstAction: string }> = {
+  no_credentials: {
+    likelyCause: 'the provider’s webhooks carry no amount for these sales, and no API access token is stored to read it',
+    firstAction: 'Store an access token that can read the provider’s records: POST /v1/integrations/{id}/reauthorize with {"secrets":{"accessToken":"…"}}; waiting sales are read again on the next drain',
+  },
+  refused: {
+    likelyCause: 'the provider refused the stored access token when asked for the amount (expired, revoked, or missing the read scope)',
+    firstAction: 'Store a valid access token with the read scope: POST /v1/integrations/{id}/reauthorize; waiting sales are read again on the next drain',
+  },
+  unreachable: {
+    likelyCause: 'the provider’s API could not be reached when these sales came in (outage, timeout, rate limit)',
+    firstAction: 'Check the provider’s API status; waiting sales are read again on each drain (up to 100 at a time) once it answers',
+  },
+  not_read: {
+    likelyCause: 'the provider’s API was not asked for these sales yet',
+    firstAction: 'Nothing to do if it clears on the next drain; else check the worker logs for "pending amounts"',
+  },
+  not_found: {
+    likelyCause: 'the provider has no record for these sales any more (deleted or merged), so no amount can be read',
+    firstAction: 'Check the records named in the evidence in the provider; a record that exists again is read on the next drain',
+  },
+  not_set: {
+    likelyCause: 'the records have no amount in the provider yet',
+    firstAction: 'Set the amount on the record in the provider: the change completes the sale',
+  },
+};
+
+/** Sales stored without an amount that has not arrived: nothing was forwarded for them yet. */
+export const pendingAmounts: Detector = async ({ db, row, since }) => {
+  const pending = await db
+    .selectFrom('conversions')
+    .select(['id', 'external_id', 'created_at', sql<string>`metadata->'amountPending'->>'code'`.as('code'), sql<string>`metadata->'amountPending'->>'reason'`.as('reason')])
+    .where('integration_id', '=', row.id)
+    .where(isAmountPending)
+    .where('type', '=', 'sale')
+    .where('is_test', '=', false)
+    .where('created_at', '>', since)
+    .where((eb) => eb.or([eb(sql`metadata->'amountPending'->>'code'`, 'in', NEEDS_CREDENTIALS), eb('created_at', '<', sql<Date>`now() - make_interval(secs => ${PENDING_STALE_SECONDS})`)]))
+    .orderBy('created_at')
+    .execute();
+  if (pending.length === 0) return undefined;
+  const counts = new Map<string, number>();
+  for (const sale of pending) counts.set(sale.code, (counts.get(sale.code) ?? 0) + 1);
+  const [top] = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  const advice = PENDING_ADVICE[top[0]] ?? PENDING_ADVICE.not_read;
+  return {
+    scenario: 'amounts_pending',
+    ...advice,
+    evidence: {
+      pendingSales: pending.length,
+      byCode: Object.fromEntries(counts),
+      examples: pending.slice(0, EXAMPLES).map((sale) => ({ conversionId: sale.id, externalId: sale.external_id, code: sale.code, reason: sale.reason, pendingSince: iso(sale.created_at) })),
     },
   };
 };
@@ -72,6 +136,8 @@ export const duplicateConversions: Detector = async ({ db, row, since }) => {
     .where('a.integration_id', '=', row.id)
     .where('a.is_test', '=', false)
     .where('a.created_at', '>', since)
+    // Sales still waiting for their amount all have none: alike, not duplicates.
+    .where('a.amount_minor', 'is not', null)
     .limit(EXAMPLES)
     .execute();
   if (pairs.length === 0) return undefined;

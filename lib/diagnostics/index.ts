@@ -1,7 +1,7 @@
 import type { Db } from '../../db';
 import type { IntegrationRow } from '../../db/schema';
 import { getProvider } from '../../providers';
-import { duplicateConversions, failedEvents, inboxBacklog, redeliveredEvents, signatureFailures, wrongValues } from './inbound';
+import { duplicateConversions, failedEvents, inboxBacklog, pendingAmounts, redeliveredEvents, signatureFailures, wrongValues } from './inbound';
 import { skippedWhilePaused, stuckInError } from './lifecycle';
 import { deliveryFailures, noOutboundDeliveries } from './outbound';
 import { type Detector, type Finding, WINDOW_DAYS } from './types';
@@ -9,7 +9,7 @@ import { type Detector, type Finding, WINDOW_DAYS } from './types';
 export type { Finding } from './types';
 
 const LIFECYCLE: Detector[] = [stuckInError, skippedWhilePaused];
-const INBOUND: Detector[] = [signatureFailures, wrongValues, duplicateConversions, redeliveredEvents, inboxBacklog, failedEvents];
+const INBOUND: Detector[] = [signatureFailures, pendingAmounts, wrongValues, duplicateConversions, redeliveredEvents, inboxBacklog, failedEvents];
 const OUTBOUND: Detector[] = [noOutboundDeliveries, deliveryFailures];
 
 /**

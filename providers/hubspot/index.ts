@@ -1,5 +1,6 @@
 import type { ProviderModule } from '../types';
 import { hubspotCredentials } from './credentials';
+import { enrichHubspot, readPendingHubspotAmounts } from './enrich';
 import { HUBSPOT_EVENT_TYPES, normalizeHubspot } from './normalize';
 import { parseHubspot } from './parse';
 import { hubspotSample } from './sample';
@@ -20,7 +21,7 @@ export const hubspot: ProviderModule<HubspotSettings, HubspotSecrets> = {
   isAuthorized: (secrets) => Boolean(secrets.clientSecret),
   // The HubSpot app's client secret, rotated in the developer account; the caller passes the new one.
   rotation: { field: 'clientSecret' },
-  inbound: { verify: verifyHubspot, parse: parseHubspot, normalize: normalizeHubspot },
+  inbound: { verify: verifyHubspot, parse: parseHubspot, normalize: normalizeHubspot, enrich: enrichHubspot, readPendingAmounts: readPendingHubspotAmounts },
   credentials: hubspotCredentials,
   sampleEvent: hubspotSample,
 };

@@ -15,3 +15,8 @@ export const hubspotSecretsSchema = z.strictObject({
   accessToken: z.string().min(1).optional(),
 });
 export type HubspotSecrets = z.infer<typeof hubspotSecretsSchema>;
+
+/** One app (one client secret) serves every portal that installed it: events of another portal are not this integration's. */
+export function ofOtherPortal(portalId: string | undefined, settings: HubspotSettings): boolean {
+  return Boolean(settings.portalId && portalId && portalId !== settings.portalId);
+}

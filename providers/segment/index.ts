@@ -14,7 +14,7 @@ export const segment: ProviderModule<SegmentSettings, SegmentSecrets> = {
   description: 'Leads and sales from Segment track calls, customers from identify calls; workspace events to Segment.',
   capabilities: { inbound: true, outbound: true },
   inboundEventTypes: ['track', 'identify'],
-  outboundTriggerEvents: ['link.clicked', 'customer.created', 'lead.created', 'sale.created', 'refund.created'],
+  outboundTriggerEvents: ['link.clicked', 'customer.created', 'lead.created', 'sale.created', 'sale.updated', 'refund.created'],
   settingsSchema: segmentSettingsSchema,
   secretsSchema: segmentSecretsSchema,
   // Either half works on its own: the write key sends, the shared secret receives.

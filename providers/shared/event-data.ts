@@ -21,6 +21,8 @@ const eventDataSchema = z.looseObject({
     })
     .nullish(),
   customer: z.looseObject({ id: text, externalId: text, email: text, name: text }).nullish(),
+  /** `sale.updated`: the amount before the change. */
+  previous: z.looseObject({ amountMinor: z.number().nullish(), currency: text }).nullish(),
   click: z.looseObject({ id: text, url: text, linkKey: text, country: text, referrer: text }).nullish(),
   integrationId: text,
   from: text,

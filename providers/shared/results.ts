@@ -2,6 +2,7 @@ import {
   MalformedPayloadError,
   type ConversionInput,
   type CustomerRef,
+  type DocumentAmount,
   type Effect,
   type NormalizeResult,
 } from '../types';
@@ -24,6 +25,10 @@ export function conversionEffect(conversion: ConversionInput): Effect {
 
 export function saleAliasEffect(saleExternalId: string, alias: string): Effect {
   return { kind: 'saleAlias', saleExternalId, alias };
+}
+
+export function amountEffect(amount: DocumentAmount): Effect {
+  return { kind: 'amount', amount };
 }
 
 export function disconnectEffect(reason: string): Effect {

@@ -15,6 +15,7 @@ export const slack: ProviderModule<SlackSettings, SlackSecrets> = {
     'customer.created',
     'lead.created',
     'sale.created',
+    'sale.updated',
     'refund.created',
     'integration.connected',
     'integration.paused',

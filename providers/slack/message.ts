@@ -46,6 +46,10 @@ function headline(type: string, data: EventData): string {
   switch (type) {
     case 'sale.created':
       return `:moneybag: New sale ${money}`.trim();
+    case 'sale.updated': {
+      const before = data.previous?.amountMinor != null && data.previous.currency ? formatMoney(data.previous.amountMinor, data.previous.currency) : '';
+      return `:pencil2: Sale updated ${money}${before ? ` (was ${before})` : ''}`.trim();
+    }
     case 'refund.created':
       return `:leftwards_arrow_with_hook: Refund ${money}`.trim();
     case 'lead.created':

@@ -22,6 +22,7 @@ export const webhookProtocol: Protocol = {
     'customer.created',
     'lead.created',
     'sale.created',
+    'sale.updated',
     'refund.created',
     'integration.connected',
     'integration.paused',

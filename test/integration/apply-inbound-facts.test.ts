@@ -113,6 +113,46 @@ describe('applying a drain batch with set-based statements', () => {
     expect(await queued()).toEqual(announced);
   });
 
+  it('gives sales waiting for an amount the latest reported one, whatever the order, announcing each once', async () => {
+    const origin = (workspaceId: string, inboxId: number): Origin => ({ workspaceId, integrationId: 'int_amounts', provider: 'hubspot', inboxId, externalEventId: `e_${inboxId}`, isTest: false });
+    const pendingSale = (externalId: string): ConversionInput => ({ type: 'sale', eventName: 'Closed won', externalId, occurredAt: at, amountPending: { code: 'not_read', reason: 'not read' } });
+    const report = (externalId: string, amountMinor: number, asOf: string, currency = 'KWD') => ({ kind: 'amount' as const, amount: { externalId, amountMinor, currency, asOf, source: 'amount change' } });
+    const early = '2026-11-01T09:00:00.000Z';
+    const late = '2026-11-01T11:00:00.000Z';
+    // d1: the later report comes first; d2: its report comes before the sale; d3: no report at all.
+    const events = (workspaceId: string): InboundFacts[] => [
+      { origin: origin(workspaceId, 1), effects: [report('d1', 2500, late)] },
+      { origin: origin(workspaceId, 2), effects: [{ kind: 'conversion', conversion: pendingSale('d1') }] },
+      { origin: origin(workspaceId, 3), effects: [report('d1', 1000, early)] },
+      { origin: origin(workspaceId, 4), effects: [report('d2', 7, early, 'JPY')] },
+      { origin: origin(workspaceId, 5), effects: [{ kind: 'conversion', conversion: pendingSale('d2') }] },
+      { origin: origin(workspaceId, 6), effects: [{ kind: 'conversion', conversion: pendingSale('d3') }] },
+    ];
+    const sales = async (workspaceId: string) =>
+      (await db.selectFrom('conversions').select(['external_id', 'amount_minor', 'currency']).where('workspace_id', '=', workspaceId).orderBy('external_id').execute()).map((row) => [row.external_id, row.amount_minor === null ? null : Number(row.amount_minor), row.currency]);
+    const announced = async (workspaceId: string) =>
+      (await db.selectFrom('events').select(['type', 'data']).where('workspace_id', '=', workspaceId).execute()).map((row) => [row.type, (row.data as any).conversion.externalId, (row.data as any).conversion.amountMinor]).sort();
+
+    const together = (await createWorkspace(db, 'amounts together')).workspace.id;
+    const oneByOne = (await createWorkspace(db, 'amounts one by one')).workspace.id;
+    const applied = await db.transaction().execute((trx) => applyInboundFacts(trx, events(together)));
+    for (const facts of events(oneByOne)) await db.transaction().execute((trx) => applyInboundFacts(trx, [facts]));
+    const expected = [['d1', 2500, 'KWD'], ['d2', 7, 'JPY'], ['d3', null, null]];
+    expect(await sales(together)).toEqual(expected);
+    expect(await sales(oneByOne)).toEqual(expected);
+    expect(await announced(together)).toEqual([['sale.created', 'd1', 2500], ['sale.created', 'd2', 7]]);
+    expect(await announced(oneByOne)).toEqual(await announced(together));
+    // The sale.created of d1 is credited to the last event naming d1 (3), d2's to its sale (5); d3 announces nothing.
+    expect(applied.map((entry) => entry.eventIds.length)).toEqual([0, 0, 1, 0, 1, 0]);
+
+    // A later, different report updates the completed sale once, with the previous amount.
+    const [update] = await db.transaction().execute((trx) => applyInboundFacts(trx, [{ origin: origin(together, 7), effects: [report('d1', 3000, '2026-11-01T12:00:00.000Z')] }]));
+    expect(update.eventIds).toHaveLength(1);
+    const updated = await db.selectFrom('events').select('data').where('id', '=', update.eventIds[0]).executeTakeFirstOrThrow();
+    expect(updated.data).toMatchObject({ conversion: { externalId: 'd1', amountMinor: 3000, currency: 'KWD' }, previous: { amountMinor: 2500, currency: 'KWD' } });
+    expect(await sales(together)).toEqual([['d1', 3000, 'KWD'], ['d2', 7, 'JPY'], ['d3', null, null]]);
+  });
+
   it('fails the whole batch on a lead without a customer, writing nothing', async () => {
     const workspaceId = (await createWorkspace(db, 'poison')).workspace.id;
     const batch = mixedBatch(workspaceId);

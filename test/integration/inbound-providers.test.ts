@@ -1,6 +1,6 @@
 import { type Harness, startHarness, waitFor } from '../support/harness';
 import { inboundHelpers } from '../support/inbound';
-import { hubspotHeaders, segmentHeaders, shopifyHeaders, standardWebhookHeaders, stripeHeaders } from '../support/signers';
+import { segmentHeaders, shopifyHeaders, standardWebhookHeaders, stripeHeaders } from '../support/signers';
 
 const now = () => Math.floor(Date.now() / 1000);
 const minor = (value: unknown) => (value === null ? null : Number(value));
@@ -143,34 +143,6 @@ describe('inbound: each provider’s webhooks become the exact rows expected', (
     expect((await io.customers(id))[0]).toMatchObject({ external_id: '2001', email: 'eve@example.com', name: 'Eve Adams' });
     expect((await send('app/uninstalled', 'wh_4', { id: 77, domain: shop })).status).toBe(200);
     await waitFor(async () => (await io.state(id)) === 'disconnected', 'the uninstalled shop to disconnect');
-  });
-
-  it('HubSpot: a signed batch splits into events: contact, deal lead, closed-won sale in KWD', async () => {
-    const secret = 'hubspot-client-secret';
-    const { id, installation } = await io.install('hubspot', { currency: 'KWD' }, { clientSecret: secret });
-    const at = Date.now();
-    const batch = [
-      { eventId: 11, subscriptionType: 'contact.creation', objectId: 501, portalId: 62515, occurredAt: at, attemptNumber: 0 },
-      { eventId: 12, subscriptionType: 'deal.creation', objectId: 601, portalId: 62515, occurredAt: at, attemptNumber: 0 },
-      { eventId: 13, subscriptionType: 'deal.propertyChange', objectId: 601, portalId: 62515, occurredAt: at, propertyName: 'dealstage', propertyValue: 'closedwon', amount: '1500.125', attemptNumber: 0 },
-      { eventId: 14, subscriptionType: 'deal.propertyChange', objectId: 602, portalId: 62515, occurredAt: at, propertyName: 'dealstage', propertyValue: 'appointmentscheduled', attemptNumber: 0 },
-    ];
-    const payload = JSON.stringify(batch);
-    const response = await h.post(`/webhooks/hubspot/${id}`, payload, hubspotHeaders(payload, secret, installation.inboundWebhookUrl));
-    expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ received: 4, accepted: 4 });
-    const rows = await io.settled(id, 4);
-    expect(rows.map((row) => [row.dedup_key, row.status])).toEqual([['11', 'processed'], ['12', 'processed'], ['13', 'processed'], ['14', 'ignored']]);
-    const conversions = await io.conversions(id);
-    expect(conversions.map((c) => [c.type, c.event_name, c.external_id, minor(c.amount_minor), c.currency])).toEqual(
-      expect.arrayContaining([
-        ['lead', 'Deal created', 'deal:601', null, null],
-        ['sale', 'Closed won', 'deal:601', 1500125, 'KWD'],
-      ]),
-    );
-    expect((await io.customers(id)).map((c) => c.external_id)).toEqual(['contact:501', 'deal:601']);
-    const stale = Date.now() - 6 * 60 * 1000;
-    expect((await h.post(`/webhooks/hubspot/${id}`, payload, hubspotHeaders(payload, secret, installation.inboundWebhookUrl, stale))).status).toBe(401);
   });
 
   it('Segment: mapped track calls become sales and leads, identify becomes a customer', async () => {

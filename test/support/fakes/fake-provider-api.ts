@@ -1,4 +1,4 @@
-import { type FakeServer, type ReceivedRequest, startFakeServer } from './http-server';
+import { type FakeServer, type ReceivedRequest, type Reply, startFakeServer } from './http-server';
 
 export interface FakeProviderApi extends FakeServer {
   /** Tokens the API accepts; delete one and it answers 401 to it from then on. */
@@ -15,6 +15,8 @@ export interface ProviderApiShape {
   route(path: string): unknown;
   /** The provider's own 401 body. */
   unauthorized: unknown;
+  /** A whole reply for an authorized request the provider answers with more than a 200 body (a 207 batch read); undefined: `route`. */
+  reply?(request: ReceivedRequest): Reply | undefined;
 }
 
 /** A provider API that checks a token the way the real one does and answers like it, on 127.0.0.1. */
@@ -25,6 +27,8 @@ export async function startFakeProviderApi(shape: ProviderApiShape, tokens: stri
     if (api.down) return 'reset';
     const token = shape.tokenOf(request);
     if (!token || !api.tokens.has(token)) return { status: 401, body: shape.unauthorized };
+    const reply = shape.reply?.({ ...request, path: pathOf(request) });
+    if (reply) return reply;
     const body = shape.route(pathOf(request));
     return body === undefined ? { status: 404, body: { error: 'not found' } } : { status: 200, body };
   };

@@ -44,6 +44,13 @@ describe('Slack messages', () => {
     expect(JSON.stringify(message.blocks)).not.toContain('<!channel>');
     expect(message.text).toBe(':moneybag: New sale $1.00');
   });
+
+  it('says what a sale was before its amount changed', () => {
+    const updated: OutboundEnvelope = { ...sale(650000, 'JPY'), type: 'sale.updated' };
+    updated.data = { ...updated.data, previous: { amountMinor: 500000, currency: 'JPY' } };
+    expect(slackMessage(updated).text).toBe(':pencil2: Sale updated ¥650,000 (was ¥500,000)');
+    expect(slackMessage({ ...updated, data: { conversion: { amountMinor: 1250, currency: 'KWD' } } }).text).toBe(':pencil2: Sale updated KWD\u00a01.250');
+  });
 });
 
 describe('Segment calls', () => {
