@@ -7,6 +7,7 @@ import { checkCredentialsActivity } from './credentials';
 import { drainInboxActivity } from './inbox';
 import { recordTransitionActivity } from './lifecycle';
 import { createOutboundActivities, thenDispatch } from './outbound';
+import { applyRetentionActivity } from './retention';
 
 export interface ActivityDeps {
   db: Db;
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     drainInbox: drainInboxActivity(deps, deps.config.inboxBatchSize, atMostEvery(DRAIN_DISPATCH_MS, () => void dispatch())),
     ...createOutboundActivities(deps),
     checkCredentials: checkCredentialsActivity(deps.db, deps.box, deps.config),
+    applyRetention: applyRetentionActivity(deps.db),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { RetrySchedule } from '../workflows/delivery';
+import type { RetentionPolicy } from '../workflows/retention';
 
 /** Every setting comes from the environment, with defaults that run on a developer machine. */
 export interface Config {
@@ -34,9 +35,18 @@ export interface Config {
   credentialCheckIntervalMs: number;
   /** Sales still waiting for their amount are read again from the provider by a drain at most this often, per integration and worker. */
   pendingAmountRetryMs: number;
+  retention: RetentionConfig;
 }
 
+/** Retention of the tables that grow with traffic, run by a Temporal Schedule (worker/retention-schedule). */
+export interface RetentionConfig {
+  enabled: boolean;
+  intervalMs: number;
+  policy: RetentionPolicy;
+}
 
+/** The README promises that inbox dedup keys (provider event ids) are kept at least this long; Stripe retries for 3 days. */
+export const INBOX_DEDUP_WINDOW_DAYS = 7;
 
 function int(value: string | undefined, fallback: number): number {
   const parsed = value === undefined ? NaN : Number.parseInt(value, 10);
@@ -74,7 +84,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     providerApiUrls: providerApiUrls(env),
     credentialCheckIntervalMs: int(env.CREDENTIAL_CHECK_INTERVAL_MS, 15 * 60 * 1000),
     pendingAmountRetryMs: int(env.PENDING_AMOUNT_RETRY_MS, 60 * 1000),
+    retention: retentionConfig(env),
   };
+}
+
+/** Unlike the settings above, a bad retention value is refused: a typo must not silently shorten or stop it. */
+function retentionConfig(env: NodeJS.ProcessEnv): RetentionConfig {
+  const inboxDays = wholeNumber(env, 'RETENTION_INBOX_DAYS', 30, 0);
+  if (inboxDays < INBOX_DEDUP_WINDOW_DAYS) {
+    throw new Error(
+      `RETENTION_INBOX_DAYS=${inboxDays} is shorter than the inbox dedup window: provider event ids are kept at least ` +
+        `${INBOX_DEDUP_WINDOW_DAYS} days (Stripe retries for 3 days); set ${INBOX_DEDUP_WINDOW_DAYS} or more`,
+    );
+  }
+  const enabled = env.RETENTION_ENABLED ?? 'true';
+  if (enabled !== 'true' && enabled !== 'false') throw new Error(`RETENTION_ENABLED must be true or false, got "${enabled}"`);
+  return {
+    enabled: enabled === 'true',
+    intervalMs: wholeNumber(env, 'RETENTION_INTERVAL_MS', 60 * 60 * 1000, 60 * 1000),
+    policy: {
+      inboxDays,
+      deliveryAttemptsDays: wholeNumber(env, 'RETENTION_DELIVERY_ATTEMPTS_DAYS', 30, 1),
+      signatureFailuresDays: wholeNumber(env, 'RETENTION_SIGNATURE_FAILURES_DAYS', 30, 1),
+      transitionsDays: wholeNumber(env, 'RETENTION_TRANSITIONS_DAYS', 400, 1),
+      batchSize: wholeNumber(env, 'RETENTION_BATCH_SIZE', 1000, 1, 10_000),
+    },
+  };
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const parsed = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!(parsed >= min && parsed <= max)) {
+    throw new Error(`${name} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? '' : ` to ${max}`}, got "${value}"`);
+  }
+  return parsed;
 }
 
 function providerApiUrls(env: NodeJS.ProcessEnv): Record<string, string> {

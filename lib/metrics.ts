@@ -13,6 +13,12 @@ export const metrics = {
     labelNames: ['provider', 'outcome'],
     registers,
   }),
+  retentionDeleted: new Counter({
+    name: 'linquid_retention_deleted_rows_total',
+    help: 'Rows deleted by retention, by table',
+    labelNames: ['table'],
+    registers,
+  }),
   signatureFailures: new Counter({
     name: 'linquid_webhook_signature_failures_total',
     help: 'Inbound webhooks refused for their signature or timestamp',

@@ -5,6 +5,7 @@ import type { SecretBox } from '../lib/crypto';
 import { createIntegrationWorker } from './create-worker';
 import { startDoorbellSweep } from './doorbell-sweep';
 import { startOutboundSweep } from './outbound-sweep';
+import { ensureRetentionSchedule } from './retention-schedule';
 
 export interface RunningWorker {
   /** Settles when the worker has stopped polling and finished its in-flight tasks. */
@@ -12,10 +13,11 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** The worker with its safety-net sweeps (lost doorbells, undispatched outbox rows), as every entry point runs it. */
+/** The worker with its safety-net sweeps (lost doorbells, undispatched outbox rows) and the retention Schedule, as every entry point runs it. */
 export async function runWorker(address: string, deps: { db: Db; box: SecretBox; config: Config; temporal: Client }): Promise<RunningWorker> {
   const { db, config, temporal } = deps;
   const { worker } = await createIntegrationWorker({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue, deps });
+  await ensureRetentionSchedule(temporal, config);
   const stopDoorbellSweep = startDoorbellSweep(db, temporal, config.doorbellSweepMs);
   const stopOutboundSweep = startOutboundSweep({ db, temporal, config });
   const done = worker.run().finally(() => {

@@ -35,7 +35,7 @@ const { settleDelivery } = proxyActivities<Activities>({
 });
 
 /** An ActivityFailure's message is generic; its cause says what happened (timeout, last error). */
-function failureMessage(error: unknown): string {
+export function failureMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   return error.cause instanceof Error ? error.cause.message : error.message;
 }
