@@ -1,8 +1,13 @@
 import { BlockList, isIP } from 'node:net';
 
+function blockList(family: 'ipv4' | 'ipv6', subnets: ReadonlyArray<readonly [string, number]>): BlockList {
+  const list = new BlockList();
+  for (const [network, prefix] of subnets) list.addSubnet(network, prefix, family);
+  return list;
+}
+
 /** IPv4 addresses an outbound request must never reach: private, loopback, link-local (cloud metadata), CGNAT, reserved. */
-const blockedIpv4 = new BlockList();
-for (const [network, prefix] of [
+const blockedIpv4 = blockList('ipv4', [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
   ['100.64.0.0', 10],
@@ -16,15 +21,12 @@ for (const [network, prefix] of [
   ['198.51.100.0', 24],
   ['203.0.113.0', 24],
   ['224.0.0.0', 3],
-] as const) {
-  blockedIpv4.addSubnet(network, prefix, 'ipv4');
-}
+]);
 /**
  * IPv6 ranges that are not public whatever they carry. A list of its own: a BlockList would also match
  * IPv4-mapped addresses against IPv4 rules, and every embedding is judged below, by its IPv4 address.
  */
-const blockedIpv6 = new BlockList();
-for (const [network, prefix] of [
+const blockedIpv6 = blockList('ipv6', [
   ['::', 128],
   ['::1', 128],
   ['64:ff9b:1::', 48],
@@ -37,9 +39,7 @@ for (const [network, prefix] of [
   ['fe80::', 10],
   ['fec0::', 10],
   ['ff00::', 8],
-] as const) {
-  blockedIpv6.addSubnet(network, prefix, 'ipv6');
-}
+]);
 
 const REFUSED = 'a private, loopback or link-local address';
 
