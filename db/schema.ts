@@ -229,6 +229,18 @@ export interface SaleAliasesTable {
   created_at: CreatedAt;
 }
 
+/** A started OAuth install, until its callback uses it (single-use) or it expires. */
+export interface OAuthStatesTable {
+  /** SHA-256 (hex) of the `state` handed out. */
+  state_hash: string;
+  purpose: string;
+  workspace_id: string;
+  actor: string;
+  payload: Json<Record<string, unknown>>;
+  expires_at: Timestamp;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
@@ -244,6 +256,7 @@ export interface Database {
   signature_failures: SignatureFailuresTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
+  oauth_states: OAuthStatesTable;
 }
 
 export type IntegrationRow = Selectable<IntegrationsTable>;

@@ -12,6 +12,7 @@ import * as documentAmounts from './010_document_amounts';
 import * as refundReports from './011_refund_reports';
 import * as delivers from './012_delivers';
 import * as replayAndTransitions from './013_replay_and_transitions';
+import * as oauthStates from './014_oauth_states';
 
 /** Listed in code (not read from disk) so the compiled service carries its own migrations. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '011_refund_reports': refundReports,
   '012_delivers': delivers,
   '013_replay_and_transitions': replayAndTransitions,
+  '014_oauth_states': oauthStates,
 };

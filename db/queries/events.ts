@@ -1,7 +1,17 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { randomId } from '../../lib/crypto';
 import { isDestination } from './integrations';
 import type { Database } from '../schema';
+
+export interface EmittedEvent {
+  id: string;
+  created: boolean;
+  /**
+   * False when an idempotency key used before came with another type or data than the first event's
+   * (compared as jsonb: key order and spacing do not count, as in the first event's stored data).
+   */
+  sameRequest: boolean;
+}
 
 export interface NewWorkspaceEvent {
   workspaceId: string;
@@ -17,9 +27,9 @@ export interface NewWorkspaceEvent {
  * when their workspace has a destination (a workspace without one pays no outbox writes), so each fact
  * and its announcement commit together — all in one statement (data-modifying CTEs). A destination
  * receives the events recorded after it was installed. An event whose idempotency key was used before
- * is not recorded again: its result is the first event's id.
+ * is not recorded again: its result is the first event's id, and whether it asked for the same event.
  */
-export async function emitWorkspaceEvents(trx: Transaction<Database>, events: NewWorkspaceEvent[]): Promise<Array<{ id: string; created: boolean }>> {
+export async function emitWorkspaceEvents(trx: Transaction<Database>, events: NewWorkspaceEvent[]): Promise<EmittedEvent[]> {
   if (events.length === 0) return [];
   const rows = events.map((event) => ({
     id: randomId('evt'),
@@ -61,24 +71,24 @@ export async function emitWorkspaceEvents(trx: Transaction<Database>, events: Ne
     .select('id')
     .execute();
   const created = new Set(inserted.map((row) => row.id));
-  const results: Array<{ id: string; created: boolean }> = [];
+  const results: EmittedEvent[] = [];
   for (const row of rows) {
     if (created.has(row.id)) {
-      results.push({ id: row.id, created: true });
+      results.push({ id: row.id, created: true, sameRequest: true });
       continue;
     }
     const existing = await trx
       .selectFrom('events')
-      .select('id')
+      .select(['id', sql<boolean>`type = ${row.type} and data = ${row.data}::jsonb`.as('same_request')])
       .where('workspace_id', '=', row.workspace_id)
       .where('idempotency_key', '=', row.idempotency_key!)
       .executeTakeFirstOrThrow();
-    results.push({ id: existing.id, created: false });
+    results.push({ id: existing.id, created: false, sameRequest: existing.same_request });
   }
   return results;
 }
 
-export async function emitWorkspaceEvent(trx: Transaction<Database>, event: NewWorkspaceEvent): Promise<{ id: string; created: boolean }> {
+export async function emitWorkspaceEvent(trx: Transaction<Database>, event: NewWorkspaceEvent): Promise<EmittedEvent> {
   const [emitted] = await emitWorkspaceEvents(trx, [event]);
   return emitted;
 }

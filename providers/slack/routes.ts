@@ -4,15 +4,15 @@ import { z } from 'zod';
 import { caller } from '../../api/auth';
 import type { ApiContext } from '../../api/context';
 import { HttpError } from '../../api/errors';
+import { type Page, sendPage } from '../../api/html-page';
 import { installIntegration } from '../../api/install-integration';
-import { integrationView } from '../../api/integration-view';
-import { openState, sealState } from '../../api/oauth-state';
 import { parseWith } from '../../api/validate';
-import { integrationOfWorkspace } from '../../db/queries/integrations';
+import { consumeOAuthState, issueOAuthState } from '../../db/queries/oauth-states';
 import type { Config } from '../../lib/config';
 import { logger } from '../../lib/logger';
 import type { ProviderRoute } from '../types';
 import { slackClient } from './deliver';
+import type { SlackSettings } from './schema';
 import { slack } from '.';
 
 const SLACK_AUTHORIZE_URL = 'https://slack.com/oauth/v2/authorize';
@@ -21,9 +21,8 @@ const STATE_TTL_MS = 10 * 60 * 1000;
 /** Post messages (also to public channels the bot has not joined) and let the installer pick a channel. */
 const SCOPES = 'chat:write,chat:write.public,incoming-webhook';
 
-export interface SlackInstallState {
-  workspaceId: string;
-  actor: string;
+/** What the install start asked for, kept with its state. */
+interface SlackInstallRequest extends Record<string, unknown> {
   channel?: string;
 }
 
@@ -32,19 +31,22 @@ const CallbackQuery = z.object({ state: z.string().min(1).max(4000), code: z.str
 
 function slackApp(config: Config): { clientId: string; clientSecret: string; redirectUri: string } {
   if (!config.slackClientId || !config.slackClientSecret) {
-    throw new HttpError(503, 'slack_not_configured', 'Slack is not configured on this server (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET)');
+    throw new HttpError(503, 'slack_not_configured', 'Slack is not configured on this server (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET).');
   }
   return { clientId: config.slackClientId, clientSecret: config.slackClientSecret, redirectUri: `${config.publicBaseUrl}/oauth/slack/callback` };
 }
 
-/** `GET /v1/integrations/slack/install[?channel=C…]`: redirects to Slack's consent screen with a sealed, expiring `state`. */
-function slackInstallRouter({ box, config }: ApiContext): Router {
+/**
+ * `GET /v1/integrations/slack/install[?channel=C…]`: redirects to Slack's consent screen with a new
+ * single-use `state` bound to the caller's workspace (see db/queries/oauth-states.ts).
+ */
+function slackInstallRouter({ db, config }: ApiContext): Router {
   const router = Router();
-  router.get('/slack/install', (req, res) => {
+  router.get('/slack/install', async (req, res) => {
     const app = slackApp(config);
     const { channel } = parseWith(InstallQuery, req.query, 'query');
     const { workspaceId, actor } = caller(res);
-    const state = sealState<SlackInstallState>(box, SLACK_STATE_PURPOSE, { workspaceId, actor, channel }, STATE_TTL_MS);
+    const state = await issueOAuthState<SlackInstallRequest>(db, SLACK_STATE_PURPOSE, { workspaceId, actor, payload: { channel } }, STATE_TTL_MS);
     const url = new URL(SLACK_AUTHORIZE_URL);
     url.search = new URLSearchParams({ client_id: app.clientId, scope: SCOPES, redirect_uri: app.redirectUri, state }).toString();
     res.redirect(302, url.toString());
@@ -52,35 +54,85 @@ function slackInstallRouter({ box, config }: ApiContext): Router {
   return router;
 }
 
+interface Installed {
+  id: string;
+  settings: SlackSettings;
+}
+
 /**
- * `GET /oauth/slack/callback` (public: Slack sends the browser here): checks the `state`, exchanges the
- * code with `oauth.v2.access`, and installs an active Slack integration with the bot token (encrypted),
- * the team, and the channel asked for at install or picked on Slack's consent screen.
+ * Uses the `state` up (before anything else, so a replay gets nowhere, with a new code or not),
+ * exchanges the code with `oauth.v2.access`, and installs an active Slack integration, in the workspace
+ * that started the install, with the bot token (encrypted), the team, and the channel asked for at
+ * install or picked on Slack's consent screen.
+ */
+async function finishInstall(ctx: ApiContext, rawQuery: unknown): Promise<Installed> {
+  const app = slackApp(ctx.config);
+  const query = parseWith(CallbackQuery, rawQuery, 'query');
+  const asked = await consumeOAuthState<SlackInstallRequest>(ctx.db, SLACK_STATE_PURPOSE, query.state);
+  if (!asked) {
+    throw new HttpError(400, 'invalid_state', 'This install link is not valid: it has expired or was already used. Start the Slack installation again from Linquid; each link works once, for 10 minutes.');
+  }
+  if (!query.code) throw new HttpError(400, 'slack_denied', `Slack did not authorize the app (${query.error ?? 'no code'}), so nothing was installed.`);
+  const access = await slackClient(ctx.config.providerApiUrls.slack, ctx.config.deliveryRetry.attemptTimeoutMs)
+    .oauth.v2.access({ client_id: app.clientId, client_secret: app.clientSecret, code: query.code, redirect_uri: app.redirectUri })
+    .catch((error: unknown) => {
+      if (error instanceof WebAPIPlatformError) throw new HttpError(400, 'slack_exchange_failed', `Slack refused the code (${error.data.error}), so nothing was installed. Start the Slack installation again.`);
+      logger.warn({ err: error }, 'Slack oauth.v2.access failed');
+      throw new HttpError(502, 'slack_unreachable', 'Linquid could not reach Slack to finish the installation, so nothing was installed. Start the Slack installation again.');
+    });
+  const settings = parseWith(
+    slack.settingsSchema,
+    { teamId: access.team?.id, teamName: access.team?.name, channel: asked.payload.channel ?? access.incoming_webhook?.channel_id },
+    'settings',
+  );
+  const secrets = parseWith(slack.secretsSchema, { botToken: access.access_token }, 'secrets');
+  const id = await installIntegration(ctx, { workspaceId: asked.workspaceId, actor: asked.actor, provider: slack, settings, secrets, connectReason: 'Slack app installed' });
+  return { id, settings };
+}
+
+function installedPage({ id, settings }: Installed): Page {
+  const team = settings.teamName ?? settings.teamId ?? 'your Slack workspace';
+  return {
+    title: 'Slack is connected',
+    paragraphs: [`Linquid will post to ${settings.channel ?? 'the channels of its routes'} in ${team}.`, 'You can close this page: the integration is managed in Linquid.'],
+    facts: [
+      ['Integration', id],
+      ['Slack workspace', [settings.teamName, settings.teamId && `(${settings.teamId})`].filter(Boolean).join(' ')],
+      ['Channel', settings.channel ?? '—'],
+    ],
+  };
+}
+
+const FAILURE_TITLES: Record<string, string> = {
+  invalid_request: 'This link is incomplete',
+  invalid_state: 'This install link cannot be used',
+  slack_denied: 'Slack was not connected',
+  slack_exchange_failed: 'Slack refused the installation',
+  slack_unreachable: 'Slack could not be reached',
+  slack_not_configured: 'Slack is not set up on this server',
+};
+
+function failurePage(error: unknown): [number, Page] {
+  if (!(error instanceof HttpError)) {
+    logger.error({ err: error }, 'Slack install callback failed');
+    return [500, { title: 'The installation could not be finished', paragraphs: ['Something went wrong on our side, and nothing was installed. Start the Slack installation again.'], facts: [['Error', 'internal']] }];
+  }
+  const title = FAILURE_TITLES[error.code] ?? 'The installation could not be finished';
+  return [error.status, { title, paragraphs: [error.message], facts: [['Error', error.code]] }];
+}
+
+/**
+ * `GET /oauth/slack/callback` (public: Slack sends the installer's browser here): answers that browser
+ * with a small HTML page, the new integration's or the failure's (the status code says which).
  */
 function slackCallbackRouter(ctx: ApiContext): Router {
-  const { db, box, config } = ctx;
   const router = Router();
   router.get('/callback', async (req, res) => {
-    const query = parseWith(CallbackQuery, req.query, 'query');
-    const state = openState<SlackInstallState>(box, SLACK_STATE_PURPOSE, query.state);
-    if (!state) throw new HttpError(400, 'invalid_state', 'this install link is invalid or has expired: start the Slack installation again');
-    if (!query.code) throw new HttpError(400, 'slack_denied', `Slack did not authorize the app (${query.error ?? 'no code'})`);
-    const app = slackApp(config);
-    const access = await slackClient(config.providerApiUrls.slack, config.deliveryRetry.attemptTimeoutMs)
-      .oauth.v2.access({ client_id: app.clientId, client_secret: app.clientSecret, code: query.code, redirect_uri: app.redirectUri })
-      .catch((error: unknown) => {
-        if (error instanceof WebAPIPlatformError) throw new HttpError(400, 'slack_exchange_failed', `Slack refused the code: ${error.data.error}`);
-        logger.warn({ err: error }, 'Slack oauth.v2.access failed');
-        throw new HttpError(502, 'slack_unreachable', 'could not reach Slack to finish the installation; try again');
-      });
-    const settings = parseWith(
-      slack.settingsSchema,
-      { teamId: access.team?.id, teamName: access.team?.name, channel: state.channel ?? access.incoming_webhook?.channel_id },
-      'settings',
-    );
-    const secrets = parseWith(slack.secretsSchema, { botToken: access.access_token }, 'secrets');
-    const id = await installIntegration(ctx, { workspaceId: state.workspaceId, actor: state.actor, provider: slack, settings, secrets, connectReason: 'Slack app installed' });
-    res.status(201).json(integrationView(await integrationOfWorkspace(db, state.workspaceId, id), box, config));
+    try {
+      sendPage(res, 200, installedPage(await finishInstall(ctx, req.query)));
+    } catch (error) {
+      sendPage(res, ...failurePage(error));
+    }
   });
   return router;
 }

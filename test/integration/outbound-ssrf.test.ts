@@ -27,6 +27,12 @@ describe('SSRF guard without ALLOW_PRIVATE_DESTINATIONS', () => {
       ['https://[::1]/hook', /::1 is a private/],
       ['https://[::ffff:10.0.0.1]/hook', /private/],
       ['https://100.64.1.1/hook', /private/],
+      // IPv6 forms that carry a private IPv4 address lead to it: judged by that address.
+      ['https://[::127.0.0.1]/hook', /::7f00:1 is the IPv4-compatible form of 127\.0\.0\.1/],
+      ['https://[::ffff:0:127.0.0.1]/hook', /SIIT \(IPv4-translated\) form of 127\.0\.0\.1/],
+      ['https://[2002:7f00:1::]/hook', /6to4 form of 127\.0\.0\.1/],
+      ['https://[64:ff9b::169.254.169.254]/hook', /NAT64 form of 169\.254\.169\.254/],
+      ['https://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/hook', /Teredo client form of 10\.0\.0\.1/],
     ];
     for (const [url, message] of refused) {
       const hook = await out.api('POST', '/v1/hooks', { target_url: url, event: 'sale.created' });
@@ -37,26 +43,40 @@ describe('SSRF guard without ALLOW_PRIVATE_DESTINATIONS', () => {
     expect(install.body.error.issues).toEqual([{ path: 'settings.targetUrl', message: expect.stringMatching(/192\.168\.1\.20 is a private/) }]);
 
     const { id } = await out.installWebhook(PUBLIC_URL, newSigningSecret(), []);
-    const patch = await out.api('PATCH', `/v1/integrations/${id}`, { settings: { targetUrl: 'https://172.16.0.5/hook' } });
-    expect(patch.status).toBe(400);
-    expect(patch.body.error.issues[0].path).toBe('settings.targetUrl');
+    for (const targetUrl of ['https://172.16.0.5/hook', 'https://[2002:a9fe:a9fe::]/latest/meta-data']) {
+      const patch = await out.api('PATCH', `/v1/integrations/${id}`, { settings: { targetUrl } });
+      expect([targetUrl, patch.status, patch.body.error.issues[0].path]).toEqual([targetUrl, 400, 'settings.targetUrl']);
+    }
     expect((await out.api('GET', `/v1/integrations/${id}`)).body.settings.targetUrl).toBe(PUBLIC_URL);
     expect((await out.api('POST', '/v1/hooks', { target_url: PUBLIC_URL, event: 'sale.created' })).status).toBe(201);
+    // The same forms of a public address are public.
+    expect((await out.api('POST', '/v1/hooks', { target_url: 'https://[2002:808:808::]/hook', event: 'sale.created' })).status).toBe(201);
 
     // The transition is judged first: a disconnected integration's settings cannot change, whatever the URL.
     await out.api('POST', `/v1/integrations/${id}/disconnect`, {}, 200);
     await out.api('PATCH', `/v1/integrations/${id}`, { settings: { targetUrl: 'https://172.16.0.5/hook' } }, 409);
   });
 
-  it('refuses a stored destination that resolves to loopback again at delivery time, sending nothing', async () => {
+  it('refuses a stored destination that leads to loopback again at delivery time, sending nothing', async () => {
     const target = await out.receiver();
-    const { id } = await out.installWebhook(PUBLIC_URL, target.secret);
-    // As if its DNS had changed since it was checked: the name now leads to this machine.
-    const settings = { targetUrl: `https://localhost:${new URL(target.url).port}/hook`, triggerEvents: ['sale.created'] };
-    await h.db.updateTable('integrations').set({ settings: JSON.stringify(settings) }).where('id', '=', id).execute();
+    const port = new URL(target.url).port;
+    const stored: Array<[string, RegExp]> = [
+      // As if its DNS had changed since it was checked: the name now leads to this machine.
+      [`https://localhost:${port}/hook`, /^destination refused: localhost resolves to/],
+      // A row written before the guard knew this form.
+      [`https://[::ffff:0:127.0.0.1]:${port}/hook`, /^destination refused: ::ffff:0:7f00:1 is the SIIT \(IPv4-translated\) form of 127\.0\.0\.1/],
+    ];
+    const ids: string[] = [];
+    for (const [targetUrl] of stored) {
+      const { id } = await out.installWebhook(PUBLIC_URL, target.secret);
+      await h.db.updateTable('integrations').set({ settings: JSON.stringify({ targetUrl, triggerEvents: ['sale.created'] }) }).where('id', '=', id).execute();
+      ids.push(id);
+    }
     const event = await out.emit(saleEvent());
-    const failed = await out.deliveryOf(id, event.id, (d) => d.status === 'failed');
-    expect(failed).toMatchObject({ attemptCount: 1, lastStatusCode: null, lastError: expect.stringMatching(/^destination refused: localhost resolves to/) });
+    for (const [index, [, error]] of stored.entries()) {
+      const failed = await out.deliveryOf(ids[index], event.id, (d) => d.status === 'failed');
+      expect(failed).toMatchObject({ attemptCount: 1, lastStatusCode: null, lastError: expect.stringMatching(error) });
+    }
     expect(target.requests).toHaveLength(0);
   });
 });

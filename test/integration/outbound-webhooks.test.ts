@@ -201,7 +201,30 @@ describe('outbound webhooks: signed, retried, logged, never doubled', () => {
     const delivered = await out.deliveryOf(id, first.body.id, (d) => d.status === 'succeeded');
     expect((await out.deliveries(id)).filter((d) => d.eventId === first.body.id)).toHaveLength(1);
 
+    // The same request with its fields in another order is the same request; another body under the key is a 422 naming it.
+    const post = (event: object, idempotencyKey: string, as = key) => h.api('POST', '/v1/events', { key: as, body: event, headers: { 'idempotency-key': idempotencyKey } });
+    const reordered = { data: { customer: body.data.customer, conversion: Object.fromEntries(Object.entries(body.data.conversion).reverse()) }, type: body.type };
+    const again = await post(reordered, 'order-7-paid');
+    expect([again.status, again.body.id]).toEqual([200, first.body.id]);
+    const otherAmount = { ...body, data: { ...body.data, conversion: { ...body.data.conversion, amountMinor: 5999 } } };
+    for (const different of [otherAmount, { ...body, type: 'refund.created' }, saleEvent()]) {
+      const reused = await post(different, 'order-7-paid');
+      expect([reused.status, reused.body.error]).toEqual([
+        422,
+        {
+          code: 'idempotency_key_reused',
+          message: expect.stringContaining(`Idempotency-Key "order-7-paid" was first used with a different type or data (event ${first.body.id})`),
+          issues: [{ path: 'headers.idempotency-key', message: expect.stringContaining('order-7-paid') }],
+        },
+      ]);
+    }
+    const recorded = () => h.db.selectFrom('events').select('id').where('idempotency_key', '=', 'order-7-paid').execute();
+    expect(await recorded()).toEqual([{ id: first.body.id }]);
+
     const other = await h.newWorkspace('Other');
+    // Keys are per workspace: another workspace's first use of the key records its own event.
+    expect((await post(otherAmount, 'order-7-paid', other.key)).status).toBe(201);
+    expect(await recorded()).toHaveLength(2);
     for (const [method, path] of [
       ['GET', `/v1/deliveries/${delivered.id}`],
       ['POST', `/v1/deliveries/${delivered.id}/redeliver`],

@@ -1,6 +1,8 @@
 import { type FakeServer, type ReceivedRequest, startFakeServer } from './http-server';
 
-export const SLACK_CODE = 'slack-test-code';
+let codes = 0;
+/** A code as Slack's consent screen hands out: good for one exchange, as at Slack. */
+export const newSlackCode = () => `slack-test-code-${++codes}`;
 export const SLACK_BOT_TOKEN = 'xoxb-test-bot-token-123456';
 /** Messages to this channel fail the way Slack fails them: 200 with `ok: false`. */
 export const MISSING_CHANNEL = 'C0MISSING';
@@ -17,9 +19,10 @@ export interface FakeSlack extends FakeServer {
   calls(method: string): SlackCall[];
 }
 
-function slackReply(method: string, args: Record<string, string>) {
+function slackReply(method: string, args: Record<string, string>, exchanged: Set<string>) {
   if (method === 'oauth.v2.access') {
-    if (args.code !== SLACK_CODE) return { ok: false, error: 'invalid_code' };
+    if (!/^slack-test-code-\d+$/.test(args.code ?? '') || exchanged.has(args.code)) return { ok: false, error: 'invalid_code' };
+    exchanged.add(args.code);
     return {
       ok: true,
       access_token: SLACK_BOT_TOKEN,
@@ -41,7 +44,8 @@ const argsOf = (request: ReceivedRequest) => Object.fromEntries(new URLSearchPar
 
 /** The parts of the Slack Web API we call, answering like Slack (form-encoded in, JSON out). */
 export async function startFakeSlack(): Promise<FakeSlack> {
-  const server = await startFakeServer((request) => ({ status: 200, body: slackReply(methodOf(request), argsOf(request)) }));
+  const exchanged = new Set<string>();
+  const server = await startFakeServer((request) => ({ status: 200, body: slackReply(methodOf(request), argsOf(request), exchanged) }));
   return Object.assign(server, {
     apiUrl: `${server.url}/api/`,
     calls: (method: string) =>
