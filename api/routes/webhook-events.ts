@@ -13,6 +13,8 @@ import { parseBody, parseWith } from '../validate';
 
 const INBOX_STATUSES = ['pending', 'processed', 'ignored', 'failed', 'skipped'] as const;
 const Query = z.strictObject({ ...pageParams, status: z.enum(INBOX_STATUSES).optional() });
+/** Inbox ids are bigserial: at most 18 digits stay within bigint. */
+const BIGINT_ID = /^\d{1,18}$/;
 
 /** Rows one replay request queues at most: a larger backlog is replayed in several calls (`more`). */
 const REPLAY_MAX_ROWS = 1000;
@@ -79,7 +81,7 @@ export function webhookEventsRouter({ db, temporal }: ApiContext): Router {
       .where('workspace_id', '=', workspaceId)
       .where('integration_id', '=', integration.id);
     if (query.status) select = select.where('status', '=', query.status);
-    res.json(await keysetPage(select, { at: 'received_at', id: 'id' }, query, webhookEventView));
+    res.json(await keysetPage(select, { at: 'received_at', id: 'id', idPattern: BIGINT_ID }, query, webhookEventView));
   });
 
   router.post('/:id/webhook-events/replay', async (req, res) => {
