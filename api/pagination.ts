@@ -27,7 +27,10 @@ function isCursorInstant(at: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString() === ms;
 }
 
-/** Ids of listed rows: `<prefix>_<alphanumerics>`, or a bigint (the inbox) — see `keysetPage`'s `idPattern`. */
+/** The `idPattern` of a bigserial id column (the inbox, the audit trail): at most 18 digits stay within bigint. */
+export const BIGINT_ID = /^\d{1,18}$/;
+
+/** Ids of listed rows: `<prefix>_<alphanumerics>`, or a bigint — see `keysetPage`'s `idPattern`. */
 const cursorTuple = z.tuple([z.string().refine(isCursorInstant), z.string().regex(/^[A-Za-z0-9_]{1,200}$/)]);
 
 function encodeCursor(cursor: Cursor): string {

@@ -7,14 +7,12 @@ import { caller } from '../auth';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
 import { instant } from '../list-query';
-import { keysetPage, pageParams } from '../pagination';
+import { BIGINT_ID, keysetPage, pageParams } from '../pagination';
 import { webhookEventView } from '../read-views';
 import { parseBody, parseWith } from '../validate';
 
 const INBOX_STATUSES = ['pending', 'processed', 'ignored', 'failed', 'skipped'] as const;
 const Query = z.strictObject({ ...pageParams, status: z.enum(INBOX_STATUSES).optional() });
-/** Inbox ids are bigserial: at most 18 digits stay within bigint. */
-const BIGINT_ID = /^\d{1,18}$/;
 
 /** Rows one replay request queues at most: a larger backlog is replayed in several calls (`more`). */
 const REPLAY_MAX_ROWS = 1000;

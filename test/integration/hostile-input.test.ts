@@ -108,6 +108,13 @@ describe('hostile input on every route', () => {
       'GET /v1/integrations/:id/deliveries': { params: { id: ids.destination }, query: { status: 'succeeded', limit: '5' }, fuzzQuery: ['cursor'], headers: auth, status: 200 },
       'POST /v1/integrations/:id/secrets/rotate': { params: { id: ids.rotate }, body: { gracePeriodSeconds: 60 }, headers: auth, status: 200 },
       'GET /v1/integrations/:id/webhook-events': { params: { id: ids.main }, query: { status: 'processed', limit: '5' }, fuzzQuery: ['cursor'], headers: auth, status: 200 },
+      'POST /v1/integrations/:id/webhook-events/replay': {
+        params: { id: ids.main },
+        body: { status: ['failed', 'ignored'], receivedFrom: '2020-01-01T00:00:00Z', receivedTo: '2100-01-01', limit: 10 },
+        headers: auth,
+        status: 200,
+      },
+      'GET /v1/integrations/:id/transitions': { params: { id: ids.main }, query: { limit: '5' }, fuzzQuery: ['cursor'], headers: auth, status: 200 },
       'POST /v1/integrations/:id/test': { params: { id: ids.main }, headers: auth, status: 200 },
       'GET /v1/integrations/:id/diagnostics': { params: { id: ids.main }, headers: auth, status: 200 },
       'POST /v1/integrations': { params: {}, body: { provider: 'stripe', settings: { mode: 'test' }, secrets: { webhookSecret: 'whsec_installed' } }, headers: auth, status: 201 },
