@@ -5,7 +5,7 @@ import { lifecycleSignals, transitionUpdate } from '../../workflows/definitions'
 import { integrationWorkflowId } from '../../workflows/search-attributes';
 import { type FakeSlack, SLACK_CODE, startFakeSlack } from '../support/fakes/slack';
 import { type Harness, startHarness, waitFor } from '../support/harness';
-import { appRoutes, type BaseRequest, dbFingerprint, namesField, type Probe, probesOf, quiescent, type Route, routeKey } from '../support/hostile';
+import { appRoutes, type BaseRequest, dbFingerprint, namesField, ownDatabase, type Probe, probesOf, quiescent, type Route, routeKey } from '../support/hostile';
 import { inboundHelpers } from '../support/inbound';
 import { newSigningSecret, outboundHelpers } from '../support/outbound';
 import { stripeHeaders } from '../support/signers';
@@ -40,6 +40,7 @@ describe('hostile input on every route', () => {
   let io: ReturnType<typeof inboundHelpers>;
   let out: ReturnType<typeof outboundHelpers>;
   let bases: Record<string, BaseRequest>;
+  let database: Awaited<ReturnType<typeof ownDatabase>>;
   const ids: Record<string, string> = {};
 
   const sendStripe = async (integrationId: string, event: object) => {
@@ -51,7 +52,14 @@ describe('hostile input on every route', () => {
 
   beforeAll(async () => {
     slack = await startFakeSlack();
-    h = await startHarness({ SLACK_API_URL: slack.apiUrl, SLACK_CLIENT_ID: 'client-hostile', SLACK_CLIENT_SECRET: 'secret-hostile', CREDENTIAL_CHECK_INTERVAL_MS: '0' });
+    database = await ownDatabase();
+    h = await startHarness({
+      DATABASE_URL: database.url,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_CLIENT_ID: 'client-hostile',
+      SLACK_CLIENT_SECRET: 'secret-hostile',
+      CREDENTIAL_CHECK_INTERVAL_MS: '0',
+    });
     ({ key, workspaceId } = await h.newWorkspace());
     io = inboundHelpers(h, () => key);
     out = outboundHelpers(h, () => key);
@@ -153,6 +161,7 @@ describe('hostile input on every route', () => {
   afterAll(async () => {
     await out.stop();
     await slack.close();
+    await database.drop();
   });
 
   it('has a base request for every route the app serves', () => {

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { sql } from 'kysely';
-import type { Db } from '../../db';
+import { createDb, type Db, dropDatabase, ensureDatabase, migrateToLatest } from '../../db';
 
 /**
  * Hostile input for every route: the routes are read from the Express app itself, each field of a
@@ -239,6 +239,20 @@ export function probesOf(route: Route, base: BaseRequest): Probe[] {
 /** Whether a 400's issues name the probed field (or a path inside it: nesting is reported where it goes too deep). */
 export function namesField(issues: Array<{ path: string }> | undefined, field: string): boolean {
   return (issues ?? []).some((issue) => field === '(body)' || issue.path === field || issue.path.startsWith(`${field}.`));
+}
+
+/**
+ * A database of the run's server for this test alone (its URL, and how to drop it): the fingerprint
+ * covers whole tables, which the test files running alongside would change.
+ */
+export async function ownDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const url = new URL(process.env.DATABASE_URL!);
+  url.pathname = `${url.pathname}_hostile`;
+  await ensureDatabase(url.toString());
+  const db = createDb(url.toString(), 1);
+  await migrateToLatest(db);
+  await db.destroy();
+  return { url: url.toString(), drop: () => dropDatabase(url.toString()) };
 }
 
 /**
