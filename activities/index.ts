@@ -4,6 +4,7 @@ import type { Config } from '../lib/config';
 import type { SecretBox } from '../lib/crypto';
 import { outboxDispatcher } from '../lib/outbox-dispatch';
 import { checkCredentialsActivity } from './credentials';
+import { failFastOnDataErrors } from './data-errors';
 import { drainInboxActivity } from './inbox';
 import { recordTransitionActivity } from './lifecycle';
 import { createOutboundActivities, thenDispatch } from './outbound';
@@ -20,14 +21,14 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   // Both write workspace events (conversions, lifecycle) to the outbox: dispatch right after they commit.
   const dispatch = outboxDispatcher(deps);
-  return {
+  return failFastOnDataErrors({
     recordTransition: thenDispatch(recordTransitionActivity(deps.db, deps.box), dispatch),
     // A long drain commits many batches: one dispatch pass per second covers them all.
     drainInbox: drainInboxActivity(deps, deps.config.inboxBatchSize, atMostEvery(DRAIN_DISPATCH_MS, () => void dispatch())),
     ...createOutboundActivities(deps),
     checkCredentials: checkCredentialsActivity(deps.db, deps.box, deps.config),
     applyRetention: applyRetentionActivity(deps.db),
-  };
+  });
 }
 
 const DRAIN_DISPATCH_MS = 1000;

@@ -9,6 +9,7 @@ import { requireApiKey } from './auth';
 import type { ApiContext } from './context';
 import { errorHandler, notFound } from './errors';
 import { InboundIntegrations } from './inbound-integrations';
+import { refuseUndecodablePath, refuseUnsafeInput } from './input-guard';
 import { analyticsRouter } from './routes/analytics';
 import { conversionsRouter } from './routes/conversions';
 import { customersRouter } from './routes/customers';
@@ -27,6 +28,7 @@ import { workspacesRouter } from './routes/workspaces';
 function createApp(ctx: ApiContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(refuseUndecodablePath);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -56,11 +58,11 @@ function createApp(ctx: ApiContext): express.Express {
   app.use('/webhooks', express.raw({ type: () => true, limit: ctx.config.bodyLimitBytes }), webhooksRouter(ctx));
   // Providers' own endpoints without an API key (Slack sends the installer's browser to its OAuth callback).
   for (const route of providerRoutes) {
-    if ('public' in route.mount) app.use(route.mount.public, route.router(ctx));
+    if ('public' in route.mount) app.use(route.mount.public, refuseUnsafeInput, route.router(ctx));
   }
 
   const v1 = Router();
-  v1.use(express.json({ limit: ctx.config.bodyLimitBytes }));
+  v1.use(express.json({ limit: ctx.config.bodyLimitBytes }), refuseUnsafeInput);
   v1.use('/workspaces', workspacesRouter(ctx));
   v1.use(requireApiKey(ctx.db));
   // Before the integrations router, so `slack` in /integrations/slack/install is not taken for an integration id.
@@ -92,6 +94,8 @@ function createApp(ctx: ApiContext): express.Express {
 
 export interface RunningApi {
   server: Server;
+  /** The Express app itself (its router stack lists every route: the hostile-input test walks it). */
+  app: express.Express;
   /** Stops taking requests, then closes the integration change feed. */
   close(): Promise<void>;
 }
@@ -104,6 +108,7 @@ export async function serveApi(deps: Omit<ApiContext, 'inbound'>, port: number, 
   await new Promise<void>((ready, failed) => server.once('listening', ready).once('error', failed));
   return {
     server,
+    app,
     close: async () => {
       await new Promise<void>((closed) => server.close(() => closed()));
       await inbound.close();

@@ -3,6 +3,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ZodError } from 'zod';
 import { logger } from '../lib/logger';
+import { REQUEST_REJECTED } from '../workflows/lifecycle';
 
 export interface FieldIssue {
   path: string;
@@ -37,23 +38,24 @@ export function invalid(issues: FieldIssue[]): HttpError {
   return new HttpError(400, 'invalid_request', issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '), issues);
 }
 
-/** A lifecycle update the workflow refused (illegal in the state it found) becomes a 409. */
-function illegalTransition(error: unknown): string | undefined {
-  if (!(error instanceof WorkflowUpdateFailedError)) return undefined;
-  const cause = error.cause;
-  return cause instanceof ApplicationFailure && cause.type === 'IllegalTransition' ? cause.message : undefined;
+/**
+ * A lifecycle update the workflow refused: illegal in the state it found (409), or holding data the
+ * system of record refused — input that slipped past validation, e.g. sent by an operator (422).
+ */
+function refusedUpdate(error: unknown): HttpError | undefined {
+  if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return undefined;
+  if (error.cause.type === 'IllegalTransition') return conflict(error.cause.message);
+  if (error.cause.type === REQUEST_REJECTED) return new HttpError(422, 'request_rejected', error.cause.message);
+  return undefined;
 }
 
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
-  const refused = illegalTransition(error);
   const httpError =
     error instanceof HttpError
       ? error
       : error instanceof ZodError
         ? invalid(zodIssues(error))
-        : refused
-          ? conflict(refused)
-          : bodyParserError(error);
+        : (refusedUpdate(error) ?? bodyParserError(error));
   if (httpError) {
     res.status(httpError.status).json({ error: { code: httpError.code, message: httpError.message, issues: httpError.issues } });
     return;

@@ -1,5 +1,6 @@
 import {
   ActivityCancellationType,
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
   CancellationScope,
@@ -17,7 +18,7 @@ import {
 import type { Activities } from '../activities';
 import { startCredentialChecks } from './credential-checks';
 import { lifecycleSignals, newWorkSignal, statusQuery, transitionUpdate, type LifecycleSignalInput } from './definitions';
-import { ACTIONS, checkTransition, type IntegrationStatus, type TransitionRequest } from './lifecycle';
+import { ACTIONS, checkTransition, DATA_REJECTED, type IntegrationStatus, REQUEST_REJECTED, type TransitionRequest } from './lifecycle';
 import { IntegrationStateKey } from './search-attributes';
 
 export interface IntegrationWorkflowInput {
@@ -47,6 +48,16 @@ const { drainInbox } = proxyActivities<Activities>(drainOptions);
 const { drainInbox: interruptibleDrainInbox } = proxyActivities<Activities>({ ...drainOptions, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED });
 /** Runs started before it drain without interruption, in short slices (see activities/inbox). */
 const INTERRUPTIBLE_DRAIN_PATCH = 'interruptible-drain';
+/** Runs recorded before it failed when an activity was refused for its data (they could not be, then). */
+const DATA_REJECTED_PATCH = 'data-rejected-survives';
+
+/**
+ * An activity PostgreSQL refused for its data (never retried: activities/data-errors). The request or
+ * drain that ran it fails; the run goes on serving the next ones.
+ */
+const refusedData = (error: unknown): error is ActivityFailure =>
+  error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === DATA_REJECTED && patched(DATA_REJECTED_PATCH);
+const failureMessage = (error: ActivityFailure): string => error.cause?.message ?? error.message;
 
 interface QueuedRequest {
   id: string;
@@ -110,21 +121,40 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       return;
     }
     const from = status.state;
-    status = await recordTransition({
-      integrationId,
-      workspaceId,
-      requestId: id,
-      action: request.action,
-      from,
-      to: check.to,
-      actor: request.actor ?? 'system',
-      reason: request.reason ?? null,
-      settings: request.settings,
-    });
+    try {
+      status = await recordTransition({
+        integrationId,
+        workspaceId,
+        requestId: id,
+        action: request.action,
+        from,
+        to: check.to,
+        actor: request.actor ?? 'system',
+        reason: request.reason ?? null,
+        settings: request.settings,
+      });
+    } catch (error) {
+      if (!refusedData(error)) throw error;
+      log.warn('transition refused by the database', { integrationId, action: request.action, reason: failureMessage(error) });
+      outcomes.set(id, ApplicationFailure.nonRetryable(`could not record ${request.action}: ${failureMessage(error)}`, REQUEST_REJECTED));
+      return;
+    }
     upsertSearchAttributes([{ key: IntegrationStateKey, value: status.state }]);
     outcomes.set(id, status);
     // Back from error: re-send the deliveries it missed meanwhile (none for an inbound-only integration).
-    if (from === 'error' && status.state === 'active') await resendFailedDeliveries({ integrationId });
+    if (from === 'error' && status.state === 'active') {
+      await resendFailedDeliveries({ integrationId }).catch((error: unknown) => {
+        if (!refusedData(error)) throw error;
+        log.warn('re-sending failed deliveries refused by the database', { integrationId, reason: failureMessage(error) });
+      });
+    }
+  };
+
+  /** A refused drain leaves its rows pending: the doorbell stays set, so the worker's sweep rings again later. */
+  const drainRefused = (error: unknown): boolean => {
+    if (!refusedData(error)) return false;
+    log.warn('inbox drain refused by the database', { integrationId, reason: failureMessage(error) });
+    return true;
   };
 
   const drain = async (): Promise<void> => {
@@ -136,6 +166,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       try {
         result = await scope.run(() => interruptibleDrainInbox({ integrationId, interruptible: true }));
       } catch (error) {
+        if (drainRefused(error)) return;
         if (!isCancellation(error)) throw error;
         // Stopped for a lifecycle request: what it committed stays processed; the rest is drained next.
         workPending = true;
@@ -144,7 +175,12 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
         drainInProgress = undefined;
       }
     } else {
-      result = await drainInbox({ integrationId });
+      try {
+        result = await drainInbox({ integrationId });
+      } catch (error) {
+        if (drainRefused(error)) return;
+        throw error;
+      }
     }
     // Not `= result.more`: a doorbell that rang during the drain (after its last look at the inbox) set
     // workPending, and is often delivered in the same activation as the result; overwriting it loses the

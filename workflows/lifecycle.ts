@@ -45,3 +45,8 @@ export interface IntegrationStatus {
   reason: string | null;
   changedAt: string;
 }
+
+/** Failure type of an activity PostgreSQL refused for its data: never retried (activities/data-errors). */
+export const DATA_REJECTED = 'DataRejected';
+/** Failure type of a lifecycle request whose data was refused so: answered with the reason; the integration keeps serving. */
+export const REQUEST_REJECTED = 'RequestRejected';

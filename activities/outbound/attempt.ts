@@ -2,6 +2,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { envelopeOf } from '../../db/queries/deliveries';
 import type { Database, DeliveryStatus, IntegrationRow } from '../../db/schema';
 import { destinationVerdict } from '../../lib/delivery-workflows';
+import { storableText } from '../../lib/storable';
 import type { DeliveryOutcome, DeliveryResult, OutboundEnvelope } from '../../providers/types';
 import type { DeliveryRef } from '../../workflows/delivery';
 
@@ -78,9 +79,19 @@ function reasonOf({ outcome, error }: DeliveryResult): string | null {
   return outcome === 'rejected' ? (error ?? null) : null;
 }
 
+/** What the destination answered, as text PostgreSQL takes (a Slack error code holding U+0000 must not fail the batch). */
+function storableAnswer(result: DeliveryResult): DeliveryResult {
+  return {
+    ...result,
+    error: result.error === undefined ? undefined : storableText(result.error),
+    responseBodySnippet: result.responseBodySnippet === null ? null : storableText(result.responseBodySnippet),
+  };
+}
+
 /** Logs the attempts and moves their deliveries on, in two statements whatever the count. */
-export async function recordAttempts(trx: Transaction<Database>, records: AttemptRecord[]): Promise<void> {
-  if (records.length === 0) return;
+export async function recordAttempts(trx: Transaction<Database>, answered: AttemptRecord[]): Promise<void> {
+  if (answered.length === 0) return;
+  const records = answered.map((record) => ({ ...record, result: storableAnswer(record.result) }));
   await trx
     .insertInto('delivery_attempts')
     .values(

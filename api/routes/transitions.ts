@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { integrationOfWorkspace } from '../../db/queries/integrations';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
-import { keysetPage, pageParams } from '../pagination';
+import { BIGINT_ID, keysetPage, pageParams } from '../pagination';
 import { transitionView } from '../read-views';
 import { parseWith } from '../validate';
 
@@ -25,7 +25,7 @@ export function transitionsRouter({ db }: ApiContext): Router {
       .select(['id', 'occurred_at', 'action', 'from_state', 'to_state', 'actor', 'reason'])
       .where('workspace_id', '=', workspaceId)
       .where('integration_id', '=', integration.id);
-    res.json(await keysetPage(select, { at: 'occurred_at', id: 'id' }, query, transitionView));
+    res.json(await keysetPage(select, { at: 'occurred_at', id: 'id', idPattern: BIGINT_ID }, query, transitionView));
   });
   return router;
 }

@@ -7,7 +7,7 @@ import { caller } from '../auth';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
 import { instant } from '../list-query';
-import { keysetPage, pageParams } from '../pagination';
+import { BIGINT_ID, keysetPage, pageParams } from '../pagination';
 import { webhookEventView } from '../read-views';
 import { parseBody, parseWith } from '../validate';
 
@@ -79,7 +79,7 @@ export function webhookEventsRouter({ db, temporal }: ApiContext): Router {
       .where('workspace_id', '=', workspaceId)
       .where('integration_id', '=', integration.id);
     if (query.status) select = select.where('status', '=', query.status);
-    res.json(await keysetPage(select, { at: 'received_at', id: 'id' }, query, webhookEventView));
+    res.json(await keysetPage(select, { at: 'received_at', id: 'id', idPattern: BIGINT_ID }, query, webhookEventView));
   });
 
   router.post('/:id/webhook-events/replay', async (req, res) => {

@@ -4,6 +4,7 @@ import type { Db } from '../../db';
 import { verificationSecrets } from '../../db/queries/secrets';
 import { logger } from '../../lib/logger';
 import { metrics } from '../../lib/metrics';
+import { storableJson, storableKey, storableText } from '../../lib/storable';
 import { doorbellRinger } from '../../lib/doorbell';
 import { isTestEvent } from '../../lib/test-events';
 import { getProvider } from '../../providers';
@@ -100,9 +101,10 @@ export function webhooksRouter({ db, box, config, temporal, inbound }: ApiContex
           integration_id: integration.id,
           workspace_id: integration.workspaceId,
           provider: provider.id,
-          dedup_key: event.dedupKey,
-          event_type: event.type,
-          payload: JSON.stringify(event.payload),
+          // Stored in a form PostgreSQL accepts, whatever the provider signed (see lib/storable).
+          dedup_key: storableKey(event.dedupKey),
+          event_type: storableText(event.type),
+          payload: JSON.stringify(storableJson(event.payload)),
           livemode: event.livemode ?? null,
           is_test: fromTestRunner || event.livemode === false,
           status: paused ? 'skipped' : 'pending',

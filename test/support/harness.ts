@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
+import type { Express } from 'express';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { serveApi } from '../../api/app';
 import { createDb, type Db } from '../../db';
@@ -21,6 +22,8 @@ export interface ApiResponse<T = any> {
 
 export interface Harness {
   url: string;
+  /** The API's Express app (for walking its routes). */
+  app: Express;
   db: Db;
   box: SecretBox;
   config: Config;
@@ -89,6 +92,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
 
   return {
     url,
+    app: api.app,
     db,
     box,
     config,
