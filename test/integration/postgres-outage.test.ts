@@ -8,19 +8,9 @@ import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { waitFor } from '../support/harness';
 import { type ServiceProcess, startServiceProcess } from '../support/service-process';
 import { stripeHeaders } from '../support/signers';
+import { stripeInvoicePaid } from '../support/stripe-events';
 
 const SECRET = 'whsec_outage_secret';
-
-function stripeEvent(eventId: string) {
-  return JSON.stringify({
-    id: eventId,
-    object: 'event',
-    type: 'invoice.paid',
-    created: Math.floor(Date.now() / 1000),
-    livemode: false,
-    data: { object: { id: `in_${eventId}`, object: 'invoice', amount_paid: 1250, currency: 'usd', customer: `cus_${eventId}`, status: 'paid', lines: { data: [] } } },
-  });
-}
 
 interface Answer {
   status: number;
@@ -65,7 +55,7 @@ describe('PostgreSQL outages: no process exits, webhooks get 503 meanwhile, ever
       return check();
     }, what);
   const send = async (eventId: string): Promise<Answer> => {
-    const payload = stripeEvent(eventId);
+    const payload = stripeInvoicePaid(eventId, `in_${eventId}`, 1250);
     const response = await fetch(`${url}/webhooks/stripe/${integrationId}`, {
       method: 'POST',
       body: payload,
