@@ -175,7 +175,7 @@ describe('PostgreSQL outages: no process exits, webhooks get 503 meanwhile, ever
     const response = await fetch(`${url}/v1/integrations`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ provider: 'stripe', settings: { mode: 'test' }, secrets: { webhookSecret: SECRET } }),
+      body: JSON.stringify({ provider: 'stripe', settings: { mode: 'live' }, secrets: { webhookSecret: SECRET } }),
     });
     const installed = (await response.json()) as { id: string; state: string };
     expect([response.status, installed.state]).toEqual([201, 'active']);
