@@ -102,7 +102,7 @@ export interface RunningApi {
 
 /** The API listening on `port` (0: any free one), with the change feed its webhook endpoint relies on. */
 export async function serveApi(deps: Omit<ApiContext, 'inbound'>, port: number, host?: string): Promise<RunningApi> {
-  const inbound = await InboundIntegrations.open(deps.db, deps.box, deps.config.databaseUrl);
+  const inbound = await InboundIntegrations.open(deps.db, deps.box, deps.config.databaseUrl, deps.config.databaseConnectTimeoutMs);
   const app = createApp({ ...deps, inbound });
   const server = host ? app.listen(port, host) : app.listen(port);
   await new Promise<void>((ready, failed) => server.once('listening', ready).once('error', failed));

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler } from 'express';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ZodError } from 'zod';
+import { isDatabaseUnavailable } from '../db';
 import { logger } from '../lib/logger';
 import { REQUEST_REJECTED } from '../workflows/lifecycle';
 
@@ -19,10 +20,18 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly issues?: FieldIssue[],
+    /** Sent as `Retry-After` (seconds): when trying again is worth it. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
 }
+
+/** What a caller (a provider re-sending a webhook) is told to wait while PostgreSQL is unreachable. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+/** One log line per window while the database is unreachable, however many requests it fails. */
+const UNAVAILABLE_LOG_WINDOW_MS = 10_000;
+let lastUnavailableLog = 0;
 
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
 export const conflict = (message: string) => new HttpError(409, 'illegal_transition', message);
@@ -55,14 +64,25 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
       ? error
       : error instanceof ZodError
         ? invalid(zodIssues(error))
-        : (refusedUpdate(error) ?? bodyParserError(error));
+        : (refusedUpdate(error) ?? (isDatabaseUnavailable(error) ? databaseUnavailable(error, req.method, req.path) : bodyParserError(error)));
   if (httpError) {
+    if (httpError.retryAfterSeconds !== undefined) res.set('Retry-After', String(httpError.retryAfterSeconds));
     res.status(httpError.status).json({ error: { code: httpError.code, message: httpError.message, issues: httpError.issues } });
     return;
   }
   logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
   res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
 };
+
+/** A 503 with `Retry-After`, never a 500: the request failed for want of the database, not for what it asked. */
+function databaseUnavailable(error: unknown, method: string, path: string): HttpError {
+  const now = Date.now();
+  if (now - lastUnavailableLog >= UNAVAILABLE_LOG_WINDOW_MS) {
+    lastUnavailableLog = now;
+    logger.warn({ err: error, method, path }, 'database unreachable: answering 503 (further ones in the next 10 s are not logged)');
+  }
+  return new HttpError(503, 'database_unavailable', 'the database is unreachable; try again later', undefined, DATABASE_RETRY_AFTER_SECONDS);
+}
 
 function bodyParserError(error: { type?: string; limit?: number }): HttpError | undefined {
   if (error.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', `body exceeds the ${error.limit} byte limit`);

@@ -21,7 +21,13 @@ export const LISTENER_NAME = 'linquid-integration-changes';
 const MAX_ENTRIES = 10_000;
 /** A backstop only: every change is announced by NOTIFY. */
 const MAX_AGE_MS = 60_000;
-const RECONNECT_MS = 1_000;
+/** The listener reconnects after 1 s, then waits twice as long after each failure, up to 15 s. */
+const RECONNECT_FIRST_MS = 1_000;
+const RECONNECT_MAX_MS = 15_000;
+
+/** Logged when the listener's connection goes away, and for each reconnect that fails after it. */
+export const FEED_LOST = 'integration change feed lost: webhooks look integrations up until it is back';
+export const FEED_RECONNECT_FAILED = 'integration change feed: reconnect failed';
 
 type Entry = InboundIntegration & { provider: string; loadedAt: number };
 
@@ -38,16 +44,20 @@ export class InboundIntegrations {
   private generation = 0;
   private listener: Client | undefined;
   private reconnect: NodeJS.Timeout | undefined;
+  /** Reconnects that failed since the listener was last up. */
+  private failures = 0;
   private closed = false;
 
   private constructor(
     private readonly db: Db,
     private readonly box: SecretBox,
     private readonly databaseUrl: string,
+    private readonly connectTimeoutMs: number | undefined,
   ) {}
 
-  static async open(db: Db, box: SecretBox, databaseUrl: string): Promise<InboundIntegrations> {
-    const cache = new InboundIntegrations(db, box, databaseUrl);
+  /** `connectTimeoutMs`: how long the listener's connection may take to open (a stalled server never answers). */
+  static async open(db: Db, box: SecretBox, databaseUrl: string, connectTimeoutMs?: number): Promise<InboundIntegrations> {
+    const cache = new InboundIntegrations(db, box, databaseUrl, connectTimeoutMs);
     await cache.listen().catch((error: unknown) => cache.lost(error));
     return cache;
   }
@@ -107,25 +117,45 @@ export class InboundIntegrations {
   }
 
   private async listen(): Promise<void> {
-    const client = new Client({ connectionString: this.databaseUrl, keepAlive: true, application_name: `${LISTENER_NAME}-${process.pid}` });
+    const client = new Client({
+      connectionString: this.databaseUrl,
+      keepAlive: true,
+      connectionTimeoutMillis: this.connectTimeoutMs,
+      // LISTEN answers at once; a server that does not is as good as gone.
+      query_timeout: this.connectTimeoutMs,
+      application_name: `${LISTENER_NAME}-${process.pid}`,
+    });
     client.on('notification', ({ payload }) => payload && this.forget(payload));
+    // Before it listens, a lost connection fails connect() or LISTEN below instead.
     client.on('error', (error) => this.listener === client && this.lost(error));
     client.on('end', () => this.listener === client && this.lost(new Error('connection ended')));
-    await client.connect();
-    await client.query(`LISTEN ${INTEGRATION_CHANGED_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${INTEGRATION_CHANGED_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
     if (this.closed) return void (await client.end());
+    // Nothing was cached while it was down (changes in that time were not heard): it starts empty.
     this.detach();
     this.listener = client;
+    if (this.failures > 0) logger.info({ failedReconnects: this.failures }, 'integration change feed back');
+    this.failures = 0;
   }
 
   private lost(error: unknown): void {
     this.detach()?.end().catch(() => undefined);
     if (this.closed || this.reconnect) return;
-    logger.warn({ err: error }, 'integration change feed lost: webhooks look integrations up until it is back');
+    const retryInMs = Math.min(RECONNECT_FIRST_MS * 2 ** this.failures, RECONNECT_MAX_MS);
+    logger.warn({ err: error, retryInMs }, this.failures === 0 ? FEED_LOST : FEED_RECONNECT_FAILED);
     this.reconnect = setTimeout(() => {
       this.reconnect = undefined;
-      this.listen().catch((retry: unknown) => this.lost(retry));
-    }, RECONNECT_MS);
+      this.listen().catch((retry: unknown) => {
+        this.failures += 1;
+        this.lost(retry);
+      });
+    }, retryInMs);
     this.reconnect.unref();
   }
 

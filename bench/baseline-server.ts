@@ -11,6 +11,8 @@ import { signStripe } from '../providers/stripe/verify';
  */
 const secret = process.env.BASELINE_SECRET!;
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.BASELINE_POOL ?? 10) });
+// An idle connection lost (the server restarted) is dropped by the pool; unheard, the event would end the process.
+pool.on('error', () => undefined);
 const TOLERANCE_S = 300;
 const INSERT = 'INSERT INTO bench_baseline (event_id, payload) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING';
 

@@ -6,6 +6,10 @@ export interface Config {
   port: number;
   publicBaseUrl: string;
   databaseUrl: string;
+  /** Opening a database connection gives up after this long (a server that accepts but does not answer). */
+  databaseConnectTimeoutMs: number;
+  /** A statement is cancelled after this long; a connection silent for a second more is closed. */
+  databaseQueryTimeoutMs: number;
   temporalAddress: string | undefined;
   temporalNamespace: string;
   taskQueue: string;
@@ -59,6 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/linquid',
+    databaseConnectTimeoutMs: int(env.DATABASE_CONNECT_TIMEOUT_MS, 5000),
+    databaseQueryTimeoutMs: int(env.DATABASE_QUERY_TIMEOUT_MS, 30000),
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
     temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: env.TEMPORAL_TASK_QUEUE ?? 'integrations',
