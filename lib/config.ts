@@ -34,6 +34,10 @@ export interface Config {
   credentialCheckIntervalMs: number;
   /** Sales still waiting for their amount are read again from the provider by a drain at most this often, per integration and worker. */
   pendingAmountRetryMs: number;
+  /** Failed attempts in a row after which a pending activity makes its workflow a `stuck_workflow` finding. */
+  stuckWorkflowFailures: number;
+  /** The Temporal Web UI, for the links in findings. */
+  temporalUiUrl: string;
 }
 
 
@@ -74,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     providerApiUrls: providerApiUrls(env),
     credentialCheckIntervalMs: int(env.CREDENTIAL_CHECK_INTERVAL_MS, 15 * 60 * 1000),
     pendingAmountRetryMs: int(env.PENDING_AMOUNT_RETRY_MS, 60 * 1000),
+    stuckWorkflowFailures: int(env.STUCK_WORKFLOW_FAILURES, 10),
+    temporalUiUrl: (env.TEMPORAL_UI_URL ?? 'http://localhost:8233').replace(/\/$/, ''),
   };
 }
 
