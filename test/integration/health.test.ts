@@ -203,5 +203,16 @@ describe('integration health summary, metrics and probes', () => {
       await waitFor(async () => !(await health(id)).findings.includes('stuck_workflow'), 'the stuck_workflow finding to clear');
       expect(await health(id)).toMatchObject({ status: 'healthy', reasons: [], findings: [] });
     });
+
+    it('a workflow run that ended while the integration is active is a stuck workflow too', async () => {
+      const { id } = await generic();
+      await h.temporal.workflow.getHandle(`integration-${id}`).terminate('operator mistake');
+      const summary = await health(id);
+      expect(summary).toMatchObject({ status: 'failing', findings: ['stuck_workflow'] });
+      expect(summary.reasons).toEqual([expect.stringMatching(/^stuck_workflow: the integration's workflow is terminated although the integration is active/)]);
+      const [found] = await diagnostics(id);
+      expect(found).toMatchObject({ scenario: 'stuck_workflow', severity: 'failing', evidence: { runStatus: 'TERMINATED', activities: [] } });
+      expect(found.firstAction).toContain(found.evidence.link);
+    });
   });
 });
