@@ -40,6 +40,10 @@ export interface Config {
   /** Sales still waiting for their amount are read again from the provider by a drain at most this often, per integration and worker. */
   pendingAmountRetryMs: number;
   retention: RetentionConfig;
+  /** Failed attempts in a row after which a pending activity makes its workflow a `stuck_workflow` finding. */
+  stuckWorkflowFailures: number;
+  /** The Temporal Web UI, for the links in findings. */
+  temporalUiUrl: string;
 }
 
 /** Retention of the tables that grow with traffic, run by a Temporal Schedule (worker/retention-schedule). */
@@ -91,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     credentialCheckIntervalMs: int(env.CREDENTIAL_CHECK_INTERVAL_MS, 15 * 60 * 1000),
     pendingAmountRetryMs: int(env.PENDING_AMOUNT_RETRY_MS, 60 * 1000),
     retention: retentionConfig(env),
+    stuckWorkflowFailures: int(env.STUCK_WORKFLOW_FAILURES, 10),
+    temporalUiUrl: (env.TEMPORAL_UI_URL ?? 'http://localhost:8233').replace(/\/$/, ''),
   };
 }
 

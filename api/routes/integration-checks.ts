@@ -24,7 +24,7 @@ export function integrationChecksRouter(ctx: ApiContext): Router {
 
   router.get('/:id/diagnostics', async (req, res) => {
     const row = await integrationOfWorkspace(db, caller(res).workspaceId, req.params.id);
-    const findings = await diagnose(db, row);
+    const findings = await diagnose(ctx, row);
     res.json({ integrationId: row.id, provider: row.provider, state: row.state, checkedAt: new Date().toISOString(), findings });
   });
 

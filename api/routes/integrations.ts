@@ -1,10 +1,10 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { integrationHealth } from '../../db/queries/health';
-import { deliversEvents, integrationOfWorkspace } from '../../db/queries/integrations';
+import { integrationOfWorkspace } from '../../db/queries/integrations';
 import { openSecrets } from '../../db/queries/secrets';
 import type { IntegrationRow } from '../../db/schema';
+import { integrationHealth } from '../../lib/diagnostics/health';
 import { canDeliver, getProvider, providers } from '../../providers';
 import type { ProviderModule } from '../../providers/types';
 import { checkTransition, type IntegrationState, type LifecycleAction, STATES } from '../../workflows/lifecycle';
@@ -86,9 +86,7 @@ export function integrationsRouter(ctx: ApiContext): Router {
 
   router.get('/:id', async (req, res) => {
     const row = await reload(caller(res).workspaceId, req.params.id);
-    // Outbound health only for an integration that delivers (not a two-way one installed to receive).
-    const directions = { inbound: getProvider(row.provider)?.capabilities.inbound ?? false, outbound: deliversEvents(row) };
-    res.json(integrationView(row, box, config, await integrationHealth(db, row, directions, config.deliveryRetry.windowMs)));
+    res.json(integrationView(row, box, config, await integrationHealth(ctx, row)));
   });
 
   router.patch('/:id', async (req, res) => {

@@ -4,12 +4,12 @@ import type { IntegrationRow } from '../schema';
 import { queuedAt } from './inbox';
 
 /**
- * The status rule (documented in the README). `failing`: the integration is in `error`, a destination
- * failed its last FAILING_STREAK attempts in a row, or an inbound event has waited FAILING_BACKLOG_MS
- * (nothing is being processed). `degraded`: any delivery failure in the last 24 h or an unbroken
- * failure streak, an event waiting DEGRADED_BACKLOG_MS, a p95 processing lag over DEGRADED_LAG_SECONDS
- * in the last hour, an inbound event that failed in the last 24 h, or a refused signature in the last
- * hour. Otherwise `healthy`. Test events never count.
+ * Health's own checks (documented in the README; lib/diagnostics/health adds the open findings). `failing`:
+ * the integration is in `error`, a destination failed its last FAILING_STREAK attempts in a row, or an
+ * inbound event has waited FAILING_BACKLOG_MS (nothing is being processed). `degraded`: any delivery
+ * failure in the last 24 h or an unbroken failure streak, an event waiting DEGRADED_BACKLOG_MS, a p95
+ * processing lag over DEGRADED_LAG_SECONDS in the last hour, an inbound event that failed in the last
+ * 24 h, or a refused signature in the last hour. Test events never count.
  */
 export const HEALTH_THRESHOLDS = {
   FAILING_STREAK: 3,
@@ -39,12 +39,18 @@ export interface OutboundHealth {
   failingSince: string | null;
 }
 
-export interface IntegrationHealth {
-  status: HealthStatus;
-  /** Why it is not `healthy`, one finding per line (empty when healthy). */
-  reasons: string[];
+/** One of health's own checks that is off; `scenario` is the diagnostics finding it is also seen as (so health lists it once). */
+export interface HealthCheck {
+  status: Exclude<HealthStatus, 'healthy'>;
+  reason: string;
+  scenario?: string;
+}
+
+/** What health reads itself: each direction the provider supports, and its checks that are off. */
+export interface HealthSignals {
   inbound: InboundHealth | null;
   outbound: OutboundHealth | null;
+  checks: HealthCheck[];
 }
 
 const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
@@ -113,41 +119,36 @@ async function outboundHealth(db: Db, row: IntegrationRow, retryWindowMs: number
   };
 }
 
-function judge(row: IntegrationRow, inbound: InboundHealth | null, outbound: OutboundHealth | null): Pick<IntegrationHealth, 'status' | 'reasons'> {
+function judge(row: IntegrationRow, inbound: InboundHealth | null, outbound: OutboundHealth | null): HealthCheck[] {
   const t = HEALTH_THRESHOLDS;
   const waitedMs = (inbound?.oldestPendingAgeSeconds ?? 0) * 1000;
-  const failing = [
-    row.state === 'error' && `the integration is in error: ${row.state_reason ?? 'no reason recorded'}`,
-    outbound && outbound.consecutiveFailures >= t.FAILING_STREAK && `the last ${outbound.consecutiveFailures} delivery attempts failed`,
-    inbound && waitedMs >= t.FAILING_BACKLOG_MS && `an inbound event has waited ${Math.round(waitedMs / 60000)} min to be processed`,
+  const check = (status: HealthCheck['status'], scenario: string | undefined, reason: string | false | null | undefined): HealthCheck[] =>
+    typeof reason === 'string' ? [{ status, reason, ...(scenario ? { scenario } : {}) }] : [];
+  return [
+    ...check('failing', 'stuck_in_error', row.state === 'error' && `the integration is in error: ${row.state_reason ?? 'no reason recorded'}`),
+    ...check('failing', 'delivery_failures', outbound && outbound.consecutiveFailures >= t.FAILING_STREAK && `the last ${outbound.consecutiveFailures} delivery attempts failed`),
+    ...check('failing', 'inbox_backlog', inbound && waitedMs >= t.FAILING_BACKLOG_MS && `an inbound event has waited ${Math.round(waitedMs / 60000)} min to be processed`),
+    ...check('degraded', 'delivery_failures', outbound && outbound.consecutiveFailures > 0 && outbound.consecutiveFailures < t.FAILING_STREAK && `${outbound.consecutiveFailures} delivery attempt(s) failed in a row`),
+    ...check('degraded', 'delivery_failures', outbound && outbound.failuresLast24h > 0 && `${outbound.failuresLast24h} failed delivery attempt(s) in the last 24 h`),
+    ...check('degraded', 'inbox_backlog', inbound && waitedMs >= t.DEGRADED_BACKLOG_MS && waitedMs < t.FAILING_BACKLOG_MS && `an inbound event has waited ${Math.round(waitedMs / 1000)} s to be processed`),
+    ...check('degraded', undefined, inbound && (inbound.processingLagSeconds.p95 ?? 0) > t.DEGRADED_LAG_SECONDS && `p95 processing lag is ${inbound.processingLagSeconds.p95} s`),
+    ...check('degraded', 'failed_events', inbound && inbound.failedEventsLast24h > 0 && `${inbound.failedEventsLast24h} inbound event(s) failed in the last 24 h`),
+    ...check('degraded', 'signature_failures', inbound && inbound.signatureFailuresLastHour > 0 && `${inbound.signatureFailuresLastHour} webhook(s) refused for their signature in the last hour`),
   ];
-  const degraded = [
-    outbound && outbound.consecutiveFailures > 0 && outbound.consecutiveFailures < t.FAILING_STREAK && `${outbound.consecutiveFailures} delivery attempt(s) failed in a row`,
-    outbound && outbound.failuresLast24h > 0 && `${outbound.failuresLast24h} failed delivery attempt(s) in the last 24 h`,
-    inbound && waitedMs >= t.DEGRADED_BACKLOG_MS && waitedMs < t.FAILING_BACKLOG_MS && `an inbound event has waited ${Math.round(waitedMs / 1000)} s to be processed`,
-    inbound && (inbound.processingLagSeconds.p95 ?? 0) > t.DEGRADED_LAG_SECONDS && `p95 processing lag is ${inbound.processingLagSeconds.p95} s`,
-    inbound && inbound.failedEventsLast24h > 0 && `${inbound.failedEventsLast24h} inbound event(s) failed in the last 24 h`,
-    inbound && inbound.signatureFailuresLastHour > 0 && `${inbound.signatureFailuresLastHour} webhook(s) refused for their signature in the last hour`,
-  ];
-  const found = (list: Array<string | false | null>) => list.filter((reason): reason is string => typeof reason === 'string');
-  const failingReasons = found(failing);
-  if (failingReasons.length > 0) return { status: 'failing', reasons: [...failingReasons, ...found(degraded)] };
-  const degradedReasons = found(degraded);
-  return { status: degradedReasons.length > 0 ? 'degraded' : 'healthy', reasons: degradedReasons };
 }
 
-/** The health summary of `GET /v1/integrations/:id`: each direction the provider supports, and a status. */
-export async function integrationHealth(
+/** Health's own reads (the data flow's numbers and the checks on them); lib/diagnostics/health adds the findings. */
+export async function healthSignals(
   db: Db,
   row: IntegrationRow,
   capabilities: { inbound: boolean; outbound: boolean },
   retryWindowMs: number,
-): Promise<IntegrationHealth> {
+): Promise<HealthSignals> {
   const [inbound, outbound] = await Promise.all([
     capabilities.inbound ? inboundHealth(db, row.id) : null,
     capabilities.outbound ? outboundHealth(db, row, retryWindowMs) : null,
   ]);
-  return { ...judge(row, inbound, outbound), inbound, outbound };
+  return { inbound, outbound, checks: judge(row, inbound, outbound) };
 }
 
 /** Inbox rows waiting, service-wide (integrations not disconnected), and the oldest one's age: read at scrape time. */

@@ -28,6 +28,7 @@ export const stuckInError: Detector = async ({ row }) => {
       : { likelyCause: `the integration went to error: ${reason || 'no reason recorded'}`, firstAction: ERROR_CAUSES.credentials_expired.firstAction });
   return {
     scenario: 'stuck_in_error',
+    severity: 'failing',
     ...cause,
     evidence: { state: row.state, reason: row.state_reason, since: iso(row.state_changed_at), changedBy: row.state_changed_by },
   };

@@ -1,24 +1,41 @@
+import type { Client } from '@temporalio/client';
 import type { Db } from '../../db';
 import type { IntegrationRow } from '../../db/schema';
 import type { ProviderModule } from '../../providers/types';
+import type { Config } from '../config';
+import type { SecretBox } from '../crypto';
+
+/** What a finding does to health: most make it `degraded`; those that stop all syncing make it `failing`. */
+export type FindingSeverity = 'degraded' | 'failing';
 
 /** One detected failure scenario: what it is, why it most likely happens, what to do first, and the data that shows it. */
 export interface Finding {
   scenario: string;
+  severity: FindingSeverity;
   likelyCause: string;
   firstAction: string;
   evidence: Record<string, unknown>;
 }
 
-export interface DiagnosticContext {
+/** What diagnosis reads: the database, the integration's workflow in Temporal, and the secrets (only to keep them out of what it shows). */
+export interface DiagnosisDeps {
   db: Db;
+  temporal: Client;
+  box: SecretBox;
+  config: Pick<Config, 'temporalNamespace' | 'temporalUiUrl' | 'stuckWorkflowFailures'>;
+}
+
+export interface DiagnosticContext extends DiagnosisDeps {
   row: IntegrationRow;
   provider: ProviderModule;
   /** Start of the window looked at: the last WINDOW_DAYS, or the install if more recent. */
   since: Date;
 }
 
-export type Detector = (ctx: DiagnosticContext) => Promise<Finding | undefined>;
+/** A detector's finding; `severity` defaults to `degraded`. */
+export type Detected = Omit<Finding, 'severity'> & { severity?: FindingSeverity };
+
+export type Detector = (ctx: DiagnosticContext) => Promise<Detected | undefined>;
 
 /** As long as the inbox keeps its rows (dedup keys are kept at least 7 days). */
 export const WINDOW_DAYS = 7;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { genericEvent, newWebhookSecret, sendGeneric } from '../support/generic-webhook';
 import { startReceiver, type Receiver } from '../support/fakes/receiver';
 import { type Harness, startHarness, waitFor } from '../support/harness';
-import { inboundHelpers } from '../support/inbound';
+import { inboundHelpers, refuseDrains } from '../support/inbound';
 import { scrape } from '../support/metrics';
 import { outboundHelpers, saleEvent } from '../support/outbound';
 
@@ -18,7 +18,8 @@ describe('integration health summary, metrics and probes', () => {
 
   beforeAll(async () => {
     receiver = await startReceiver(newWebhookSecret(), () => ({ status: receiverStatus }));
-    h = await startHarness({ DELIVERY_RETRY_INITIAL_MS: '100', DELIVERY_RETRY_MAX_MS: '200', DELIVERY_FAILURE_THRESHOLD: '1000' });
+    // A workflow is stuck here from its first failed attempt (10 in a row by default).
+    h = await startHarness({ DELIVERY_RETRY_INITIAL_MS: '100', DELIVERY_RETRY_MAX_MS: '200', DELIVERY_FAILURE_THRESHOLD: '1000', STUCK_WORKFLOW_FAILURES: '1' });
     key = (await h.newWorkspace('Health')).key;
     io = inboundHelpers(h, () => key);
     out = outboundHelpers(h, () => key);
@@ -131,5 +132,87 @@ describe('integration health summary, metrics and probes', () => {
     expect(moved('linquid_integration_transitions_total', { action: 'connect', to: 'active' })).toBe(2);
     expect(moved('linquid_deliveries_total', { provider: 'webhook', outcome: 'success' })).toBeGreaterThanOrEqual(1);
     expect(moved('linquid_delivery_latency_seconds_count', { provider: 'webhook' })).toBeGreaterThanOrEqual(1);
+  });
+
+  describe('every open diagnostics finding is in health', () => {
+    const generic = async () => {
+      const secret = newWebhookSecret();
+      const { id } = await io.install('webhook', {}, { signingSecret: secret });
+      return { id, secret };
+    };
+    const diagnostics = async (id: string, workspaceKey = key) => (await h.api('GET', `/v1/integrations/${id}/diagnostics`, { key: workspaceKey })).body.findings as Array<{ scenario: string; severity: string; likelyCause: string; firstAction: string; evidence: any }>;
+
+    it('wrong values: a sale recorded without a value makes health degraded, with the scenario as its reason', async () => {
+      const { id, secret } = await generic();
+      expect((await sendGeneric(h, id, secret, genericEvent({ amountMinor: 0 }))).status).toBe(200);
+      await io.settled(id, 1);
+      const summary = await health(id);
+      expect(summary).toMatchObject({ status: 'degraded', findings: ['wrong_values'] });
+      expect(summary.reasons).toEqual([expect.stringMatching(/^wrong_values: field mapping mismatch/)]);
+      expect((await diagnostics(id)).map((finding) => [finding.scenario, finding.severity])).toEqual([['wrong_values', 'degraded']]);
+    });
+
+    it('duplicate conversions: the same sale under two ids makes health degraded', async () => {
+      const { id, secret } = await generic();
+      for (const orderId of ['order_health_first', 'order_health_retry']) {
+        expect((await sendGeneric(h, id, secret, genericEvent({ customerId: 'user_health_dup', amountMinor: 990, currency: 'EUR', orderId }))).status).toBe(200);
+      }
+      await io.settled(id, 2);
+      const summary = await health(id);
+      expect(summary).toMatchObject({ status: 'degraded', findings: ['duplicate_conversions'] });
+      expect(summary.reasons).toEqual([expect.stringMatching(/^duplicate_conversions: missing idempotency key/)]);
+    });
+
+    it('no outbound deliveries: a destination that subscribes to none of the workspace events is degraded', async () => {
+      const { key: quietKey } = await h.newWorkspace('Health quiet destination');
+      const quiet = outboundHelpers(h, () => quietKey);
+      const destination = await quiet.installWebhook(receiver.url, receiver.secret, ['link.clicked']);
+      const before = (await h.api('GET', `/v1/integrations/${destination.id}`, { key: quietKey })).body.health;
+      expect(before).toMatchObject({ status: 'healthy', reasons: [], findings: [] });
+      await quiet.emit(saleEvent());
+      const summary = (await h.api('GET', `/v1/integrations/${destination.id}`, { key: quietKey })).body.health;
+      expect(summary).toMatchObject({ status: 'degraded', findings: ['no_outbound_deliveries'] });
+      expect(summary.reasons).toEqual([expect.stringMatching(/^no_outbound_deliveries: trigger disabled/)]);
+    });
+
+    it('a drain that keeps failing is a stuck workflow: health is failing, the finding links the workflow, secrets stay out', async () => {
+      const { id, secret } = await generic();
+      // The database refuses the drain on every attempt, with an error that happens to echo the signing secret.
+      const allow = await refuseDrains(h.db, 'refuse_health_drain', id, `disk full near ${secret}`);
+      try {
+        expect((await sendGeneric(h, id, secret, genericEvent())).status).toBe(200);
+        const stuck = await waitFor(async () => {
+          const current = await health(id);
+          return current.findings.includes('stuck_workflow') && current;
+        }, 'the stuck_workflow finding in health');
+        expect(stuck.status).toBe('failing');
+        expect(stuck.reasons[0]).toMatch(/^stuck_workflow: the drainInbox activity of the integration's workflow failed \d+ times in a row and is being retried; last failure: .*disk full near \[redacted\]/);
+
+        const found = (await diagnostics(id)).find((finding) => finding.scenario === 'stuck_workflow')!;
+        const link = `${h.config.temporalUiUrl}/namespaces/${h.config.temporalNamespace}/workflows/integration-${id}`;
+        expect(found).toMatchObject({ severity: 'failing', evidence: { workflowId: `integration-${id}`, runStatus: 'RUNNING', link } });
+        expect(found.firstAction).toContain(link);
+        expect(found.evidence.activities[0]).toMatchObject({ activityType: 'drainInbox', lastFailure: expect.stringContaining('disk full near [redacted]') });
+        expect(found.evidence.activities[0].attempt).toBeGreaterThan(1);
+        expect(JSON.stringify([stuck, found])).not.toContain(secret);
+      } finally {
+        await allow();
+      }
+      // Fixed: the retried drain goes through and the finding is gone.
+      await io.settled(id, 1);
+      await waitFor(async () => !(await health(id)).findings.includes('stuck_workflow'), 'the stuck_workflow finding to clear');
+      expect(await health(id)).toMatchObject({ status: 'healthy', reasons: [], findings: [] });
+    });
+
+    it('a workflow run that ended while the integration is active is a stuck workflow too', async () => {
+      const { id } = await generic();
+      await h.temporal.workflow.getHandle(`integration-${id}`).terminate('operator mistake');
+      const summary = await health(id);
+      expect(summary).toMatchObject({ status: 'failing', findings: ['stuck_workflow'] });
+      expect(summary.reasons).toEqual([expect.stringMatching(/^stuck_workflow: the integration's workflow is terminated although the integration is active/)]);
+      const [found] = await diagnostics(id);
+      expect(found).toMatchObject({ scenario: 'stuck_workflow', severity: 'failing', evidence: { runStatus: 'TERMINATED', activities: [] } });
+      expect(found.firstAction).toContain(found.evidence.link);
+    });
   });
 });
