@@ -66,13 +66,16 @@ export function drainInboxActivity({ db, box, config }: ProviderReadDeps, batchS
      * fails, the batch is rolled back and redone with a savepoint per event, so the poison event fails
      * alone. (Savepoints cost a round trip each, and hundreds overflow PostgreSQL's subtransaction cache.)
      */
-    const applyBatch = (isolateEvents: boolean, enrichment: Map<string, unknown>) =>
+    const applyBatch = (isolateEvents: boolean, { enrichment, lastId }: BatchReads) =>
       db.transaction().execute(async (trx) => {
-        const rows = await trx
+        let pending = trx
           .selectFrom('inbox')
           .select(['id', 'dedup_key', 'event_type', 'payload', 'livemode', 'is_test', 'received_at', 'requeued_at'])
           .where('integration_id', '=', integrationId)
-          .where('status', '=', 'pending')
+          .where('status', '=', 'pending');
+        // Only rows the provider read was made for: one that arrived after it would be normalized unread.
+        if (lastId !== undefined) pending = pending.where(sql<boolean>`id <= ${lastId}::bigint`);
+        const rows = await pending
           .orderBy('id')
           .limit(batchSize)
           .forUpdate()
@@ -125,7 +128,7 @@ export function drainInboxActivity({ db, box, config }: ProviderReadDeps, batchS
       });
 
     const drainBatch = async (): Promise<number> => {
-      const enrichment = reads ? await readBeforeBatch(db, { integrationId, workspaceId: integration.workspace_id }, batchSize, reads, announce) : new Map<string, unknown>();
+      const enrichment: BatchReads = reads ? await readBeforeBatch(db, { integrationId, workspaceId: integration.workspace_id }, batchSize, reads, announce) : { enrichment: new Map() };
       const { outcomes, requested } = await applyBatch(false, enrichment).catch((error: unknown) => {
         if (error instanceof IsolateEvents) return applyBatch(true, enrichment);
         throw error;
@@ -234,7 +237,7 @@ function normalizeRow(
 /**
  * Before a batch's transaction: sales still waiting for their amount are read again (when due), then
  * the provider's reads for the rows the batch will most likely hold (looked at without a lock); a row
- * that is not among them is normalized without, and what it records waits for a later read.
+ * that arrives after them waits for the next batch (the transaction takes none past the last row read).
  */
 async function readBeforeBatch(
   db: Db,
@@ -242,7 +245,7 @@ async function readBeforeBatch(
   batchSize: number,
   reads: ProviderReads,
   announce: () => void,
-): Promise<Map<string, unknown>> {
+): Promise<BatchReads> {
   const { integrationId } = ids;
   // A provider read that fails in a way its module did not foresee must not block the inbox: what it
   // was for waits for a later read.
@@ -263,7 +266,14 @@ async function readBeforeBatch(
   activity.heartbeat();
   const enriched = await reads.enrich(rows).catch(unforeseen('reading for the batch'));
   activity.heartbeat();
-  return enriched ?? new Map<string, unknown>();
+  // No row read: nothing is applied yet ('-1' matches no id).
+  return { enrichment: enriched ?? new Map<string, unknown>(), lastId: rows.length === 0 ? '-1' : String(rows[rows.length - 1].id) };
+}
+
+/** What was read from the provider for a batch, and the last inbox row it was read for (undefined: no read, any row). */
+interface BatchReads {
+  enrichment: Map<string, unknown>;
+  lastId?: string;
 }
 
 /**

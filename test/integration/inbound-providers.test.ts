@@ -78,8 +78,12 @@ describe('inbound: each provider’s webhooks become the exact rows expected', (
 
     await send('evt_deauth', 'account.application.deauthorized', { id: 'ca_1', object: 'application' });
     await waitFor(async () => (await io.state(id)) === 'disconnected', 'the deauthorized integration to disconnect');
-    const gone = await h.post(`/webhooks/stripe/${id}`, '{}', stripeHeaders('{}', secret));
-    expect(gone.status).toBe(410);
+    // The webhook endpoint hears of the change through PostgreSQL NOTIFY, a moment after the row changed.
+    const gone = await waitFor(async () => {
+      const answer = await h.post(`/webhooks/stripe/${id}`, '{}', stripeHeaders('{}', secret));
+      return answer.status === 410 && answer;
+    }, 'the endpoint to answer 410 Gone');
+    expect(gone.body.error.code).toBe('integration_disconnected');
   });
 
   it('Stripe: a test-mode event at a live integration is recorded and ignored', async () => {

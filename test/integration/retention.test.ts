@@ -53,7 +53,7 @@ describe('retention: the tables that grow with traffic stay bounded', () => {
   let lastRun: { workflowId: string; runId: string } | undefined;
 
   const send = (integrationId: string, payload: string) => h.post(`/webhooks/stripe/${integrationId}`, payload, stripeHeaders(payload, SECRET));
-  const installStripe = async () => (await io.install('stripe', { mode: 'test' }, { webhookSecret: SECRET })).id;
+  const installStripe = async () => (await io.install('stripe', {}, { webhookSecret: SECRET })).id;
 
   /** Triggers the Schedule and waits for the run it started. */
   const runRetention = async (): Promise<RetentionReport> => {
