@@ -9,6 +9,7 @@ import * as leanWrites from './007_lean_writes';
 import * as integrationChanges from './008_integration_changes';
 import * as leanQueues from './009_lean_queues';
 import * as replayAndTransitions from './013_replay_and_transitions';
+import * as destinationGone from './015_destination_gone';
 
 /** Listed in code (not read from disk) so the compiled service carries its own migrations. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '008_integration_changes': integrationChanges,
   '009_lean_queues': leanQueues,
   '013_replay_and_transitions': replayAndTransitions,
+  '015_destination_gone': destinationGone,
 };
