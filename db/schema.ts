@@ -49,6 +49,8 @@ export interface IntegrationsTable {
   last_delivery_failure_at: Timestamp | null;
   /** When the `fail` signal was sent for the current failure streak (sent once per streak). */
   failure_alerted_at: Timestamp | null;
+  /** When it first answered a delivery 410 Gone: nothing more is sent to it (its disconnect follows). */
+  gone_at: Timestamp | null;
   /** Task queue of its workflow; its delivery workflows run there too (null: installed before it was recorded). */
   task_queue: string | null;
   /** Whether it can deliver, so is a destination (see `canDeliver`); null: installed before it was recorded. */

@@ -227,6 +227,8 @@ export interface OutboundContext<Settings, Secrets> {
   allowPrivateDestinations: boolean;
   /** This provider's API base from `<PROVIDER>_API_URL`; undefined: the module's own default. */
   apiUrl: string | undefined;
+  /** Aborted when the destination answered 410 to another delivery: stop waiting for this answer. */
+  signal?: AbortSignal;
 }
 
 /**

@@ -1,32 +1,42 @@
-import { activityInfo, ApplicationFailure } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, Context } from '@temporalio/activity';
 import type { DeliveryBatchInput, DeliveryRef, RetryRef } from '../../workflows/delivery';
 import type { ActivityDeps } from '..';
+import type { DestinationLanes } from './destination-lanes';
 import { attemptDeliveries } from './run';
 
 export { callProvider } from './run';
 
+const HEARTBEAT_MS = 1000;
+
 /**
  * First attempt of a whole batch in one activity (the happy path costs Temporal one activity per
- * batch, not per delivery). Returns the deliveries to retry, each with its wait.
+ * batch, not per delivery). Returns the deliveries to retry, each with its wait. Heartbeats while it
+ * runs (also while its lanes wait for the destination's): a worker that dies is noticed at once.
  */
-export function deliverBatchActivity(deps: ActivityDeps) {
+export function deliverBatchActivity(deps: ActivityDeps, lanes: DestinationLanes) {
   return async function deliverBatch({ destinationId, deliveries }: Pick<DeliveryBatchInput, 'destinationId' | 'deliveries'>): Promise<RetryRef[]> {
-    const outcomes = await attemptDeliveries(deps, destinationId, deliveries, 1);
-    return outcomes.filter((outcome) => outcome.outcome === 'retry').map(({ ref, delayMs }) => ({ ...ref, delayMs }));
+    const context = Context.current();
+    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_MS);
+    try {
+      const outcomes = await attemptDeliveries(deps, lanes, destinationId, deliveries, 1);
+      return outcomes.filter((outcome) => outcome.outcome === 'retry').map(({ ref, delayMs }) => ({ ...ref, delayMs }));
+    } finally {
+      clearInterval(beat);
+    }
   };
 }
 
 /**
  * A retry of one delivery, under the Temporal retry policy: throws a retryable failure carrying the
  * wait (Retry-After or the backoff) for 5xx/408/409/425/429/network errors, a non-retryable one for
- * other 4xx; returns when it is delivered, disabled, or has nothing left to do (finished, superseded
- * by a redelivery, skipped or held with its destination).
+ * other 4xx; returns when it is delivered, disabled, cancelled by a 410, or has nothing left to do
+ * (finished, superseded by a redelivery, skipped or held with its destination).
  */
-export function deliverActivity(deps: ActivityDeps) {
+export function deliverActivity(deps: ActivityDeps, lanes: DestinationLanes) {
   return async function deliver({ destinationId, ...ref }: DeliveryRef & { destinationId: string }): Promise<void> {
     // The batch made the round's first attempt: this activity's first attempt is the round's second.
-    const [attempt] = await attemptDeliveries(deps, destinationId, [ref], activityInfo().attempt + 1);
-    if (!attempt || attempt.outcome === 'success' || attempt.outcome === 'gone') return;
+    const [attempt] = await attemptDeliveries(deps, lanes, destinationId, [ref], activityInfo().attempt + 1);
+    if (!attempt || (attempt.outcome !== 'retry' && attempt.outcome !== 'rejected')) return;
     const message = attempt.error ?? attempt.outcome;
     if (attempt.outcome === 'rejected') throw ApplicationFailure.create({ message, type: 'DeliveryRejected', nonRetryable: true });
     throw ApplicationFailure.create({ message, type: 'DeliveryFailed', nextRetryDelay: attempt.delayMs });

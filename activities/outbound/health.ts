@@ -4,6 +4,7 @@ import type { Db } from '../../db';
 import type { Database } from '../../db/schema';
 import { logger } from '../../lib/logger';
 import type { DeliveryResult } from '../../providers/types';
+import type { RecordedOutcome } from './attempt';
 import { lifecycleSignals } from '../../workflows/definitions';
 import { integrationWorkflowId } from '../../workflows/search-attributes';
 
@@ -14,68 +15,83 @@ export interface HealthPolicy {
   windowMs: number;
 }
 
-/** A run of attempt results in completion order; a 4xx counts as a failure, a 410 as neither. */
+/** A run of attempt results in completion order; a 4xx counts as a failure, a 410 (or a request it cancelled) as neither. */
 export interface Tally {
   successes: number;
   failures: number;
   /** Failures after the last success. */
   trailing: number;
   lastError?: string;
+  /** A 410 among them. */
+  gone: boolean;
 }
 
-export function tally(results: DeliveryResult[]): Tally {
-  const counted: Tally = { successes: 0, failures: 0, trailing: 0 };
-  for (const result of results) {
-    if (result.outcome === 'success') {
+export function tally(results: Array<{ outcome: RecordedOutcome; result: DeliveryResult }>): Tally {
+  const counted: Tally = { successes: 0, failures: 0, trailing: 0, gone: false };
+  for (const { outcome, result } of results) {
+    if (outcome === 'success') {
       counted.successes += 1;
       counted.trailing = 0;
-    } else if (result.outcome === 'retry' || result.outcome === 'rejected') {
+    } else if (outcome === 'retry' || outcome === 'rejected') {
       counted.failures += 1;
       counted.trailing += 1;
       counted.lastError = result.error ?? `HTTP ${result.statusCode}`;
+    } else if (outcome === 'gone') {
+      counted.gone = true;
     }
   }
   return counted;
 }
 
-/**
- * Applies a run of results to the destination's failure streak. Returns the reason to move it to
- * `error` the first time the streak crosses the policy (claimed in the row, so it is raised once).
- */
-export async function recordHealth(trx: Transaction<Database>, integrationId: string, counted: Tally, policy: HealthPolicy): Promise<string | undefined> {
-  if (counted.successes === 0 && counted.failures === 0) return undefined;
+/** The destination after a run of results was recorded. */
+export interface DestinationAfter {
+  /** Still worth sending to: active, and it never answered 410. */
+  open: boolean;
+  /** The reason to move it to `error`, the first time the streak crosses the policy (claimed in the row, so it is raised once). */
+  alert?: string;
+  /** This run holds its first 410 (claimed in `gone_at`, so the disconnect is asked for once). */
+  firstGone: boolean;
+}
+
+function streakAfter(counted: Tally, now: Date) {
+  if (counted.successes > 0) {
+    return {
+      consecutive_failures: counted.trailing,
+      failing_since: counted.trailing > 0 ? now : null,
+      failure_alerted_at: null,
+      last_delivery_success_at: now,
+      ...(counted.trailing > 0 ? { last_delivery_failure_at: now } : {}),
+    };
+  }
+  if (counted.failures === 0) return {};
+  return {
+    consecutive_failures: sql<number>`consecutive_failures + ${counted.failures}::int`,
+    failing_since: sql<Date>`coalesce(failing_since, now())`,
+    last_delivery_failure_at: now,
+  };
+}
+
+/** Applies a run of results to the destination's failure streak (and `gone_at` on a 410), and reads where it stands. */
+export async function recordHealth(trx: Transaction<Database>, integrationId: string, counted: Tally, policy: HealthPolicy): Promise<DestinationAfter> {
   const now = new Date();
-  const streak =
-    counted.successes > 0
-      ? {
-          consecutive_failures: counted.trailing,
-          failing_since: counted.trailing > 0 ? now : null,
-          failure_alerted_at: null,
-          last_delivery_success_at: now,
-          ...(counted.trailing > 0 ? { last_delivery_failure_at: now } : {}),
-        }
-      : {
-          consecutive_failures: sql<number>`consecutive_failures + ${counted.failures}::int`,
-          failing_since: sql<Date>`coalesce(failing_since, now())`,
-          last_delivery_failure_at: now,
-        };
-  const row = await trx
-    .updateTable('integrations')
-    .set(streak)
-    .where('id', '=', integrationId)
-    .returning(['consecutive_failures', 'failing_since', 'failure_alerted_at', 'state'])
-    .executeTakeFirstOrThrow();
-  if (counted.trailing === 0 || row.state !== 'active' || row.failure_alerted_at) return undefined;
+  const changes = { ...streakAfter(counted, now), ...(counted.gone ? { gone_at: sql<Date>`coalesce(gone_at, now())` } : {}) };
+  const columns = ['consecutive_failures', 'failing_since', 'failure_alerted_at', 'state', 'gone_at', sql<boolean>`gone_at = now()`.as('claimed')] as const;
+  const row =
+    Object.keys(changes).length > 0
+      ? await trx.updateTable('integrations').set(changes).where('id', '=', integrationId).returning(columns).executeTakeFirstOrThrow()
+      : await trx.selectFrom('integrations').select(columns).where('id', '=', integrationId).executeTakeFirstOrThrow();
+  const after = { open: row.state === 'active' && row.gone_at === null, firstGone: counted.gone && row.claimed === true };
+  if (counted.trailing === 0 || !after.open || row.failure_alerted_at) return after;
   const failingForMs = now.getTime() - (row.failing_since?.getTime() ?? now.getTime());
-  const reason =
+  const alert =
     row.consecutive_failures >= policy.threshold
       ? `${row.consecutive_failures} consecutive delivery failures (last: ${counted.lastError})`
       : failingForMs >= policy.windowMs
         ? `deliveries failing for ${Math.round(failingForMs / 3_600_000)} h (last: ${counted.lastError})`
         : undefined;
-  if (!reason) return undefined;
+  if (!alert) return after;
   await trx.updateTable('integrations').set({ failure_alerted_at: now }).where('id', '=', integrationId).execute();
-  return reason;
+  return { ...after, alert };
 }
 
 /** Asks the destination's integration workflow to change state; a lost `fail` signal is re-armed for the next failure. */

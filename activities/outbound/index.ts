@@ -1,11 +1,15 @@
+import { DELIVERY_CONCURRENCY } from '../../workflows/delivery';
 import type { ActivityDeps } from '..';
 import { deliverActivity, deliverBatchActivity } from './deliver';
+import { DestinationLanes } from './destination-lanes';
 import { resendFailedDeliveriesActivity, settleDeliveryActivity } from './resend';
 
 export function createOutboundActivities(deps: ActivityDeps) {
+  // One per worker: its delivery activities share each destination's lanes and its 410 stop.
+  const lanes = new DestinationLanes(DELIVERY_CONCURRENCY);
   return {
-    deliverBatch: deliverBatchActivity(deps),
-    deliver: deliverActivity(deps),
+    deliverBatch: deliverBatchActivity(deps, lanes),
+    deliver: deliverActivity(deps, lanes),
     settleDelivery: settleDeliveryActivity(deps.db),
     resendFailedDeliveries: resendFailedDeliveriesActivity(deps),
   };

@@ -1,25 +1,26 @@
-import { heartbeat } from '@temporalio/activity';
+import { activityInfo } from '@temporalio/activity';
 import { openSecrets } from '../../db/queries/secrets';
 import type { IntegrationRow } from '../../db/schema';
-import { logger } from '../../lib/logger';
-import { metrics } from '../../lib/metrics';
 import { getProvider } from '../../providers';
 import { notSent } from '../../providers/shared/http-delivery';
-import type { DeliveryOutcome, DeliveryResult, OutboundEnvelope } from '../../providers/types';
+import type { DeliveryResult, OutboundEnvelope } from '../../providers/types';
 import { DELIVERY_CONCURRENCY, type DeliveryRef, type RetrySchedule } from '../../workflows/delivery';
 import type { ActivityDeps } from '..';
-import { activeDestination, type AttemptRecord, type Candidate, openAttempts, recordAttempts } from './attempt';
-import { recordHealth, signalDestination, tally } from './health';
+import { activeDestination, type RecordedOutcome } from './attempt';
+import { deliveryQueue } from './delivery-queue';
+import type { DestinationLanes } from './destination-lanes';
+import { signalDestination } from './health';
+import { attemptRecorder } from './recorder';
 
-/** Deliveries opened, sent and recorded together: a few statements per chunk, not per delivery. */
-const CHUNK = 50;
+/** Time kept for recording the last attempt a batch activity starts. */
+const RECORD_MARGIN_MS = 5000;
 
 /** The wait after the `roundAttempt`-th failed attempt of a round: the destination's Retry-After, else exponential. */
 export function retryDelayMs(roundAttempt: number, retry: RetrySchedule, retryAfterMs?: number): number {
   return retryAfterMs ?? Math.min(retry.initialIntervalMs * 2 ** (roundAttempt - 1), retry.maximumIntervalMs);
 }
 
-type Send = (deliveryId: string, envelope: OutboundEnvelope) => Promise<DeliveryResult>;
+type Send = (deliveryId: string, envelope: OutboundEnvelope, signal?: AbortSignal) => Promise<DeliveryResult>;
 
 /** The provider call for one destination (settings parsed and secrets opened once); never throws. */
 export function destinationSender(deps: Pick<ActivityDeps, 'box' | 'config'>, destination: IntegrationRow): Send {
@@ -27,7 +28,7 @@ export function destinationSender(deps: Pick<ActivityDeps, 'box' | 'config'>, de
   const settings = provider?.settingsSchema.safeParse(destination.settings);
   const { config } = deps;
   let secrets: Record<string, unknown> | undefined;
-  return async (deliveryId, envelope) => {
+  return async (deliveryId, envelope, signal) => {
     if (!provider?.outbound) return notSent(`provider ${destination.provider} has no outbound delivery`);
     if (!settings?.success) return notSent(`settings are invalid: ${settings?.error.message}`);
     try {
@@ -40,6 +41,7 @@ export function destinationSender(deps: Pick<ActivityDeps, 'box' | 'config'>, de
         timeoutMs: config.deliveryRetry.attemptTimeoutMs,
         allowPrivateDestinations: config.allowPrivateDestinations,
         apiUrl: config.providerApiUrls[destination.provider],
+        signal,
       });
     } catch (error) {
       return notSent(`delivery failed: ${error instanceof Error ? error.message : String(error)}`, 'retry');
@@ -52,62 +54,91 @@ export function callProvider(deps: Pick<ActivityDeps, 'box' | 'config'>, deliver
   return destinationSender(deps, destination)(deliveryId, envelope);
 }
 
-async function sendAll(send: Send, candidates: Candidate[], nextAttemptAt: (result: DeliveryResult) => Date | null): Promise<AttemptRecord[]> {
-  const records: AttemptRecord[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < candidates.length) {
-      const candidate = candidates[next++];
-      const startedAt = new Date();
-      const result = await send(candidate.ref.deliveryId, candidate.envelope);
-      records.push({ candidate, startedAt, latencyMs: Date.now() - startedAt.getTime(), result, nextAttemptAt: nextAttemptAt(result) });
-      heartbeat();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(DELIVERY_CONCURRENCY, candidates.length) }, lane));
-  return records;
+/** When a batch activity starts no more requests: one started later could outlast its start-to-close timeout. */
+function lastStartAt(attemptTimeoutMs: number): number {
+  const info = activityInfo();
+  return info.currentAttemptScheduledTimestampMs + info.startToCloseTimeoutMs - attemptTimeoutMs - RECORD_MARGIN_MS;
 }
+
+/** A 410 whose disconnect has not happened after this long: the signal was lost (Temporal unreachable), ask again. */
+const GONE_SIGNAL_GRACE_MS = 30_000;
 
 export interface AttemptOutcome {
   ref: DeliveryRef;
-  outcome: DeliveryOutcome;
+  outcome: RecordedOutcome;
   /** Until the next attempt (retryable failures). */
   delayMs: number;
   error?: string;
 }
 
 /**
- * One attempt for each still-open delivery of one destination, `DELIVERY_CONCURRENCY` at a time, chunk by
- * chunk: each chunk rechecks the destination (a pause, an error or a disconnect stops the rest), logs
- * its attempts, updates the deliveries and the destination's failure streak, and raises the state
- * change a streak or a 410 calls for. Returns the attempts made (finished or stopped ones make none).
+ * One attempt for each still-open delivery of one destination. A round's first attempts (`roundAttempt`
+ * 1: the batch activity) go `DELIVERY_CONCURRENCY` at a time per destination in this process, shared by
+ * all its batches; a retry is one request. Each outcome is recorded as soon as it is back, before its
+ * lane starts another request, so a crash re-sends only requests in flight. The destination is read
+ * again with every record: a pause, an error, a disconnect or a 410 (from any process) stops the rest,
+ * which are then skipped or held; a 410 seen here also aborts this process's requests in flight to it.
+ * Returns the attempts made and the deliveries left to retry.
  */
-export async function attemptDeliveries(deps: ActivityDeps, destinationId: string, refs: DeliveryRef[], roundAttempt: number): Promise<AttemptOutcome[]> {
+export async function attemptDeliveries(deps: ActivityDeps, lanes: DestinationLanes, destinationId: string, refs: DeliveryRef[], roundAttempt: number): Promise<AttemptOutcome[]> {
   const { db, temporal, config } = deps;
-  const policy = { threshold: config.deliveryFailureThreshold, windowMs: config.deliveryRetry.windowMs };
-  const delayOf = (result: DeliveryResult) => retryDelayMs(roundAttempt, config.deliveryRetry, result.retryAfterMs);
-  const outcomes: AttemptOutcome[] = [];
-  for (let start = 0; start < refs.length; start += CHUNK) {
-    const destination = await activeDestination(db, destinationId, refs.slice(start));
-    if (!destination) break;
-    const candidates = await openAttempts(db, refs.slice(start, start + CHUNK));
-    const records = await sendAll(destinationSender(deps, destination), candidates, (result) =>
-      result.outcome === 'retry' ? new Date(Date.now() + delayOf(result)) : null,
-    );
-    const results = records.map((record) => record.result);
-    const counted = tally(results);
-    const alert = await db.transaction().execute(async (trx) => {
-      await recordAttempts(trx, records);
-      return recordHealth(trx, destinationId, counted, policy);
-    });
-    if (counted.failures > 0) logger.warn({ integrationId: destinationId, failures: counted.failures, of: records.length, lastError: counted.lastError }, 'delivery attempts failed');
-    for (const { candidate, result, latencyMs } of records) {
-      metrics.deliveries.inc({ provider: destination.provider, outcome: result.outcome });
-      metrics.deliveryLatency.observe({ provider: destination.provider }, latencyMs / 1000);
-      outcomes.push({ ref: candidate.ref, outcome: result.outcome, delayMs: delayOf(result), error: result.error });
+  const firstOfRound = roundAttempt === 1;
+  const start = await activeDestination(db, destinationId, refs);
+  if (!start.active) {
+    const { gone_at: goneAt, state } = start.row;
+    if (goneAt && state !== 'disconnected' && Date.now() - goneAt.getTime() > GONE_SIGNAL_GRACE_MS) {
+      await signalDestination(db, temporal, destinationId, 'disconnect', 'the destination answered 410 Gone');
     }
-    if (alert) await signalDestination(db, temporal, destinationId, 'fail', alert);
-    if (results.some((result) => result.outcome === 'gone')) await signalDestination(db, temporal, destinationId, 'disconnect', 'the destination answered 410 Gone');
+    return [];
   }
+  const send = destinationSender(deps, start.row);
+  const record = attemptRecorder(deps, destinationId, start.row.provider);
+  const queue = deliveryQueue(db, refs, firstOfRound);
+  const delayOf = (result: DeliveryResult) => retryDelayMs(roundAttempt, config.deliveryRetry, result.retryAfterMs);
+  const lastStart = firstOfRound ? lastStartAt(config.deliveryRetry.attemptTimeoutMs) : Number.POSITIVE_INFINITY;
+  const outcomes: AttemptOutcome[] = [];
+  let stopped: 'destination' | 'gone' | 'deadline' | 'failed' | undefined;
+
+  const lane = async (): Promise<void> => {
+    while (!stopped) {
+      const held = await lanes.enter(destinationId, firstOfRound);
+      if (!held) {
+        stopped ??= 'gone';
+        return;
+      }
+      try {
+        const candidate = stopped ? undefined : await queue.next();
+        if (!candidate) return;
+        const stop = held.signal.aborted ? 'gone' : Date.now() >= lastStart ? 'deadline' : undefined;
+        if (stop) {
+          queue.putBack(candidate);
+          stopped ??= stop;
+          return;
+        }
+        const startedAt = new Date();
+        const result = await send(candidate.ref.deliveryId, candidate.envelope, held.signal);
+        const outcome = result.statusCode === null && held.signal.aborted ? 'cancelled' : result.outcome;
+        if (outcome === 'gone') lanes.stop(destinationId);
+        const nextAttemptAt = outcome === 'retry' ? new Date(Date.now() + delayOf(result)) : null;
+        const after = await record({ candidate, startedAt, latencyMs: Date.now() - startedAt.getTime(), outcome, result, nextAttemptAt });
+        outcomes.push({ ref: candidate.ref, outcome, delayMs: delayOf(result), error: result.error });
+        if (!after.open) stopped ??= 'destination';
+      } catch (error) {
+        stopped = 'failed';
+        throw error;
+      } finally {
+        held.release();
+      }
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(DELIVERY_CONCURRENCY, refs.length) }, lane));
+  const failure = settled.find((lanePromise) => lanePromise.status === 'rejected');
+  if (failure) throw failure.reason;
+
+  outcomes.push(...queue.waiting.map((ref) => ({ ref: { deliveryId: ref.deliveryId, round: ref.round }, outcome: 'retry' as const, delayMs: ref.delayMs })));
+  // Out of time: what was not sent goes back to the workflow, to be sent as retries.
+  if (stopped === 'deadline') outcomes.push(...queue.unsent().map((ref) => ({ ref, outcome: 'retry' as const, delayMs: 0 })));
+  // Stopped: what was not sent is skipped or held (a 410 this process saw counts before its row is committed).
+  if (stopped === 'destination' || stopped === 'gone') await activeDestination(db, destinationId, queue.unsent(), stopped === 'gone');
   return outcomes;
 }

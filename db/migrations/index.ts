@@ -13,6 +13,7 @@ import * as refundReports from './011_refund_reports';
 import * as delivers from './012_delivers';
 import * as replayAndTransitions from './013_replay_and_transitions';
 import * as oauthStates from './014_oauth_states';
+import * as destinationGone from './015_destination_gone';
 
 /** Listed in code (not read from disk) so the compiled service carries its own migrations. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '012_delivers': delivers,
   '013_replay_and_transitions': replayAndTransitions,
   '014_oauth_states': oauthStates,
+  '015_destination_gone': destinationGone,
 };

@@ -71,6 +71,7 @@ export const segmentOutbound: OutboundHandler<SegmentSettings, SegmentSecrets> =
       // The base URL is the operator's configuration, not user input: no SSRF guard.
       allowPrivateDestinations: true,
       secretHeaders: ['authorization'],
+      signal: ctx.signal,
     });
   },
 };

@@ -48,6 +48,8 @@ interface JsonPost {
   allowPrivateDestinations: boolean;
   /** Lower-case names of headers whose values are masked in the attempt log. */
   secretHeaders: readonly string[];
+  /** Aborts the request; it then fails with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -83,9 +85,14 @@ interface RawResponse {
 }
 
 function send(url: URL, headers: Record<string, string>, post: JsonPost): Promise<RawResponse> {
-  const signal = AbortSignal.timeout(post.timeoutMs);
+  const timeout = new AbortController();
+  const signal = post.signal ? AbortSignal.any([timeout.signal, post.signal]) : timeout.signal;
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
+    let answer: IncomingMessage | undefined;
+    // On a busy event loop the timer can run before an answer already waiting in the socket is read: it
+    // looks again after the loop's I/O phase, and keeps an answer that has begun to arrive (the first KB read so far).
+    const timer = setTimeout(() => setImmediate(() => (answer ? answer.destroy() : timeout.abort())), post.timeoutMs);
     const req = request(
       url,
       {
@@ -94,12 +101,20 @@ function send(url: URL, headers: Record<string, string>, post: JsonPost): Promis
         signal,
         ...(post.allowPrivateDestinations ? {} : { lookup: guardedLookup }),
       },
-      (response) => readSnippet(response).then(
-        (body) => resolve({ statusCode: response.statusCode ?? 0, body, retryAfter: response.headers['retry-after'] }),
-        reject,
-      ),
+      (response) => {
+        answer = response;
+        void readSnippet(response).then((body) => {
+          clearTimeout(timer);
+          resolve({ statusCode: response.statusCode ?? 0, body, retryAfter: response.headers['retry-after'] });
+        });
+      },
     );
-    req.on('error', (error) => reject(signal.aborted ? new Error(`timed out after ${post.timeoutMs} ms`) : unwrap(error)));
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      if (timeout.signal.aborted) reject(new Error(`timed out after ${post.timeoutMs} ms`));
+      else if (post.signal?.aborted) reject(post.signal.reason instanceof Error ? post.signal.reason : new Error('cancelled'));
+      else reject(unwrap(error));
+    });
     req.end(post.body);
   });
 }
@@ -120,6 +135,7 @@ function readSnippet(response: IncomingMessage): Promise<string> {
     });
     response.on('end', done);
     response.on('error', done);
+    response.on('close', done);
   });
 }
 

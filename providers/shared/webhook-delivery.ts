@@ -26,5 +26,6 @@ export function sendStandardWebhook(target: StandardWebhookTarget, ctx: Outbound
     timeoutMs: ctx.timeoutMs,
     allowPrivateDestinations: ctx.allowPrivateDestinations,
     secretHeaders: ['webhook-signature'],
+    signal: ctx.signal,
   });
 }

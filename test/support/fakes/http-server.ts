@@ -8,10 +8,14 @@ export interface ReceivedRequest {
   body: string;
   /** Status this fake answered with (undefined while hanging). */
   status?: number;
+  /** The caller closed the connection before an answer (it gave up, was aborted, or died). */
+  abandoned?: boolean;
 }
 
 /** `hang`: never answer (the caller's timeout has to fire); `reset`: drop the connection (a network failure). */
-export type Reply = { status: number; body?: unknown; headers?: Record<string, string> } | 'hang' | 'reset';
+export type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | 'hang' | 'reset';
+/** An answer now, or once the promise settles (the request is held open meanwhile). */
+export type Reply = Answer | Promise<Answer>;
 
 export interface FakeServer {
   url: string;
@@ -30,15 +34,22 @@ export async function startFakeServer(respond: FakeServer['respond'] = () => ({ 
     req.on('end', () => {
       const received: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       fake.requests.push(received);
+      res.on('close', () => {
+        if (received.status === undefined) received.abandoned = true;
+      });
+      const answer = (reply: Answer) => {
+        if (reply === 'hang' || received.abandoned) return;
+        if (reply === 'reset') {
+          req.socket.destroy();
+          return;
+        }
+        received.status = reply.status;
+        const body = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+        res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(body);
+      };
       const reply = fake.respond(received);
-      if (reply === 'hang') return;
-      if (reply === 'reset') {
-        req.socket.destroy();
-        return;
-      }
-      received.status = reply.status;
-      const body = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(body);
+      if (reply instanceof Promise) void reply.then(answer);
+      else answer(reply);
     });
   });
   await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
@@ -52,7 +63,7 @@ export async function startFakeServer(respond: FakeServer['respond'] = () => ({ 
 }
 
 /** Answers from a script, one reply per request, then the last reply forever. */
-export function scripted(...replies: Reply[]): FakeServer['respond'] {
+export function scripted(...replies: Answer[]): FakeServer['respond'] {
   let next = 0;
   return () => replies[Math.min(next++, replies.length - 1)];
 }
