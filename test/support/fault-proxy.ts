@@ -1,11 +1,11 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP proxy in front of PostgreSQL (127.0.0.1, ephemeral port) that can fail like it: the service under
- * test connects through it, the test cuts it. The real server is never touched.
+ * A TCP proxy in front of PostgreSQL or Temporal's gRPC port (127.0.0.1, ephemeral port) that can fail like
+ * them: the service under test connects through it, the test cuts it. The real server is never touched.
  */
 export interface FaultProxy {
-  /** The database URL with the proxy's host and port. */
+  /** The upstream URL with the proxy's host and port. */
   url: string;
   /** Connections open through the proxy. */
   open(): number;
@@ -20,8 +20,9 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(databaseUrl: string): Promise<FaultProxy> {
-  const target = new URL(databaseUrl);
+/** `upstreamUrl`: a database URL, or `tcp://host:port` for any other TCP server. */
+export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> {
+  const target = new URL(upstreamUrl);
   const upstreamAddress = { host: target.hostname, port: Number(target.port || 5432) };
   const links = new Set<Link>();
   let stalled = false;
@@ -85,7 +86,7 @@ export async function startFaultProxy(databaseUrl: string): Promise<FaultProxy> 
   };
   await listen();
 
-  const url = new URL(databaseUrl);
+  const url = new URL(upstreamUrl);
   url.hostname = '127.0.0.1';
   url.port = String(port);
   return {
