@@ -65,8 +65,7 @@ describe('the worker cut off from Temporal: it does not exit, and every webhook 
     cut();
     const sent = ids(prefix, DURING_CUT);
     for (const id of sent) await send(id);
-    // Accepted, not applied: the cut is real (applying runs in the worker's activities).
-    expect(await applied(prefix)).toEqual([`${prefix}_before`]);
+    // Some may be applied meanwhile: a drain activity already running polls the inbox for 20 s without Temporal.
     expectAlive();
     await proxy.restore();
     const expected = [`${prefix}_before`, ...sent].sort();
