@@ -8,13 +8,13 @@ export interface Tenant {
   key: string;
 }
 
-export async function newTenant(service: Service, name: string): Promise<Tenant> {
+export async function newTenant(service: Pick<Service, 'db'>, name: string): Promise<Tenant> {
   const created = await createWorkspace(service.db, `bench ${name}`);
   return { workspaceId: created.workspace.id, key: created.apiKey.key };
 }
 
 /** `POST /v1/…` as the tenant; throws on anything but `expected`. */
-export async function apiPost<T>(service: Service, tenant: Tenant, path: string, body: unknown, expected: number[] = [200, 201]): Promise<T> {
+export async function apiPost<T>(service: Pick<Service, 'apiUrl'>, tenant: Tenant, path: string, body: unknown, expected: number[] = [200, 201]): Promise<T> {
   const response = await fetch(`${service.apiUrl}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${tenant.key}`, 'content-type': 'application/json' },
@@ -26,7 +26,7 @@ export async function apiPost<T>(service: Service, tenant: Tenant, path: string,
 }
 
 /** Installs through the API, as a user would: row, lifecycle workflow, `connect` — active on return. */
-export async function installIntegration(service: Service, tenant: Tenant, provider: string, settings: unknown, secrets: unknown): Promise<string> {
+export async function installIntegration(service: Pick<Service, 'apiUrl'>, tenant: Tenant, provider: string, settings: unknown, secrets: unknown): Promise<string> {
   const installed = await apiPost<{ id: string; state: string }>(service, tenant, '/v1/integrations', { provider, settings, secrets }, [201]);
   if (installed.state !== 'active') throw new Error(`${provider} integration ${installed.id} is ${installed.state} after install`);
   return installed.id;
