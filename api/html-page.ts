@@ -17,7 +17,7 @@ const STYLE =
   'h1{font-size:1.4rem;margin:0 0 1rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:1.5rem 0 0}' +
   'dt{color:#59636e}dd{margin:0;font-family:ui-monospace,monospace;word-break:break-all}';
 
-export function renderPage(page: Page): string {
+function renderPage(page: Page): string {
   const facts = page.facts?.length
     ? `<dl>${page.facts.map(([label, value]) => `<dt>${escapeHtml(label)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>`
     : '';

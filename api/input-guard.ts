@@ -14,31 +14,34 @@ const MAX_ISSUES = 10;
  */
 export function unsafeInputIssues(value: unknown, prefix: string[] = []): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  const add = (path: string[], message: string) => {
+  // One path, pushed and popped as the walk goes: every request is walked, and most have no issue.
+  const path = [...prefix];
+  const add = (message: string) => {
     if (issues.length < MAX_ISSUES) issues.push({ path: path.join('.') || '(body)', message });
   };
-  const walk = (node: unknown, path: string[], depth: number): void => {
+  const walk = (node: unknown, depth: number): void => {
     if (issues.length >= MAX_ISSUES) return;
     if (typeof node === 'string') {
-      if (!isStorableText(node)) add(path, 'contains U+0000 or an unpaired surrogate, which cannot be stored');
+      if (!isStorableText(node)) add('contains U+0000 or an unpaired surrogate, which cannot be stored');
       return;
     }
     if (node === null || typeof node !== 'object') return;
-    if (depth >= MAX_JSON_DEPTH) return add(path, `nested deeper than ${MAX_JSON_DEPTH} levels`);
+    if (depth >= MAX_JSON_DEPTH) return add(`nested deeper than ${MAX_JSON_DEPTH} levels`);
     for (const [key, item] of Object.entries(node)) {
-      const at = [...path, key];
-      if (PROTOTYPE_KEYS.has(key)) add(at, 'a prototype key is not allowed');
-      else if (!isStorableText(key)) add(at, 'the key contains U+0000 or an unpaired surrogate');
-      else walk(item, at, depth + 1);
+      path.push(key);
+      if (PROTOTYPE_KEYS.has(key)) add('a prototype key is not allowed');
+      else if (!isStorableText(key)) add('the key contains U+0000 or an unpaired surrogate');
+      else walk(item, depth + 1);
+      path.pop();
     }
   };
-  walk(value, prefix, 0);
+  walk(value, 0);
   return issues;
 }
 
 /** The query (and a parsed JSON body) of every API request pass `unsafeInputIssues`, or the request is a 400. */
 export const refuseUnsafeInput: RequestHandler = (req, _res, next) => {
-  const issues = [...unsafeInputIssues(req.query, ['query']), ...(Buffer.isBuffer(req.body) ? [] : unsafeInputIssues(req.body))];
+  const issues = [...unsafeInputIssues(req.query, ['query']), ...unsafeInputIssues(req.body)];
   if (issues.length > 0) throw invalid(issues);
   next();
 };

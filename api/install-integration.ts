@@ -1,7 +1,7 @@
 import { randomId } from '../lib/crypto';
 import { startIntegrationWorkflow } from '../lib/integration-workflows';
 import { logger } from '../lib/logger';
-import { canDeliver } from '../providers';
+import { secretColumns } from '../db/queries/integrations';
 import type { ProviderModule } from '../providers/types';
 import type { ApiContext } from './context';
 import { HttpError } from './errors';
@@ -36,8 +36,7 @@ export async function installIntegration(ctx: ApiContext, install: Installation)
         provider: provider.id,
         state: 'pending',
         settings: JSON.stringify(settings),
-        secrets_sealed: box.seal(secrets),
-        delivers: canDeliver(provider, settings, secrets),
+        ...secretColumns(box, provider, settings, secrets),
         external_account_id: provider.externalAccountId?.(settings) ?? null,
         installed_by: actor,
         state_changed_at: now,

@@ -54,7 +54,7 @@ export interface RetentionConfig {
 }
 
 /** The README promises that inbox dedup keys (provider event ids) are kept at least this long; Stripe retries for 3 days. */
-export const INBOX_DEDUP_WINDOW_DAYS = 7;
+const INBOX_DEDUP_WINDOW_DAYS = 7;
 
 function int(value: string | undefined, fallback: number): number {
   const parsed = value === undefined ? NaN : Number.parseInt(value, 10);

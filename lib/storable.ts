@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './crypto';
 
 /**
  * What PostgreSQL text and jsonb cannot hold: U+0000 (text refuses the byte, jsonb the `\u0000` escape)
@@ -24,13 +24,26 @@ export const MAX_JSON_DEPTH = 64;
 /** Marks where a stored JSON document was cut (see `storableJson`). */
 export const CUT_MARKER = `[removed: nested deeper than ${MAX_JSON_DEPTH} levels]`;
 
+/** Whether jsonb takes the value as it is (see `storableJson`); walks it without allocating. */
+function isStorableJson(node: unknown, depth: number): boolean {
+  if (typeof node === 'string') return isStorableText(node);
+  if (node === null || typeof node !== 'object') return true;
+  if (depth >= MAX_JSON_DEPTH) return false;
+  if (Array.isArray(node)) return node.every((item) => isStorableJson(item, depth + 1));
+  for (const key in node) {
+    if (Object.hasOwn(node, key) && !(isStorableText(key) && isStorableJson((node as Record<string, unknown>)[key], depth + 1))) return false;
+  }
+  return true;
+}
+
 /**
  * A JSON value PostgreSQL's jsonb accepts, rewritten deterministically: unstorable characters in strings
  * and keys become U+FFFD, and containers nested deeper than MAX_JSON_DEPTH are replaced by CUT_MARKER (a
  * value thousands of levels deep overflows JSON.stringify's stack, then PostgreSQL's). Returns the value
- * itself when nothing needed changing (the usual case costs one walk, no copy).
+ * itself when nothing needs changing: on the accept path, the usual case is one walk that allocates nothing.
  */
 export function storableJson(value: unknown): unknown {
+  if (isStorableJson(value, 0)) return value;
   const walk = (node: unknown, depth: number): unknown => {
     if (typeof node === 'string') return storableText(node);
     if (node === null || typeof node !== 'object') return node;
@@ -63,5 +76,5 @@ const MAX_KEY_BYTES = 500;
  */
 export function storableKey(key: string): string {
   if (isStorableText(key) && Buffer.byteLength(key) <= MAX_KEY_BYTES) return key;
-  return `sha256:${createHash('sha256').update(JSON.stringify(key)).digest('hex')}`;
+  return `sha256:${sha256Hex(JSON.stringify(key))}`;
 }

@@ -1,5 +1,6 @@
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { failureMessage } from './failures';
 
 /** The retry schedule (from the configuration: lib/config) and the per-attempt HTTP timeout. */
 export interface RetrySchedule {
@@ -33,12 +34,6 @@ const { settleDelivery } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
-
-/** An ActivityFailure's message is generic; its cause says what happened (timeout, last error). */
-export function failureMessage(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.cause instanceof Error ? error.cause.message : error.message;
-}
 
 /**
  * Delivers a batch of one destination's deliveries. The first attempt of all of them is one

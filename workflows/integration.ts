@@ -20,6 +20,7 @@ import { startCredentialChecks } from './credential-checks';
 import { lifecycleSignals, newWorkSignal, statusQuery, transitionUpdate, type LifecycleSignalInput } from './definitions';
 import { ACTIONS, checkTransition, DATA_REJECTED, type IntegrationStatus, REQUEST_REJECTED, type TransitionRequest } from './lifecycle';
 import { IntegrationStateKey } from './search-attributes';
+import { failureMessage } from './failures';
 
 export interface IntegrationWorkflowInput {
   integrationId: string;
@@ -57,7 +58,6 @@ const DATA_REJECTED_PATCH = 'data-rejected-survives';
  */
 const refusedData = (error: unknown): error is ActivityFailure =>
   error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.type === DATA_REJECTED && patched(DATA_REJECTED_PATCH);
-const failureMessage = (error: ActivityFailure): string => error.cause?.message ?? error.message;
 
 interface QueuedRequest {
   id: string;

@@ -1,6 +1,6 @@
 import { ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { failureMessage } from './delivery';
+import { failureMessage } from './failures';
 
 /** How long each table keeps its rows (days) and how many rows one delete statement removes (lib/config). */
 export interface RetentionPolicy {
@@ -12,7 +12,7 @@ export interface RetentionPolicy {
 }
 
 /** The tables retention deletes from, in the order a run visits them. */
-export const RETENTION_TABLES = ['inbox', 'delivery_attempts', 'signature_failures', 'integration_transitions'] as const;
+const RETENTION_TABLES = ['inbox', 'delivery_attempts', 'signature_failures', 'integration_transitions'] as const;
 export type RetentionTable = (typeof RETENTION_TABLES)[number];
 
 export interface RetentionPassInput {

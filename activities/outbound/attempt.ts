@@ -9,7 +9,7 @@ import type { DeliveryRef, RetryRef } from '../../workflows/delivery';
 type Db = Kysely<Database>;
 
 const FINISHED: DeliveryStatus[] = ['succeeded', 'failed', 'skipped', 'held', 'disabled'];
-const GONE = 'the destination answered 410 Gone';
+export const GONE = 'the destination answered 410 Gone';
 
 /** `(id, round) IN (…)`: a delivery redelivered since has moved to a new round and is left alone. */
 function inRound(refs: DeliveryRef[]) {
@@ -74,7 +74,8 @@ export async function openAttempts(db: Db, refs: DeliveryRef[], firstOfRound: bo
     .returning(['deliveries.id as deliveryId', 'deliveries.round', sql<number>`deliveries.attempts + 1`.as('attempt'), 'events.id', 'events.type', 'events.created_at', 'events.workspace_id', 'events.data'])
     .execute();
   const candidates = rows.map((row) => ({ ref: { deliveryId: row.deliveryId, round: row.round }, attempt: row.attempt, envelope: envelopeOf(row) }));
-  if (!firstOfRound) return { candidates, waiting: [] };
+  // Only a delivery the update could not open may be waiting for its retry.
+  if (!firstOfRound || rows.length === refs.length) return { candidates, waiting: [] };
   const due = await db
     .selectFrom('deliveries')
     .select(['id', 'round', 'next_attempt_at'])
@@ -113,7 +114,7 @@ function reasonOf({ outcome, result }: AttemptRecord): string | null {
   return outcome === 'rejected' ? (result.error ?? null) : null;
 }
 
-/** What the destination answered, as text PostgreSQL takes (a Slack error code holding U+0000 must not fail the batch). */
+/** What the destination answered, as text PostgreSQL takes (a provider's error text holding U+0000 must not fail the batch). */
 function storableAnswer(result: DeliveryResult): DeliveryResult {
   return {
     ...result,

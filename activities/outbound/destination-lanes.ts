@@ -1,5 +1,7 @@
+import { GONE } from './attempt';
+
 /** A request's hold on its destination: `signal` aborts when the destination is stopped. */
-export interface Lane {
+interface Lane {
   signal: AbortSignal;
   release(): void;
 }
@@ -51,7 +53,7 @@ export class DestinationLanes {
   stop(destinationId: string): void {
     const gate = this.gates.get(destinationId);
     if (!gate || gate.stop.signal.aborted) return;
-    gate.stop.abort(new Error('cancelled: the destination answered 410 Gone'));
+    gate.stop.abort(new Error(`cancelled: ${GONE}`));
     for (const grant of gate.waiting.splice(0)) grant(false);
   }
 

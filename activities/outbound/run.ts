@@ -6,7 +6,7 @@ import { notSent } from '../../providers/shared/http-delivery';
 import type { DeliveryResult, OutboundEnvelope } from '../../providers/types';
 import { DELIVERY_CONCURRENCY, type DeliveryRef, type RetrySchedule } from '../../workflows/delivery';
 import type { ActivityDeps } from '..';
-import { activeDestination, type RecordedOutcome } from './attempt';
+import { activeDestination, GONE, type RecordedOutcome } from './attempt';
 import { deliveryQueue } from './delivery-queue';
 import type { DestinationLanes } from './destination-lanes';
 import { signalDestination } from './health';
@@ -23,7 +23,7 @@ export function retryDelayMs(roundAttempt: number, retry: RetrySchedule, retryAf
 type Send = (deliveryId: string, envelope: OutboundEnvelope, signal?: AbortSignal) => Promise<DeliveryResult>;
 
 /** The provider call for one destination (settings parsed and secrets opened once); never throws. */
-export function destinationSender(deps: Pick<ActivityDeps, 'box' | 'config'>, destination: IntegrationRow): Send {
+function destinationSender(deps: Pick<ActivityDeps, 'box' | 'config'>, destination: IntegrationRow): Send {
   const provider = getProvider(destination.provider);
   const settings = provider?.settingsSchema.safeParse(destination.settings);
   const { config } = deps;
@@ -87,7 +87,7 @@ export async function attemptDeliveries(deps: ActivityDeps, lanes: DestinationLa
   if (!start.active) {
     const { gone_at: goneAt, state } = start.row;
     if (goneAt && state !== 'disconnected' && Date.now() - goneAt.getTime() > GONE_SIGNAL_GRACE_MS) {
-      await signalDestination(db, temporal, destinationId, 'disconnect', 'the destination answered 410 Gone');
+      await signalDestination(db, temporal, destinationId, 'disconnect', GONE);
     }
     return [];
   }
@@ -119,9 +119,10 @@ export async function attemptDeliveries(deps: ActivityDeps, lanes: DestinationLa
         const result = await send(candidate.ref.deliveryId, candidate.envelope, held.signal);
         const outcome = result.statusCode === null && held.signal.aborted ? 'cancelled' : result.outcome;
         if (outcome === 'gone') lanes.stop(destinationId);
-        const nextAttemptAt = outcome === 'retry' ? new Date(Date.now() + delayOf(result)) : null;
+        const delayMs = delayOf(result);
+        const nextAttemptAt = outcome === 'retry' ? new Date(Date.now() + delayMs) : null;
         const after = await record({ candidate, startedAt, latencyMs: Date.now() - startedAt.getTime(), outcome, result, nextAttemptAt });
-        outcomes.push({ ref: candidate.ref, outcome, delayMs: delayOf(result), error: result.error });
+        outcomes.push({ ref: candidate.ref, outcome, delayMs, error: result.error });
         if (!after.open) stopped ??= 'destination';
       } catch (error) {
         stopped = 'failed';

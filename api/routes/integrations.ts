@@ -1,11 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { integrationOfWorkspace } from '../../db/queries/integrations';
+import { integrationOfWorkspace, secretColumns } from '../../db/queries/integrations';
 import { openSecrets } from '../../db/queries/secrets';
 import type { IntegrationRow } from '../../db/schema';
 import { integrationHealth } from '../../lib/diagnostics/health';
-import { canDeliver, getProvider, providers } from '../../providers';
+import { getProvider, providers } from '../../providers';
 import type { ProviderModule } from '../../providers/types';
 import { checkTransition, type IntegrationState, type LifecycleAction, STATES } from '../../workflows/lifecycle';
 import { caller } from '../auth';
@@ -132,7 +132,7 @@ export function integrationsRouter(ctx: ApiContext): Router {
     await assertAcceptedByProvider(config, { provider, settings, secrets, credentialsChanging: true, integrationId: row.id });
     await db
       .updateTable('integrations')
-      .set({ secrets_sealed: box.seal(secrets), delivers: canDeliver(provider, settings, secrets), updated_at: new Date() })
+      .set({ ...secretColumns(box, provider, settings, secrets), updated_at: new Date() })
       .where('id', '=', row.id)
       .execute();
     await transition(res, row, 'reauthorize', { reason: body.reason ?? 'credentials replaced' });

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { integrationOfWorkspace } from '../../db/queries/integrations';
+import { integrationOfWorkspace, secretColumns } from '../../db/queries/integrations';
 import { openSecrets, type RetiredSecrets, retiredSecretsInGrace } from '../../db/queries/secrets';
-import { canDeliver, getProvider } from '../../providers';
+import { getProvider } from '../../providers';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
 import { conflict, HttpError, invalid } from '../errors';
@@ -43,9 +43,8 @@ export function secretsRouter({ db, box, inbound }: ApiContext): Router {
     await db
       .updateTable('integrations')
       .set({
-        secrets_sealed: box.seal(secrets),
+        ...secretColumns(box, provider, row.settings, secrets),
         retired_secrets_sealed: retired.length ? box.seal(retired) : null,
-        delivers: canDeliver(provider, row.settings, secrets),
         updated_at: new Date(now),
       })
       .where('id', '=', row.id)

@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '..';
 import type { AmountPending, CustomerRef, DocumentAmount } from '../../providers/types';
 import type { Database } from '../schema';
-import type { InboundFacts, Origin } from './conversions';
+import { conversionEvent, type InboundFacts, type Origin } from './conversions';
 import type { NewWorkspaceEvent } from './events';
 
 type Trx = Transaction<Database>;
@@ -27,7 +27,7 @@ interface Named {
   report?: DocumentAmount;
 }
 
-const documentKey = (origin: Origin, externalId: string) => [origin.workspaceId, origin.provider, externalId].join('\u0000');
+const documentKey = (workspaceId: string, provider: string, externalId: string) => [workspaceId, provider, externalId].join('\u0000');
 
 function namedDocuments(batch: InboundFacts[], customerIdOf: (origin: Origin, ref: CustomerRef) => string | undefined): Map<string, Named> {
   const named = new Map<string, Named>();
@@ -37,7 +37,7 @@ function namedDocuments(batch: InboundFacts[], customerIdOf: (origin: Origin, re
       const pendingSale = effect.kind === 'conversion' && effect.conversion.amountPending ? effect.conversion : undefined;
       if (!report && !pendingSale) continue;
       const externalId = (report ?? pendingSale)!.externalId;
-      const key = documentKey(origin, externalId);
+      const key = documentKey(origin.workspaceId, origin.provider, externalId);
       const seen = named.get(key);
       const customer = report?.customer ?? pendingSale?.customer;
       const newer = report && (!seen?.report || Date.parse(report.asOf) >= Date.parse(seen.report.asOf));
@@ -114,7 +114,7 @@ export async function settleAmounts(trx: Trx, batch: InboundFacts[], customerIdO
   return rows.flatMap((row) => {
     const changed = row.previous_amount_minor === null || row.previous_amount_minor !== row.amount_minor || row.previous_currency !== row.currency;
     if (!changed) return [];
-    const { index } = named.get([row.workspace_id, row.provider, row.external_id].join('\u0000'))!;
+    const { index } = named.get(documentKey(row.workspace_id, row.provider, row.external_id))!;
     const type = row.previous_amount_minor === null ? 'sale.created' : 'sale.updated';
     return [{ index, conversionId: row.id, event: { type, data: settledSaleData(row), workspaceId: row.workspace_id, integrationId: row.integration_id, isTest: row.is_test } }];
   });
@@ -145,22 +145,25 @@ interface SettledRow {
 /** The sale as `sale.created` always carries it; `sale.updated` adds the amount it had before. */
 function settledSaleData(row: SettledRow): Record<string, unknown> {
   return {
-    conversion: {
-      id: row.id,
-      type: 'sale',
-      eventName: row.event_name,
-      amountMinor: Number(row.amount_minor),
-      currency: row.currency,
-      quantity: row.quantity,
-      occurredAt: row.occurred_at.toISOString(),
-      externalId: row.external_id,
-      saleConversionId: null,
-      clickId: row.click_id,
-      linkKey: row.link_key,
-      provider: row.provider,
-      integrationId: row.integration_id,
-    },
-    customer: row.customer_id ? { id: row.customer_id, externalId: row.customer_external_id, email: row.customer_email, name: row.customer_name } : null,
+    ...conversionEvent(
+      {
+        id: row.id,
+        type: 'sale',
+        eventName: row.event_name,
+        amountMinor: Number(row.amount_minor),
+        currency: row.currency,
+        quantity: row.quantity,
+        occurredAt: row.occurred_at.toISOString(),
+        externalId: row.external_id,
+        refundsExternalId: null,
+        saleConversionId: null,
+        clickId: row.click_id,
+        linkKey: row.link_key,
+        provider: row.provider,
+        integrationId: row.integration_id,
+      },
+      row.customer_id ? { id: row.customer_id, externalId: row.customer_external_id, email: row.customer_email, name: row.customer_name } : null,
+    ),
     ...(row.previous_amount_minor !== null && { previous: { amountMinor: Number(row.previous_amount_minor), currency: row.previous_currency } }),
   };
 }

@@ -279,9 +279,31 @@ async function storedSales(trx: Trx, refunded: Set<string>): Promise<Map<string,
   return found;
 }
 
+/** A conversion as workspace events (`lead|sale|refund.created`, `sale.updated`) carry it: one shape whoever writes it. */
+export interface ConversionEventFields {
+  id: string;
+  type: ConversionInput['type'];
+  eventName: string;
+  amountMinor: number | null;
+  currency: string | null;
+  quantity: number | null;
+  occurredAt: string;
+  externalId: string;
+  refundsExternalId: string | null;
+  saleConversionId: string | null;
+  clickId: string | null;
+  linkKey: string | null;
+  provider: string;
+  integrationId: string;
+}
+
+export function conversionEvent(conversion: ConversionEventFields, customer: Record<string, unknown> | null) {
+  return { conversion, customer };
+}
+
 function conversionEventData(origin: Origin, input: ConversionInput, id: string, customerId: string | null, saleConversionId: string | null) {
-  return {
-    conversion: {
+  return conversionEvent(
+    {
       id,
       type: input.type,
       eventName: input.eventName,
@@ -297,6 +319,6 @@ function conversionEventData(origin: Origin, input: ConversionInput, id: string,
       provider: origin.provider,
       integrationId: origin.integrationId,
     },
-    customer: input.customer ? { id: customerId, ...input.customer } : null,
-  };
+    input.customer ? { id: customerId, ...input.customer } : null,
+  );
 }

@@ -47,7 +47,7 @@ export interface HealthCheck {
 }
 
 /** What health reads itself: each direction the provider supports, and its checks that are off. */
-export interface HealthSignals {
+interface HealthSignals {
   inbound: InboundHealth | null;
   outbound: OutboundHealth | null;
   checks: HealthCheck[];

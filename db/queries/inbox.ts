@@ -6,7 +6,7 @@ export const queuedAt = sql<Date>`coalesce(inbox.requeued_at, inbox.received_at)
 
 /** Outcomes a replay takes back: never `processed` (done) nor `pending` (already queued). */
 export const REPLAYABLE_STATUSES = ['skipped', 'failed', 'ignored'] as const;
-export type ReplayableStatus = (typeof REPLAYABLE_STATUSES)[number];
+type ReplayableStatus = (typeof REPLAYABLE_STATUSES)[number];
 
 /** The rows named (`ids`), or the rows in a status and time range, oldest first, up to `limit`. */
 export type ReplaySelection = { statuses: ReplayableStatus[] } & ({ ids: string[] } | { receivedFrom?: Date; receivedTo?: Date; limit: number });

@@ -4,6 +4,7 @@ import { notFound } from '../../api/errors';
 import type { SecretBox } from '../../lib/crypto';
 import { logger } from '../../lib/logger';
 import { canDeliver, getProvider, outboundProviderIds } from '../../providers';
+import type { ProviderModule } from '../../providers/types';
 import type { Database, IntegrationRow } from '../schema';
 import { openSecrets } from './secrets';
 
@@ -33,6 +34,11 @@ export const isDestination = (eb: ExpressionBuilder<Database, 'integrations'>) =
 
 /** Whether the integration is (or, paused, would be) a destination, whatever its state. */
 export const deliversEvents = (row: Pick<IntegrationRow, 'provider' | 'delivers'>) => outboundProviderIds.includes(row.provider) && row.delivers !== false;
+
+/** Sealed secrets and what they let the integration do, written together so `delivers` never lags its secrets. */
+export function secretColumns(box: SecretBox, provider: ProviderModule, settings: unknown, secrets: Record<string, unknown>) {
+  return { secrets_sealed: box.seal(secrets), delivers: canDeliver(provider, settings, secrets) };
+}
 
 /** `canDeliver` of a stored integration, with these settings and its secrets opened with the service key. */
 function judged(box: SecretBox, row: Pick<IntegrationRow, 'provider' | 'secrets_sealed'>, settings: unknown): boolean {

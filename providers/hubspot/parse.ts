@@ -29,7 +29,7 @@ function canonicalJson(value: unknown): string {
  * share one. A retry repeats the event with only `attemptNumber` changed, so the key is the event id
  * plus a digest of everything else.
  */
-export function hubspotDedupKey(event: Record<string, unknown>): string {
+function hubspotDedupKey(event: Record<string, unknown>): string {
   const identity = { ...event };
   delete identity.attemptNumber;
   return `${String(event.eventId)}-${createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 16)}`;

@@ -124,7 +124,13 @@ function readSnippet(response: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const done = () => resolve(snippet(Buffer.concat(chunks)));
+    let finished = false;
+    // The cap, `end`, `error` and `close` may each come: the snippet is made once.
+    const done = () => {
+      if (finished) return;
+      finished = true;
+      resolve(snippet(Buffer.concat(chunks)));
+    };
     response.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;

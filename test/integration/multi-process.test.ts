@@ -7,7 +7,7 @@ import type { ReceivedRequest } from '../support/fakes/http-server';
 import { type Receiver, startReceiver } from '../support/fakes/receiver';
 import { waitFor } from '../support/harness';
 import { newSigningSecret, saleEvent } from '../support/outbound';
-import { type ServiceProcess, startServiceProcess } from '../support/service-process';
+import { installThrough, type ServiceProcess, startServiceProcess } from '../support/service-process';
 import { stripeHeaders } from '../support/signers';
 import { stripeInvoicePaid } from '../support/stripe-events';
 
@@ -79,16 +79,7 @@ describe('two APIs and two workers on one database and Temporal: exactly-once ou
     }
     await until(() => apis.every((api) => api.process.logged('API listening') > 0) && workers.every((worker) => worker.logged('worker running') > 0), 'two APIs and two workers to start');
     key = (await createWorkspace(db, 'Multi-process workspace')).apiKey.key;
-    const install = async (apiUrl: string, provider: string, settings: unknown, secrets: unknown) => {
-      const response = await fetch(`${apiUrl}/v1/integrations`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ provider, settings, secrets }),
-      });
-      const installed = (await response.json()) as { id: string; state: string };
-      expect([response.status, installed.state]).toEqual([201, 'active']);
-      return installed.id;
-    };
+    const install = (apiUrl: string, provider: string, settings: unknown, secrets: unknown) => installThrough(apiUrl, key, provider, settings, secrets);
     // Each installed through a different API: the other one learns of it from the database.
     stripeId = await install(apis[0].url, 'stripe', { mode: 'live' }, { webhookSecret: SECRET });
     destinationId = await install(apis[1].url, 'webhook', { targetUrl: `${receiver.url}/hook`, triggerEvents: ['sale.created'] }, { signingSecret: receiver.secret });

@@ -5,7 +5,7 @@ import { createWorkspace } from '../../db/queries/workspaces';
 import { freePort } from '../../lib/temporal-server';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { waitFor } from '../support/harness';
-import { type ServiceProcess, startServiceProcess } from '../support/service-process';
+import { installThrough, type ServiceProcess, startServiceProcess } from '../support/service-process';
 import { stripeHeaders } from '../support/signers';
 import { stripeInvoicePaid } from '../support/stripe-events';
 
@@ -100,14 +100,7 @@ describe('the worker cut off from Temporal: it does not exit, and every webhook 
     worker = startServiceProcess('worker', { ...env, TEMPORAL_ADDRESS: new URL(proxy.url).host });
     await until(() => api.logged('API listening') > 0 && worker.logged('worker running') > 0, 'the API and the worker to start');
     const { key } = (await createWorkspace(db, 'Temporal outage workspace')).apiKey;
-    const response = await fetch(`${url}/v1/integrations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ provider: 'stripe', settings: { mode: 'live' }, secrets: { webhookSecret: SECRET } }),
-    });
-    const installed = (await response.json()) as { id: string; state: string };
-    expect([response.status, installed.state]).toEqual([201, 'active']);
-    integrationId = installed.id;
+    integrationId = await installThrough(url, key, 'stripe', { mode: 'live' }, { webhookSecret: SECRET });
   });
 
   afterAll(async () => {

@@ -51,3 +51,15 @@ export function startServiceProcess(role: 'api' | 'worker', env: NodeJS.ProcessE
       }),
   };
 }
+
+/** Installs an integration through a running API process (`POST /v1/integrations`); it must come out active. */
+export async function installThrough(apiUrl: string, key: string, provider: string, settings: unknown, secrets: unknown): Promise<string> {
+  const response = await fetch(`${apiUrl}/v1/integrations`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ provider, settings, secrets }),
+  });
+  const installed = (await response.json()) as { id: string; state: string };
+  expect([response.status, installed.state]).toEqual([201, 'active']);
+  return installed.id;
+}
