@@ -32,19 +32,23 @@ describe('a destination that answers 410 to a burst', () => {
     const { id } = await out.installWebhook(`${gone.url}/in`, gone.secret);
     await emitAll(EVENTS);
 
-    // Whatever the number of batches, the destination gets DELIVERY_CONCURRENCY requests at once from this worker.
+    // Whatever the number of batches, the destination gets DELIVERY_CONCURRENCY first attempts at once from this
+    // worker (the lanes, unit-tested); on a slow machine a batch that waited past its deadline for a lane hands its
+    // deliveries back as retries, which are sent beside them (README: "plus any retries in flight").
     await waitFor(async () => gone.requests.length >= DELIVERY_CONCURRENCY && (await out.deliveries(id)).length === EVENTS, 'the lanes to fill', 60_000);
-    expect(gone.requests).toHaveLength(DELIVERY_CONCURRENCY);
-    const [first, ...inFlight] = gone.requests;
+    const [first] = gone.requests;
     answers.get(first)!({ status: 410 });
 
-    await waitFor(() => inFlight.every((request) => request.abandoned), 'the requests in flight beside the 410 to be aborted', 60_000);
     const settled = await waitFor(async () => {
       const rows = await out.deliveries(id);
       return rows.every((delivery) => delivery.status !== 'pending' && delivery.status !== 'delivering') && rows;
     }, 'every delivery to settle', 60_000);
     await waitFor(async () => (await out.state(id)) === 'disconnected', 'the destination to be disconnected');
-    expect(gone.requests).toHaveLength(DELIVERY_CONCURRENCY);
+    // Every other request that reached the receiver was in flight when the 410 came back: the worker aborted it.
+    const inFlight = gone.requests.filter((request) => request !== first);
+    await waitFor(() => inFlight.every((request) => request.abandoned), 'the requests in flight beside the 410 to be aborted', 60_000);
+    const reached = gone.requests.length;
+    expect(reached).toBeGreaterThanOrEqual(DELIVERY_CONCURRENCY);
 
     const byEvent = new Map(settled.map((delivery) => [delivery.eventId, delivery]));
     const eventOf = (request: ReceivedRequest) => String(request.headers['webhook-id']);
@@ -52,7 +56,7 @@ describe('a destination that answers 410 to a burst', () => {
     for (const request of inFlight) expect(byEvent.get(eventOf(request))).toMatchObject({ status: 'skipped', reason: `cancelled in flight: ${GONE}`, lastStatusCode: null });
     const sent = new Set(gone.requests.map(eventOf));
     const unsent = settled.filter((delivery) => !sent.has(delivery.eventId));
-    expect(unsent).toHaveLength(EVENTS - DELIVERY_CONCURRENCY);
+    expect(unsent).toHaveLength(EVENTS - reached);
     // Stopped by the 410, or found the destination already disconnected: either way never sent.
     for (const delivery of unsent) expect(delivery).toMatchObject({ status: 'skipped', reason: expect.stringMatching(new RegExp(`^(not sent: ${GONE}|disconnected)$`)), attemptCount: 0 });
     const disconnects = await h.db.selectFrom('integration_transitions').selectAll().where('integration_id', '=', id).where('action', '=', 'disconnect').execute();
@@ -63,7 +67,7 @@ describe('a destination that answers 410 to a burst', () => {
     await out.installWebhook(`${witness.url}/in`, witness.secret);
     const later = await emitAll(5);
     await waitFor(() => witness.delivered().size === later.length, 'the later events at the witness');
-    expect(gone.requests).toHaveLength(DELIVERY_CONCURRENCY);
+    expect(gone.requests).toHaveLength(reached);
     expect(await out.deliveries(id)).toHaveLength(EVENTS);
   });
 });
