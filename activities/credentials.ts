@@ -3,7 +3,7 @@ import type { Config } from '../lib/config';
 import type { SecretBox } from '../lib/crypto';
 import { logger } from '../lib/logger';
 import { metrics } from '../lib/metrics';
-import { checkWithProvider, failureReason } from '../lib/provider-checks';
+import { checkWithProvider, failureReason } from '../services/provider-checks';
 import { getProvider } from '../providers';
 import { openSecrets } from '../db/queries/secrets';
 

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { DATA_REJECTED } from '../workflows/lifecycle';
+import { DATA_REJECTED } from '../contract/lifecycle';
 
 /**
  * SQLSTATEs that the data causes and no retry can cure: class 22 (data exception: U+0000 in text, a

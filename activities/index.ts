@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../db';
 import type { Config } from '../lib/config';
 import type { SecretBox } from '../lib/crypto';
-import { outboxDispatcher } from '../lib/outbox-dispatch';
+import { outboxDispatcher } from '../services/outbox-dispatch';
 import { checkCredentialsActivity } from './credentials';
 import { failFastOnDataErrors } from './data-errors';
 import { drainInboxActivity } from './inbox';

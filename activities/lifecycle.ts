@@ -4,7 +4,7 @@ import type { SecretBox } from '../lib/crypto';
 import { logger } from '../lib/logger';
 import { metrics } from '../lib/metrics';
 import { emitWorkspaceEvent } from '../db/queries/events';
-import type { IntegrationState, IntegrationStatus, LifecycleAction } from '../workflows/lifecycle';
+import type { IntegrationState, IntegrationStatus, LifecycleAction } from '../contract/lifecycle';
 
 export interface RecordTransitionInput {
   integrationId: string;

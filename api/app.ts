@@ -3,7 +3,7 @@ import express, { Router } from 'express';
 import { sql } from 'kysely';
 import { inboxBacklog } from '../db/queries/health';
 import { logger } from '../lib/logger';
-import { providerRoutes } from '../providers/routes';
+import { providerRoutes } from './routes/provider-routes';
 import { metrics, registry } from '../lib/metrics';
 import { requireApiKey } from './auth';
 import type { ApiContext } from './context';

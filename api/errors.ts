@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { ZodError } from 'zod';
 import { isDatabaseUnavailable } from '../db';
 import { logger } from '../lib/logger';
-import { REQUEST_REJECTED } from '../workflows/lifecycle';
+import { REQUEST_REJECTED } from '../contract/lifecycle';
 
 export interface FieldIssue {
   path: string;

@@ -1,5 +1,5 @@
 import { randomId } from '../lib/crypto';
-import { startIntegrationWorkflow } from '../lib/integration-workflows';
+import { startIntegrationWorkflow } from '../services/integration-workflows';
 import { logger } from '../lib/logger';
 import { secretColumns } from '../db/queries/integrations';
 import type { ProviderModule } from '../providers/types';

@@ -1,6 +1,6 @@
 import { type Config, inboundWebhookUrl } from '../lib/config';
 import type { SecretBox } from '../lib/crypto';
-import type { IntegrationHealth } from '../lib/diagnostics/health';
+import type { IntegrationHealth } from '../services/diagnostics/health';
 import { openSecrets } from '../db/queries/secrets';
 import type { IntegrationRow } from '../db/schema';
 import { getProvider } from '../providers';

@@ -1,7 +1,7 @@
 import { loadConfig } from '../lib/config';
 import { SecretBox } from '../lib/crypto';
 import { logger } from '../lib/logger';
-import { connectTemporal, openDatabase } from '../lib/runtime';
+import { connectTemporal, openDatabase } from '../services/runtime';
 import { serveApi } from './app';
 
 /** API only (scale out by running more of these): `node dist/api/main.js`. */

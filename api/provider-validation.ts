@@ -1,6 +1,6 @@
 import type { Config } from '../lib/config';
 import { logger } from '../lib/logger';
-import { checkWithProvider, type ProviderVerdict } from '../lib/provider-checks';
+import { checkWithProvider, type ProviderVerdict } from '../services/provider-checks';
 import { ProviderApiError, type ProviderModule } from '../providers/types';
 import { HttpError } from './errors';
 

@@ -1,5 +1,5 @@
-import { requestTransition } from '../lib/integration-workflows';
-import type { TransitionRequest } from '../workflows/lifecycle';
+import { requestTransition } from '../services/integration-workflows';
+import type { TransitionRequest } from '../contract/lifecycle';
 import type { ApiContext } from './context';
 
 /**

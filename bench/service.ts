@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
 import { createDb, type Db, dropDatabase, ensureDatabase, migrateToLatest } from '../db';
-import { connectTemporal } from '../lib/runtime';
+import { connectTemporal } from '../services/runtime';
 import { INSTALL_HINT, provisionTemporalCli } from '../lib/temporal-cli';
 import { type DevServer, freePort, startDevServer } from '../lib/temporal-server';
 import { waitFor } from '../test/support/harness';

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_NAMES } from '../workflows/search-attributes';
+import { SEARCH_ATTRIBUTE_NAMES } from '../contract/search-attributes';
 
 export interface DevServerOptions {
   cliPath: string;

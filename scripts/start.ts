@@ -4,7 +4,7 @@ import { createWorkspace } from '../db/queries/workspaces';
 import { loadConfig } from '../lib/config';
 import { SecretBox } from '../lib/crypto';
 import { logger } from '../lib/logger';
-import { connectTemporal, openDatabase } from '../lib/runtime';
+import { connectTemporal, openDatabase } from '../services/runtime';
 import { INSTALL_HINT, provisionTemporalCli } from '../lib/temporal-cli';
 import { type DevServer, startDevServer } from '../lib/temporal-server';
 import { runWorker } from '../worker/run-worker';

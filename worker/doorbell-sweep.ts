@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { sql } from 'kysely';
 import type { Db } from '../db';
-import { signalNewWork } from '../lib/doorbell';
+import { signalNewWork } from '../services/doorbell';
 import { logger } from '../lib/logger';
 
 /**

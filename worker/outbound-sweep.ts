@@ -1,6 +1,6 @@
-import { restartStalledBatches } from '../lib/delivery-workflows';
+import { restartStalledBatches } from '../services/delivery-workflows';
 import { logger } from '../lib/logger';
-import { type DispatchDeps, outboxDispatcher } from '../lib/outbox-dispatch';
+import { type DispatchDeps, outboxDispatcher } from '../services/outbox-dispatch';
 
 /**
  * Safety net for outbound work the fast path dropped: outbox rows nobody dispatched (a process died

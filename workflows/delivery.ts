@@ -1,6 +1,6 @@
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { failureMessage } from './failures';
+import { failureMessage } from '../contract/failures';
 
 /** The retry schedule (from the configuration: lib/config) and the per-attempt HTTP timeout. */
 export interface RetrySchedule {

@@ -17,10 +17,10 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { startCredentialChecks } from './credential-checks';
-import { lifecycleSignals, newWorkSignal, statusQuery, transitionUpdate, type LifecycleSignalInput } from './definitions';
-import { ACTIONS, checkTransition, DATA_REJECTED, type IntegrationStatus, REQUEST_REJECTED, type TransitionRequest } from './lifecycle';
-import { IntegrationStateKey } from './search-attributes';
-import { failureMessage } from './failures';
+import { lifecycleSignals, newWorkSignal, statusQuery, transitionUpdate, type LifecycleSignalInput } from '../contract/definitions';
+import { ACTIONS, checkTransition, DATA_REJECTED, type IntegrationStatus, REQUEST_REJECTED, type TransitionRequest } from '../contract/lifecycle';
+import { IntegrationStateKey } from '../contract/search-attributes';
+import { failureMessage } from '../contract/failures';
 
 export interface IntegrationWorkflowInput {
   integrationId: string;

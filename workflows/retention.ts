@@ -1,6 +1,6 @@
 import { ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { failureMessage } from './failures';
+import { failureMessage } from '../contract/failures';
 
 /** How long each table keeps its rows (days) and how many rows one delete statement removes (lib/config). */
 export interface RetentionPolicy {

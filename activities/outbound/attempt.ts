@@ -1,7 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { envelopeOf } from '../../db/queries/deliveries';
 import type { Database, DeliveryStatus, IntegrationRow } from '../../db/schema';
-import { destinationVerdict } from '../../lib/delivery-workflows';
+import { destinationVerdict } from '../../services/delivery-workflows';
 import { storableText } from '../../lib/storable';
 import type { DeliveryOutcome, DeliveryResult, OutboundEnvelope } from '../../providers/types';
 import type { DeliveryRef, RetryRef } from '../../workflows/delivery';

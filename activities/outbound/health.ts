@@ -5,8 +5,8 @@ import type { Database } from '../../db/schema';
 import { logger } from '../../lib/logger';
 import type { DeliveryResult } from '../../providers/types';
 import type { RecordedOutcome } from './attempt';
-import { lifecycleSignals } from '../../workflows/definitions';
-import { integrationWorkflowId } from '../../workflows/search-attributes';
+import { lifecycleSignals } from '../../contract/definitions';
+import { integrationWorkflowId } from '../../contract/search-attributes';
 
 export interface HealthPolicy {
   /** Consecutive failed attempts that move the destination to `error`. */

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db';
-import { assignBatches, destinationOf, startDeliveryBatches } from '../../lib/delivery-workflows';
+import { assignBatches, destinationOf, startDeliveryBatches } from '../../services/delivery-workflows';
 import type { DeliveryRef } from '../../workflows/delivery';
 import type { ActivityDeps } from '..';
 

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { deliveryOfWorkspace, envelopeOf } from '../../db/queries/deliveries';
 import { integrationOfWorkspace } from '../../db/queries/integrations';
-import { assignBatches, destinationOf, startDeliveryBatches } from '../../lib/delivery-workflows';
+import { assignBatches, destinationOf, startDeliveryBatches } from '../../services/delivery-workflows';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
 import { attemptView, deliveryView, healthView } from '../delivery-views';

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { envelopeOf } from '../../db/queries/deliveries';
 import { emitWorkspaceEvent } from '../../db/queries/events';
-import { outboxDispatcher } from '../../lib/outbox-dispatch';
+import { outboxDispatcher } from '../../services/outbox-dispatch';
 import { amountMinorSchema, currencySchema } from '../../providers/shared/money';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { integrationOfWorkspace } from '../../db/queries/integrations';
-import { diagnose } from '../../lib/diagnostics';
+import { diagnose } from '../../services/diagnostics';
 import { logger } from '../../lib/logger';
-import { runIntegrationTest } from '../../lib/test-run';
+import { runIntegrationTest } from '../../services/test-run';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
 

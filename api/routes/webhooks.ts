@@ -5,7 +5,7 @@ import { verificationSecrets } from '../../db/queries/secrets';
 import { logger } from '../../lib/logger';
 import { metrics } from '../../lib/metrics';
 import { storableJson, storableKey, storableText } from '../../lib/storable';
-import { doorbellRinger } from '../../lib/doorbell';
+import { doorbellRinger } from '../../services/doorbell';
 import { isTestEvent } from '../../lib/test-events';
 import { getProvider } from '../../providers';
 import { type InboundRequest, MalformedPayloadError, type ParsedEvent } from '../../providers/types';

@@ -1,5 +1,5 @@
 import { judgeDestinations } from '../../db/queries/integrations';
-import { dispatchOutbox } from '../../lib/outbox-dispatch';
+import { dispatchOutbox } from '../../services/outbox-dispatch';
 import { startReceiver } from '../support/fakes/receiver';
 import { type FakeSegment, SEGMENT_WRITE_KEY, startFakeSegment } from '../support/fakes/segment';
 import { genericEvent, newWebhookSecret, sendGeneric } from '../support/generic-webhook';

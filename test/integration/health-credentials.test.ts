@@ -1,4 +1,4 @@
-import { integrationWorkflowId } from '../../workflows/search-attributes';
+import { integrationWorkflowId } from '../../contract/search-attributes';
 import { bearer, type FakeProviderApi } from '../support/fakes/fake-provider-api';
 import { type FakeHubspotApi, PIPELINES_PATH, startFakeHubspotApi } from '../support/fakes/fake-hubspot-api';
 import { SHOP_PATH, startFakeShopifyApi } from '../support/fakes/fake-shopify-api';

@@ -1,8 +1,8 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { issueOAuthState } from '../../db/queries/oauth-states';
-import { SLACK_STATE_PURPOSE } from '../../providers/slack/routes';
-import { lifecycleSignals, transitionUpdate } from '../../workflows/definitions';
-import { integrationWorkflowId } from '../../workflows/search-attributes';
+import { SLACK_STATE_PURPOSE } from '../../api/routes/slack-install';
+import { lifecycleSignals, transitionUpdate } from '../../contract/definitions';
+import { integrationWorkflowId } from '../../contract/search-attributes';
 import { type FakeSlack, newSlackCode, startFakeSlack } from '../support/fakes/slack';
 import { type Harness, startHarness, waitFor } from '../support/harness';
 import { appRoutes, type BaseRequest, dbFingerprint, namesField, ownDatabase, type Probe, probesOf, quiescent, type Route, routeKey } from '../support/hostile';

@@ -1,4 +1,4 @@
-import { integrationWorkflowId } from '../../workflows/search-attributes';
+import { integrationWorkflowId } from '../../contract/search-attributes';
 import { type Harness, startHarness, waitFor } from '../support/harness';
 import { inboundHelpers, refuseConversion } from '../support/inbound';
 import { stripeHeaders } from '../support/signers';

@@ -1,5 +1,5 @@
-import { statusQuery } from '../../workflows/definitions';
-import { integrationWorkflowId } from '../../workflows/search-attributes';
+import { statusQuery } from '../../contract/definitions';
+import { integrationWorkflowId } from '../../contract/search-attributes';
 import type { FakeProviderApi } from '../support/fakes/fake-provider-api';
 import { startFakeStripeApi } from '../support/fakes/fake-stripe-api';
 import { type Harness, startHarness, waitFor } from '../support/harness';

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { emitWorkspaceEvent } from '../../db/queries/events';
-import { dispatchOutbox } from '../../lib/outbox-dispatch';
+import { dispatchOutbox } from '../../services/outbox-dispatch';
 import { type FakeServer, scripted } from '../support/fakes/http-server';
 import type { Receiver } from '../support/fakes/receiver';
 import { type Harness, startHarness, waitFor } from '../support/harness';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { integrationWorkflowId } from '../../workflows/search-attributes';
+import { integrationWorkflowId } from '../../contract/search-attributes';
 import { type Harness, startHarness } from '../support/harness';
 
 /** Recorded histories live in the source tree (not dist); `RECORD_HISTORIES=1 npm test` adds one of the current code, dated. */

@@ -1,6 +1,6 @@
 import { consumeOAuthState, issueOAuthState } from '../../db/queries/oauth-states';
 import { sha256Hex } from '../../lib/crypto';
-import { SLACK_STATE_PURPOSE } from '../../providers/slack/routes';
+import { SLACK_STATE_PURPOSE } from '../../api/routes/slack-install';
 import { type FakeSlack, newSlackCode, SLACK_BOT_TOKEN, startFakeSlack } from '../support/fakes/slack';
 import type { ApiResponse, Harness } from '../support/harness';
 import { startHarness } from '../support/harness';

@@ -9,7 +9,7 @@ import { createDb, type Db } from '../../db';
 import { createWorkspace } from '../../db/queries/workspaces';
 import { type Config, loadConfig } from '../../lib/config';
 import { SecretBox } from '../../lib/crypto';
-import { connectTemporal } from '../../lib/runtime';
+import { connectTemporal } from '../../services/runtime';
 import { createIntegrationWorker } from '../../worker/create-worker';
 import { startOutboundSweep } from '../../worker/outbound-sweep';
 

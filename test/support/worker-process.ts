@@ -1,7 +1,7 @@
 import { createDb } from '../../db';
 import { loadConfig } from '../../lib/config';
 import { SecretBox } from '../../lib/crypto';
-import { connectTemporal } from '../../lib/runtime';
+import { connectTemporal } from '../../services/runtime';
 import { createIntegrationWorker } from '../../worker/create-worker';
 
 /**

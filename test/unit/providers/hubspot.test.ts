@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { loadConfig } from '../../../lib/config';
-import { checkWithProvider } from '../../../lib/provider-checks';
+import { checkWithProvider } from '../../../services/provider-checks';
 import { hubspot } from '../../../providers/hubspot';
 import type { HubspotSettings } from '../../../providers/hubspot/schema';
 import { MalformedPayloadError } from '../../../providers/types';

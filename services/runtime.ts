@@ -2,10 +2,10 @@ import { Client, Connection } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createDb, type Db, ensureDatabase, isDatabaseUnavailable, migrateToLatest } from '../db';
 import { judgeDestinations } from '../db/queries/integrations';
-import type { Config } from './config';
-import type { SecretBox } from './crypto';
-import { logger } from './logger';
-import { ensureSearchAttributes } from './temporal-server';
+import type { Config } from '../lib/config';
+import type { SecretBox } from '../lib/crypto';
+import { logger } from '../lib/logger';
+import { ensureSearchAttributes } from '../lib/temporal-server';
 
 const START_RETRY_FIRST_MS = 1000;
 const START_RETRY_MAX_MS = 30_000;

@@ -2,8 +2,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { openSecrets } from '../../db/queries/secrets';
 import type { ConversionRow, InboxResult } from '../../db/schema';
 import { type ExpectedConversion, type SampleEvent, SampleUnavailableError } from '../../providers/types';
-import { inboundWebhookUrl } from '../config';
-import { TEST_EVENT_HEADER, testEventMark } from '../test-events';
+import { inboundWebhookUrl } from '../../lib/config';
+import { TEST_EVENT_HEADER, testEventMark } from '../../lib/test-events';
 import type { StepResult, TestRunContext } from './types';
 
 /** How long the runner waits for the workflow to drain the sample (it is processed asynchronously, like any webhook). */

@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import type { IntegrationRow } from '../db/schema';
 import { getProvider } from '../providers';
-import { transitionUpdate } from '../workflows/definitions';
+import { transitionUpdate } from '../contract/definitions';
 import type { IntegrationWorkflowInput } from '../workflows/integration';
-import type { IntegrationState, IntegrationStatus, TransitionRequest } from '../workflows/lifecycle';
-import { IntegrationStateKey, integrationWorkflowId, ProviderKey, WorkspaceIdKey } from '../workflows/search-attributes';
+import type { IntegrationState, IntegrationStatus, TransitionRequest } from '../contract/lifecycle';
+import { IntegrationStateKey, integrationWorkflowId, ProviderKey, WorkspaceIdKey } from '../contract/search-attributes';
 
 /** Starts the long-lived workflow that owns an integration's lifecycle. */
 export async function startIntegrationWorkflow(

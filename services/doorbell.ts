@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { Db } from '../db';
-import { newWorkSignal } from '../workflows/definitions';
-import { integrationWorkflowId } from '../workflows/search-attributes';
-import { coalesced } from './coalesce';
-import { logger } from './logger';
+import { newWorkSignal } from '../contract/definitions';
+import { integrationWorkflowId } from '../contract/search-attributes';
+import { coalesced } from '../lib/coalesce';
+import { logger } from '../lib/logger';
 
 /**
  * Tells the integration workflow that its inbox has work — once per idle→busy change, not once per

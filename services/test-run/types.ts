@@ -1,8 +1,8 @@
 import type { Db } from '../../db';
 import type { IntegrationRow } from '../../db/schema';
 import type { ProviderModule } from '../../providers/types';
-import type { Config } from '../config';
-import type { SecretBox } from '../crypto';
+import type { Config } from '../../lib/config';
+import type { SecretBox } from '../../lib/crypto';
 
 export type StepName = 'send' | 'landed' | 'values' | 'duplicate' | 'state';
 

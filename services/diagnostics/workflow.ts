@@ -1,8 +1,8 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { openSecrets } from '../../db/queries/secrets';
-import { integrationWorkflowId } from '../../workflows/search-attributes';
-import { logger } from '../logger';
+import { integrationWorkflowId } from '../../contract/search-attributes';
+import { logger } from '../../lib/logger';
 import type { DiagnosticContext, Detector } from './types';
 
 /** Describing the workflow must not hold up a health read when Temporal is slow or away. */

@@ -1,5 +1,5 @@
 import type { CredentialCheck, ProviderModule, SettingsProblem } from '../providers/types';
-import type { Config } from './config';
+import type { Config } from '../lib/config';
 
 /** Per call: a provider that takes longer is treated as unreachable (and retried by the caller). */
 const PROVIDER_API_TIMEOUT_MS = 10_000;

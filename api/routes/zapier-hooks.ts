@@ -1,15 +1,15 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { caller } from '../../api/auth';
-import type { ApiContext } from '../../api/context';
-import { destinationUrlIssue } from '../../api/destination-guard';
-import { invalid, notFound } from '../../api/errors';
-import { installIntegration } from '../../api/install-integration';
-import { transitionIntegration } from '../../api/transition';
-import { parseBody } from '../../api/validate';
+import { caller } from '../auth';
+import type { ApiContext } from '../context';
+import { destinationUrlIssue } from '../destination-guard';
+import { invalid, notFound } from '../errors';
+import { installIntegration } from '../install-integration';
+import { transitionIntegration } from '../transition';
+import { parseBody } from '../validate';
 import { integrationOfWorkspace } from '../../db/queries/integrations';
-import type { ProviderRoute } from '../types';
-import { zapier } from '.';
+import type { ProviderRoute } from '../../providers/types';
+import { zapier } from '../../providers/zapier';
 
 const Subscribe = z.strictObject({
   target_url: z.url(),

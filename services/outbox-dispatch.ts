@@ -4,10 +4,10 @@ import type { Db } from '../db';
 import type { Database, DeliveriesTable, DeliveryStatus } from '../db/schema';
 import { isDestination } from '../db/queries/integrations';
 import { getProvider } from '../providers';
-import type { Config } from './config';
-import { coalesced } from './coalesce';
+import type { Config } from '../lib/config';
+import { coalesced } from '../lib/coalesce';
 import { assignBatches, type DeliveryBatch, deliveryId, destinationOf, destinationVerdict, startDeliveryBatches } from './delivery-workflows';
-import { logger } from './logger';
+import { logger } from '../lib/logger';
 
 export interface DispatchDeps {
   db: Db;

@@ -2,8 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { Db } from '../../db';
 import type { IntegrationRow } from '../../db/schema';
 import type { ProviderModule } from '../../providers/types';
-import type { Config } from '../config';
-import type { SecretBox } from '../crypto';
+import type { Config } from '../../lib/config';
+import type { SecretBox } from '../../lib/crypto';
 
 /** What a finding does to health: most make it `degraded`; those that stop all syncing make it `failing`. */
 export type FindingSeverity = 'degraded' | 'failing';

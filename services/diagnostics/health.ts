@@ -2,7 +2,7 @@ import { type HealthCheck, type HealthStatus, healthSignals, type InboundHealth,
 import { deliversEvents } from '../../db/queries/integrations';
 import type { IntegrationRow } from '../../db/schema';
 import { getProvider } from '../../providers';
-import type { Config } from '../config';
+import type { Config } from '../../lib/config';
 import { diagnose } from '.';
 import type { DiagnosisDeps } from './types';
 

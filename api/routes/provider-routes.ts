@@ -1,6 +1,6 @@
-import { slackRoutes } from './slack/routes';
-import type { ProviderRoute } from './types';
-import { zapierRoutes } from './zapier/routes';
+import { slackRoutes } from './slack-install';
+import type { ProviderRoute } from '../../providers/types';
+import { zapierRoutes } from './zapier-hooks';
 
 /**
  * Endpoints of their own that some providers need; the API mounts them without knowing whose they are.

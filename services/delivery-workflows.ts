@@ -4,9 +4,9 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../db';
 import type { Database, DeliveryStatus } from '../db/schema';
 import type { deliveryBatchWorkflow, DeliveryRef } from '../workflows/delivery';
-import { ProviderKey, WorkspaceIdKey } from '../workflows/search-attributes';
-import type { Config } from './config';
-import { logger } from './logger';
+import { ProviderKey, WorkspaceIdKey } from '../contract/search-attributes';
+import type { Config } from '../lib/config';
+import { logger } from '../lib/logger';
 
 /** Deliveries per workflow: keeps each history to a few thousand events and its input small. */
 const DELIVERY_BATCH_SIZE = 500;
