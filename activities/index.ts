@@ -1,7 +1,4 @@
-import type { Client } from '@temporalio/client';
-import type { Db } from '../db';
-import type { Config } from '../lib/config';
-import type { SecretBox } from '../lib/crypto';
+import type { ActivityDeps } from './deps';
 import { outboxDispatcher } from '../services/outbox-dispatch';
 import { checkCredentialsActivity } from './credentials';
 import { failFastOnDataErrors } from './data-errors';
@@ -9,13 +6,6 @@ import { drainInboxActivity } from './inbox';
 import { recordTransitionActivity } from './lifecycle';
 import { createOutboundActivities, thenDispatch } from './outbound';
 import { applyRetentionActivity } from './retention';
-
-export interface ActivityDeps {
-  db: Db;
-  box: SecretBox;
-  config: Config;
-  temporal: Client;
-}
 
 /** All activities, bound to their dependencies; the worker registers this object. */
 export function createActivities(deps: ActivityDeps) {

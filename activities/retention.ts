@@ -3,7 +3,7 @@ import type { Db } from '../db';
 import { expiredRows } from '../db/queries/retention';
 import { logger } from '../lib/logger';
 import { metrics } from '../lib/metrics';
-import type { RetentionPassInput, RetentionPassResult } from '../workflows/retention';
+import type { RetentionPassInput, RetentionPassResult } from '../contract/retention';
 
 /** One pass deletes for up to this long, then hands back so the workflow records progress (and can be cancelled). */
 const PASS_BUDGET_MS = 30_000;

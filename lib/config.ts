@@ -1,5 +1,5 @@
-import type { RetrySchedule } from '../workflows/delivery';
-import type { RetentionPolicy } from '../workflows/retention';
+import type { RetrySchedule } from '../contract/delivery';
+import type { RetentionPolicy } from '../contract/retention';
 
 /** Every setting comes from the environment, with defaults that run on a developer machine. */
 export interface Config {

@@ -1,6 +1,4 @@
 import type { z } from 'zod';
-import type { Router } from 'express';
-import type { ApiContext } from '../api/context';
 
 /** What a provider is, for the catalog and the UI. */
 export type ProviderClass = 'payments' | 'crm' | 'ecommerce' | 'chat' | 'automation';
@@ -193,17 +191,6 @@ export interface ProviderModule<Settings = any, Secrets = any> {
   credentials?: CredentialsHandler<Settings, Secrets>;
   /** A realistic webhook, signed like the provider signs it, for `POST /v1/integrations/:id/test`. */
   sampleEvent?(ctx: SampleContext<Settings, Secrets>): SampleEvent;
-}
-
-/**
- * An HTTP endpoint only one provider has (an OAuth install, REST hook subscriptions), listed in
- * `providers/routes.ts` and mounted by the API: under `/v1` behind the API key (before the integration routes, so a path like
- * `/integrations/slack/install` is not read as an integration id), or `public` at the root for callers
- * without a key (a provider's OAuth redirect).
- */
-export interface ProviderRoute {
-  mount: { v1: string } | { public: string };
-  router(ctx: ApiContext): Router;
 }
 
 /** A workspace event as destinations receive it (Standard Webhooks style). */

@@ -3,7 +3,7 @@ import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/c
 import type { Transaction } from 'kysely';
 import type { Db } from '../db';
 import type { Database, DeliveryStatus } from '../db/schema';
-import type { deliveryBatchWorkflow, DeliveryRef } from '../workflows/delivery';
+import type { DeliveryBatchWorkflow, DeliveryRef } from '../contract/delivery';
 import { ProviderKey, WorkspaceIdKey } from '../contract/search-attributes';
 import type { Config } from '../lib/config';
 import { logger } from '../lib/logger';
@@ -75,7 +75,7 @@ export async function startDeliveryBatches(temporal: Client, config: Config, bat
   await Promise.all(
     batches.map(async ({ workflowId, destination, deliveries }) => {
       try {
-        await temporal.workflow.start<typeof deliveryBatchWorkflow>('deliveryBatchWorkflow', {
+        await temporal.workflow.start<DeliveryBatchWorkflow>('deliveryBatchWorkflow', {
           taskQueue: destination.taskQueue ?? config.taskQueue,
           workflowId,
           args: [{ destinationId: destination.id, deliveries, retry: config.deliveryRetry }],

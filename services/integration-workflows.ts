@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { IntegrationRow } from '../db/schema';
 import { getProvider } from '../providers';
 import { transitionUpdate } from '../contract/definitions';
-import type { IntegrationWorkflowInput } from '../workflows/integration';
+import type { IntegrationWorkflowInput } from '../contract/integration';
 import type { IntegrationState, IntegrationStatus, TransitionRequest } from '../contract/lifecycle';
 import { IntegrationStateKey, integrationWorkflowId, ProviderKey, WorkspaceIdKey } from '../contract/search-attributes';
 

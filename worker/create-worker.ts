@@ -1,7 +1,8 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { existsSync } from 'node:fs';
-import { type ActivityDeps, createActivities } from '../activities';
+import { createActivities } from '../activities';
+import type { ActivityDeps } from '../activities/deps';
 import { WORKFLOW_BUNDLE_PATH } from './workflow-bundle';
 
 export interface WorkerOptions {

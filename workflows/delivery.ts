@@ -1,34 +1,7 @@
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { DELIVERY_CONCURRENCY, type DeliveryBatchInput, type DeliveryBatchWorkflow } from '../contract/delivery';
 import { failureMessage } from '../contract/failures';
-
-/** The retry schedule (from the configuration: lib/config) and the per-attempt HTTP timeout. */
-export interface RetrySchedule {
-  initialIntervalMs: number;
-  maximumIntervalMs: number;
-  /** Retries stop after this long; a destination failing for this long goes to `error`. */
-  windowMs: number;
-  attemptTimeoutMs: number;
-}
-
-export interface DeliveryRef {
-  deliveryId: string;
-  round: number;
-}
-
-/** A delivery whose attempt failed retryably, and how long to wait before the next one. */
-export interface RetryRef extends DeliveryRef {
-  delayMs: number;
-}
-
-export interface DeliveryBatchInput {
-  destinationId: string;
-  deliveries: DeliveryRef[];
-  retry: RetrySchedule;
-}
-
-/** Attempts in flight at once per batch (in the batch activity, then retrying): a dead destination holds few resources. */
-export const DELIVERY_CONCURRENCY = 25;
 
 const { settleDelivery } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -40,9 +13,9 @@ const { settleDelivery } = proxyActivities<Activities>({
  * `deliverBatch` activity (heartbeating; a crashed worker's batch is resumed where it stopped); each
  * delivery that failed retryably then gets its own `deliver` activity with the retry schedule as its
  * Temporal retry policy, so one delivery's retries never hold back another's. The workflow id is derived
- * from the batch's content (lib/delivery-workflows): starting the same batch twice is a no-op.
+ * from the batch's content (services/delivery-workflows): starting the same batch twice is a no-op.
  */
-export async function deliveryBatchWorkflow(input: DeliveryBatchInput): Promise<void> {
+export const deliveryBatchWorkflow: DeliveryBatchWorkflow = async (input: DeliveryBatchInput): Promise<void> => {
   const { destinationId, deliveries, retry } = input;
   const { deliverBatch } = proxyActivities<Activities>({
     startToCloseTimeout: Math.ceil(deliveries.length / DELIVERY_CONCURRENCY) * (retry.attemptTimeoutMs + 1000) + 60_000,
@@ -73,4 +46,4 @@ export async function deliveryBatchWorkflow(input: DeliveryBatchInput): Promise<
     }
   };
   await Promise.all(Array.from({ length: Math.min(DELIVERY_CONCURRENCY, queue.length) }, lane));
-}
+};

@@ -21,19 +21,7 @@ import { lifecycleSignals, newWorkSignal, statusQuery, transitionUpdate, type Li
 import { ACTIONS, checkTransition, DATA_REJECTED, type IntegrationStatus, REQUEST_REJECTED, type TransitionRequest } from '../contract/lifecycle';
 import { IntegrationStateKey } from '../contract/search-attributes';
 import { failureMessage } from '../contract/failures';
-
-export interface IntegrationWorkflowInput {
-  integrationId: string;
-  workspaceId: string;
-  provider: string;
-  status: IntegrationStatus;
-  /** Start by draining the inbox (always true after continue-as-new: work may have arrived meanwhile). */
-  workPending?: boolean;
-  /** How often an active integration's credentials are checked with its provider (0: never). */
-  credentialCheckIntervalMs?: number;
-  /** Carried across continue-as-new so a busy integration (short runs) is still checked on time. */
-  nextCredentialCheckAt?: number;
-}
+import type { IntegrationWorkflowInput } from '../contract/integration';
 
 const { recordTransition, resendFailedDeliveries } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

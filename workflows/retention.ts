@@ -1,33 +1,7 @@
 import { ApplicationFailure, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { failureMessage } from '../contract/failures';
-
-/** How long each table keeps its rows (days) and how many rows one delete statement removes (lib/config). */
-export interface RetentionPolicy {
-  inboxDays: number;
-  deliveryAttemptsDays: number;
-  signatureFailuresDays: number;
-  transitionsDays: number;
-  batchSize: number;
-}
-
-/** The tables retention deletes from, in the order a run visits them. */
-const RETENTION_TABLES = ['inbox', 'delivery_attempts', 'signature_failures', 'integration_transitions'] as const;
-export type RetentionTable = (typeof RETENTION_TABLES)[number];
-
-export interface RetentionPassInput {
-  table: RetentionTable;
-  policy: RetentionPolicy;
-}
-
-export interface RetentionPassResult {
-  deleted: number;
-  batches: number;
-  /** The pass stopped at its time budget with rows still to delete. */
-  more: boolean;
-}
-
-export type RetentionReport = Partial<Record<RetentionTable, { deleted: number; batches: number; complete: boolean }>>;
+import { RETENTION_TABLES, type RetentionPolicy, type RetentionReport } from '../contract/retention';
 
 /**
  * Passes per table and run: a run (and its history) stays bounded, and what is left waits for the next

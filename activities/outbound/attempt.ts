@@ -4,7 +4,7 @@ import type { Database, DeliveryStatus, IntegrationRow } from '../../db/schema';
 import { destinationVerdict } from '../../services/delivery-workflows';
 import { storableText } from '../../lib/storable';
 import type { DeliveryOutcome, DeliveryResult, OutboundEnvelope } from '../../providers/types';
-import type { DeliveryRef, RetryRef } from '../../workflows/delivery';
+import type { DeliveryRef, RetryRef } from '../../contract/delivery';
 
 type Db = Kysely<Database>;
 

@@ -1,10 +1,8 @@
 import { activityInfo, ApplicationFailure, Context } from '@temporalio/activity';
-import type { DeliveryBatchInput, DeliveryRef, RetryRef } from '../../workflows/delivery';
-import type { ActivityDeps } from '..';
+import type { DeliveryBatchInput, DeliveryRef, RetryRef } from '../../contract/delivery';
+import type { ActivityDeps } from '../deps';
 import type { DestinationLanes } from './destination-lanes';
 import { attemptDeliveries } from './run';
-
-export { callProvider } from './run';
 
 const HEARTBEAT_MS = 1000;
 

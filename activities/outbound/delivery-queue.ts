@@ -1,5 +1,5 @@
-import type { DeliveryRef, RetryRef } from '../../workflows/delivery';
-import type { ActivityDeps } from '..';
+import type { DeliveryRef, RetryRef } from '../../contract/delivery';
+import type { ActivityDeps } from '../deps';
 import { type Candidate, openAttempts } from './attempt';
 
 /** Deliveries opened per statement. */

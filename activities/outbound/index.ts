@@ -1,5 +1,5 @@
-import { DELIVERY_CONCURRENCY } from '../../workflows/delivery';
-import type { ActivityDeps } from '..';
+import { DELIVERY_CONCURRENCY } from '../../contract/delivery';
+import type { ActivityDeps } from '../deps';
 import { deliverActivity, deliverBatchActivity } from './deliver';
 import { DestinationLanes } from './destination-lanes';
 import { resendFailedDeliveriesActivity, settleDeliveryActivity } from './resend';

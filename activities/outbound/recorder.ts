@@ -1,7 +1,7 @@
 import { coalesced } from '../../lib/coalesce';
 import { logger } from '../../lib/logger';
 import { metrics } from '../../lib/metrics';
-import type { ActivityDeps } from '..';
+import type { ActivityDeps } from '../deps';
 import { type AttemptRecord, GONE, recordAttempts } from './attempt';
 import { type DestinationAfter, recordHealth, signalDestination, tally } from './health';
 

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db';
 import { assignBatches, destinationOf, startDeliveryBatches } from '../../services/delivery-workflows';
-import type { DeliveryRef } from '../../workflows/delivery';
-import type { ActivityDeps } from '..';
+import type { DeliveryRef } from '../../contract/delivery';
+import type { ActivityDeps } from '../deps';
 
 /**
  * After a destination leaves `error` for `active`: re-sends what it missed — deliveries held while it

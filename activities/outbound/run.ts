@@ -1,11 +1,8 @@
 import { activityInfo } from '@temporalio/activity';
-import { openSecrets } from '../../db/queries/secrets';
-import type { IntegrationRow } from '../../db/schema';
-import { getProvider } from '../../providers';
-import { notSent } from '../../providers/shared/http-delivery';
-import type { DeliveryResult, OutboundEnvelope } from '../../providers/types';
-import { DELIVERY_CONCURRENCY, type DeliveryRef, type RetrySchedule } from '../../workflows/delivery';
-import type { ActivityDeps } from '..';
+import type { DeliveryResult } from '../../providers/types';
+import { DELIVERY_CONCURRENCY, type DeliveryRef, type RetrySchedule } from '../../contract/delivery';
+import { destinationSender } from '../../services/destination-sender';
+import type { ActivityDeps } from '../deps';
 import { activeDestination, GONE, type RecordedOutcome } from './attempt';
 import { deliveryQueue } from './delivery-queue';
 import type { DestinationLanes } from './destination-lanes';
@@ -18,40 +15,6 @@ const RECORD_MARGIN_MS = 5000;
 /** The wait after the `roundAttempt`-th failed attempt of a round: the destination's Retry-After, else exponential. */
 export function retryDelayMs(roundAttempt: number, retry: RetrySchedule, retryAfterMs?: number): number {
   return retryAfterMs ?? Math.min(retry.initialIntervalMs * 2 ** (roundAttempt - 1), retry.maximumIntervalMs);
-}
-
-type Send = (deliveryId: string, envelope: OutboundEnvelope, signal?: AbortSignal) => Promise<DeliveryResult>;
-
-/** The provider call for one destination (settings parsed and secrets opened once); never throws. */
-function destinationSender(deps: Pick<ActivityDeps, 'box' | 'config'>, destination: IntegrationRow): Send {
-  const provider = getProvider(destination.provider);
-  const settings = provider?.settingsSchema.safeParse(destination.settings);
-  const { config } = deps;
-  let secrets: Record<string, unknown> | undefined;
-  return async (deliveryId, envelope, signal) => {
-    if (!provider?.outbound) return notSent(`provider ${destination.provider} has no outbound delivery`);
-    if (!settings?.success) return notSent(`settings are invalid: ${settings?.error.message}`);
-    try {
-      secrets ??= openSecrets(deps.box, destination);
-      return await provider.outbound.deliver({
-        envelope,
-        deliveryId,
-        settings: settings.data,
-        secrets,
-        timeoutMs: config.deliveryRetry.attemptTimeoutMs,
-        allowPrivateDestinations: config.allowPrivateDestinations,
-        apiUrl: config.providerApiUrls[destination.provider],
-        signal,
-      });
-    } catch (error) {
-      return notSent(`delivery failed: ${error instanceof Error ? error.message : String(error)}`, 'retry');
-    }
-  };
-}
-
-/** One provider call, as the delivery pipeline makes it (also used by the integration test run). */
-export function callProvider(deps: Pick<ActivityDeps, 'box' | 'config'>, deliveryId: string, envelope: OutboundEnvelope, destination: IntegrationRow): Promise<DeliveryResult> {
-  return destinationSender(deps, destination)(deliveryId, envelope);
 }
 
 /** When a batch activity starts no more requests: one started later could outlast its start-to-close timeout. */

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { deliveryOfWorkspace, envelopeOf } from '../../db/queries/deliveries';
-import { integrationOfWorkspace } from '../../db/queries/integrations';
+import { envelopeOf } from '../../db/queries/deliveries';
+import { deliveryOfWorkspace, integrationOfWorkspace } from '../workspace-rows';
 import { assignBatches, destinationOf, startDeliveryBatches } from '../../services/delivery-workflows';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';

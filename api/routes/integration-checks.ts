@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { integrationOfWorkspace } from '../../db/queries/integrations';
+import { integrationOfWorkspace } from '../workspace-rows';
 import { diagnose } from '../../services/diagnostics';
 import { logger } from '../../lib/logger';
 import { runIntegrationTest } from '../../services/test-run';

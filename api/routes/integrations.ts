@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { integrationOfWorkspace, secretColumns } from '../../db/queries/integrations';
+import { secretColumns } from '../../db/queries/integrations';
+import { integrationOfWorkspace } from '../workspace-rows';
 import { openSecrets } from '../../db/queries/secrets';
 import type { IntegrationRow } from '../../db/schema';
 import { integrationHealth } from '../../services/diagnostics/health';

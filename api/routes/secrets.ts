@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { integrationOfWorkspace, secretColumns } from '../../db/queries/integrations';
+import { secretColumns } from '../../db/queries/integrations';
+import { integrationOfWorkspace } from '../workspace-rows';
 import { openSecrets, type RetiredSecrets, retiredSecretsInGrace } from '../../db/queries/secrets';
 import { getProvider } from '../../providers';
 import { caller } from '../auth';

@@ -10,16 +10,14 @@ import { parseWith } from '../validate';
 import { consumeOAuthState, issueOAuthState } from '../../db/queries/oauth-states';
 import type { Config } from '../../lib/config';
 import { logger } from '../../lib/logger';
-import type { ProviderRoute } from '../../providers/types';
+import type { ProviderRoute } from './provider-route';
 import { slackClient } from '../../providers/slack/deliver';
+import { slackAuthorizeUrl, slackInstallation } from '../../providers/slack/oauth';
 import type { SlackSettings } from '../../providers/slack/schema';
 import { slack } from '../../providers/slack';
 
-const SLACK_AUTHORIZE_URL = 'https://slack.com/oauth/v2/authorize';
 export const SLACK_STATE_PURPOSE = 'slack-install';
 const STATE_TTL_MS = 10 * 60 * 1000;
-/** Post messages (also to public channels the bot has not joined) and let the installer pick a channel. */
-const SCOPES = 'chat:write,chat:write.public,incoming-webhook';
 
 /** What the install start asked for, kept with its state. */
 interface SlackInstallRequest extends Record<string, unknown> {
@@ -47,9 +45,7 @@ function slackInstallRouter({ db, config }: ApiContext): Router {
     const { channel } = parseWith(InstallQuery, req.query, 'query');
     const { workspaceId, actor } = caller(res);
     const state = await issueOAuthState<SlackInstallRequest>(db, SLACK_STATE_PURPOSE, { workspaceId, actor, payload: { channel } }, STATE_TTL_MS);
-    const url = new URL(SLACK_AUTHORIZE_URL);
-    url.search = new URLSearchParams({ client_id: app.clientId, scope: SCOPES, redirect_uri: app.redirectUri, state }).toString();
-    res.redirect(302, url.toString());
+    res.redirect(302, slackAuthorizeUrl(app.clientId, app.redirectUri, state));
   });
   return router;
 }
@@ -80,12 +76,9 @@ async function finishInstall(ctx: ApiContext, rawQuery: unknown): Promise<Instal
       logger.warn({ err: error }, 'Slack oauth.v2.access failed');
       throw new HttpError(502, 'slack_unreachable', 'Linquid could not reach Slack to finish the installation, so nothing was installed. Start the Slack installation again.');
     });
-  const settings = parseWith(
-    slack.settingsSchema,
-    { teamId: access.team?.id, teamName: access.team?.name, channel: asked.payload.channel ?? access.incoming_webhook?.channel_id },
-    'settings',
-  );
-  const secrets = parseWith(slack.secretsSchema, { botToken: access.access_token }, 'secrets');
+  const installation = slackInstallation(access, asked.payload.channel);
+  const settings = parseWith(slack.settingsSchema, installation.settings, 'settings');
+  const secrets = parseWith(slack.secretsSchema, installation.secrets, 'secrets');
   const id = await installIntegration(ctx, { workspaceId: asked.workspaceId, actor: asked.actor, provider: slack, settings, secrets, connectReason: 'Slack app installed' });
   return { id, settings };
 }

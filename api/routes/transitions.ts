@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { integrationOfWorkspace } from '../../db/queries/integrations';
+import { integrationOfWorkspace } from '../workspace-rows';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
 import { BIGINT_ID, keysetPage, pageParams } from '../pagination';

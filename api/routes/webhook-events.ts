@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { REPLAYABLE_STATUSES, type ReplayedRow, type ReplaySelection, requeueInboxRows } from '../../db/queries/inbox';
-import { integrationOfWorkspace } from '../../db/queries/integrations';
+import { integrationOfWorkspace } from '../workspace-rows';
 import { doorbellRinger } from '../../services/doorbell';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';

@@ -7,8 +7,8 @@ import { invalid, notFound } from '../errors';
 import { installIntegration } from '../install-integration';
 import { transitionIntegration } from '../transition';
 import { parseBody } from '../validate';
-import { integrationOfWorkspace } from '../../db/queries/integrations';
-import type { ProviderRoute } from '../../providers/types';
+import { integrationOfWorkspace } from '../workspace-rows';
+import type { ProviderRoute } from './provider-route';
 import { zapier } from '../../providers/zapier';
 
 const Subscribe = z.strictObject({

@@ -1,5 +1,4 @@
 import type { Db } from '..';
-import { notFound } from '../../api/errors';
 import type { OutboundEnvelope } from '../../providers/types';
 import type { DeliveryRow, EventRow } from '../schema';
 
@@ -8,14 +7,12 @@ export function envelopeOf(event: Pick<EventRow, 'id' | 'type' | 'created_at' | 
   return { id: event.id, type: event.type, createdAt: event.created_at.toISOString(), workspaceId: event.workspace_id, data: event.data };
 }
 
-/** A delivery of this workspace, or 404 (another workspace's id is indistinguishable from none). */
-export async function deliveryOfWorkspace(db: Db, workspaceId: string, deliveryId: string): Promise<DeliveryRow> {
-  const row = await db
+/** A delivery of this workspace, or undefined (another workspace's id is indistinguishable from none). */
+export async function findDeliveryOfWorkspace(db: Db, workspaceId: string, deliveryId: string): Promise<DeliveryRow | undefined> {
+  return db
     .selectFrom('deliveries')
     .selectAll()
     .where('id', '=', deliveryId)
     .where('workspace_id', '=', workspaceId)
     .executeTakeFirst();
-  if (!row) throw notFound(`delivery ${deliveryId}`);
-  return row;
 }

@@ -1,6 +1,5 @@
 import type { ExpressionBuilder, Transaction } from 'kysely';
 import type { Db } from '..';
-import { notFound } from '../../api/errors';
 import type { SecretBox } from '../../lib/crypto';
 import { logger } from '../../lib/logger';
 import { canDeliver, getProvider, outboundProviderIds } from '../../providers';
@@ -8,16 +7,14 @@ import type { ProviderModule } from '../../providers/types';
 import type { Database, IntegrationRow } from '../schema';
 import { openSecrets } from './secrets';
 
-/** An integration of this workspace, or 404 — another workspace's id is indistinguishable from none. */
-export async function integrationOfWorkspace(db: Db, workspaceId: string, integrationId: string): Promise<IntegrationRow> {
-  const row = await db
+/** An integration of this workspace, or undefined: another workspace's id is indistinguishable from none. */
+export async function findIntegrationOfWorkspace(db: Db, workspaceId: string, integrationId: string): Promise<IntegrationRow | undefined> {
+  return db
     .selectFrom('integrations')
     .selectAll()
     .where('id', '=', integrationId)
     .where('workspace_id', '=', workspaceId)
     .executeTakeFirst();
-  if (!row) throw notFound(`integration ${integrationId}`);
-  return row;
 }
 
 /**

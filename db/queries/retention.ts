@@ -1,5 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { RetentionPolicy, RetentionTable } from '../../workflows/retention';
+import type { RetentionPolicy, RetentionTable } from '../../contract/retention';
 import type { Db } from '..';
 
 /** Deletes the next batch of one table's expired rows: how many went, and whether the table is done for this run. */

@@ -1,4 +1,4 @@
-import { callProvider } from '../../activities/outbound/deliver';
+import { callProvider } from '../destination-sender';
 import type { Client } from '@temporalio/client';
 import { SAMPLE_SALE } from '../../providers/shared/sample';
 import type { DeliveryResult, OutboundEnvelope } from '../../providers/types';

@@ -1,4 +1,4 @@
-import { DELIVERY_CONCURRENCY } from '../../workflows/delivery';
+import { DELIVERY_CONCURRENCY } from '../../contract/delivery';
 import type { Answer, ReceivedRequest } from '../support/fakes/http-server';
 import { type Harness, startHarness, waitFor } from '../support/harness';
 import { outboundHelpers, saleEvent } from '../support/outbound';

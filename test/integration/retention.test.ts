@@ -10,7 +10,7 @@ import type { DeliveryStatus } from '../../db/schema';
 import { loadConfig } from '../../lib/config';
 import { type RunningWorker, runWorker } from '../../worker/run-worker';
 import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from '../../worker/retention-schedule';
-import type { RetentionReport } from '../../workflows/retention';
+import type { RetentionReport } from '../../contract/retention';
 import { type Harness, startHarness, waitFor } from '../support/harness';
 import { inboundHelpers } from '../support/inbound';
 import { stripeHeaders } from '../support/signers';
