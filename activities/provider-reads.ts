@@ -1,7 +1,8 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../db';
 import { pendingSales, recordPendingReasons } from '../db/queries/amounts';
-import { applyInboundFacts, type InboundFacts } from '../db/queries/conversions';
+import { applyInboundFacts } from '../db/queries/conversions';
+import type { InboundFacts } from '../db/queries/inbound-facts';
 import { openSecrets } from '../db/queries/secrets';
 import type { InboxTable } from '../db/schema';
 import type { Config } from '../lib/config';

@@ -2,7 +2,8 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '..';
 import type { AmountPending, CustomerRef, DocumentAmount } from '../../providers/types';
 import type { Database } from '../schema';
-import { conversionEvent, type InboundFacts, type Origin } from './conversions';
+import { conversionEvent } from './conversion-event';
+import type { InboundFacts, Origin } from './inbound-facts';
 import type { NewWorkspaceEvent } from './events';
 
 type Trx = Transaction<Database>;

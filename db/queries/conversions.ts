@@ -1,32 +1,18 @@
 import { type Insertable, type Transaction, sql } from 'kysely';
 import { randomId } from '../../lib/crypto';
-import type { ConversionInput, CustomerRef, Effect } from '../../providers/types';
+import type { ConversionInput, CustomerRef } from '../../providers/types';
 import type { ConversionsTable, Database } from '../schema';
 import { settleAmounts } from './amounts';
+import { conversionEvent } from './conversion-event';
 import { emitWorkspaceEvents, type NewWorkspaceEvent } from './events';
 import { reconcileRefundReports } from './refund-reports';
+import type { InboundFacts, Origin } from './inbound-facts';
 import { applySaleAliases } from './sale-aliases';
-
-/** Where an inbound fact came from; every row it produces carries it. */
-export interface Origin {
-  workspaceId: string;
-  integrationId: string;
-  provider: string;
-  inboxId: number;
-  externalEventId: string;
-  isTest: boolean;
-}
 
 export interface Applied {
   customerIds: string[];
   conversionIds: string[];
   eventIds: string[];
-}
-
-/** One inbound event's facts, in the order its provider module listed them. */
-export interface InboundFacts {
-  origin: Origin;
-  effects: Array<Exclude<Effect, { kind: 'lifecycle' }>>;
 }
 
 type Trx = Transaction<Database>;
@@ -277,28 +263,6 @@ async function storedSales(trx: Trx, refunded: Set<string>): Promise<Map<string,
     .execute();
   for (const row of rows) found.set(key(row.workspace_id, row.provider, row.external_id), row.id);
   return found;
-}
-
-/** A conversion as workspace events (`lead|sale|refund.created`, `sale.updated`) carry it: one shape whoever writes it. */
-export interface ConversionEventFields {
-  id: string;
-  type: ConversionInput['type'];
-  eventName: string;
-  amountMinor: number | null;
-  currency: string | null;
-  quantity: number | null;
-  occurredAt: string;
-  externalId: string;
-  refundsExternalId: string | null;
-  saleConversionId: string | null;
-  clickId: string | null;
-  linkKey: string | null;
-  provider: string;
-  integrationId: string;
-}
-
-export function conversionEvent(conversion: ConversionEventFields, customer: Record<string, unknown> | null) {
-  return { conversion, customer };
 }
 
 function conversionEventData(origin: Origin, input: ConversionInput, id: string, customerId: string | null, saleConversionId: string | null) {

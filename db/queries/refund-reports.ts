@@ -1,7 +1,7 @@
 import { type Transaction, sql } from 'kysely';
 import type { ConversionInput } from '../../providers/types';
 import type { Database } from '../schema';
-import type { InboundFacts } from './conversions';
+import type { InboundFacts } from './inbound-facts';
 
 type Trx = Transaction<Database>;
 

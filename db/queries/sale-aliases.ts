@@ -1,6 +1,6 @@
 import { type Transaction, sql } from 'kysely';
 import type { Database } from '../schema';
-import type { InboundFacts } from './conversions';
+import type { InboundFacts } from './inbound-facts';
 
 type Trx = Transaction<Database>;
 type Alias = { workspace_id: string; provider: string; alias: string; sale_external_id: string };

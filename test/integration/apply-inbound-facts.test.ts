@@ -1,5 +1,6 @@
 import { createDb, type Db } from '../../db';
-import { applyInboundFacts, type InboundFacts, type Origin } from '../../db/queries/conversions';
+import { applyInboundFacts } from '../../db/queries/conversions';
+import type { InboundFacts, Origin } from '../../db/queries/inbound-facts';
 import { createWorkspace } from '../../db/queries/workspaces';
 import type { ConversionInput } from '../../providers/types';
 
