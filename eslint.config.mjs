@@ -1,6 +1,52 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers, lowest first: each folder imports only the folders listed for it (see README, Layout).
+ * test/ may import anything but bench/ from test/support. workflows/ and contract/ are bundled into the workflow sandbox.
+ */
+const LAYERS = {
+  contract: [],
+  lib: ['contract'],
+  providers: ['lib', 'contract'],
+  db: ['providers', 'lib', 'contract'],
+  services: ['db', 'providers', 'lib', 'contract'],
+  api: ['services', 'db', 'providers', 'lib', 'contract'],
+  activities: ['services', 'db', 'providers', 'lib', 'contract'],
+  worker: ['workflows', 'activities', 'services', 'db', 'providers', 'lib', 'contract'],
+  // Workflow functions: the contract, `import type` from activities (below), and @temporalio/*.
+  workflows: ['contract'],
+  scripts: ['worker', 'workflows', 'api', 'activities', 'services', 'db', 'providers', 'lib', 'contract'],
+  bench: ['test', 'scripts', 'worker', 'workflows', 'api', 'activities', 'services', 'db', 'providers', 'lib', 'contract'],
+};
+const FOLDERS = [...Object.keys(LAYERS), 'test'];
+
+/** A relative import reaching into one of these top-level folders, from any depth (`../db`, `../../db/queries/x`). */
+const into = (folders) => `^(\\.\\./)+(${folders.join('|')})(/|$)`;
+
+/** Bundled and replayed code: Node built-ins, I/O clients and packages beyond Temporal's break determinism or the bundle. */
+const deterministic = [
+  { group: ['node:*', 'fs', 'crypto', 'pg', 'kysely', 'zod', 'express'], message: 'Workflow code (workflows/, contract/) is bundled and replayed: no Node built-ins or I/O clients.' },
+];
+
+const layerRule = (folder, extra = []) => ({
+  files: [`${folder}/**/*.ts`],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          ...extra,
+          {
+            regex: into(FOLDERS.filter((other) => other !== folder && !LAYERS[folder].includes(other) && !(folder === 'workflows' && other === 'activities'))),
+            message: `${folder}/ imports only ${LAYERS[folder].join(', ') || 'nothing of ours'} (README, Layout).`,
+          },
+        ],
+      },
+    ],
+  },
+});
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '*.config.js', 'jest.summary-reporter.js', '.data/'] },
   js.configs.recommended,
@@ -15,11 +61,19 @@ export default tseslint.config(
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  ...Object.keys(LAYERS)
+    .filter((folder) => !['workflows', 'contract', 'bench'].includes(folder))
+    .map((folder) => layerRule(folder)),
+  layerRule('bench', [{ regex: '^(\\.\\./)+test/(?!support/)', message: 'bench/ may use test/support only (the tests import bench).' }]),
   {
-    // Workflow code is bundled and replayed: Node built-ins and wall-clock/random APIs break determinism.
-    files: ['workflows/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: ['node:*', 'fs', 'crypto', 'pg', 'kysely', '../db/*', '../lib/*'] }],
-    },
+    // Test helpers sit below bench (which uses them) and the tests: never the other way round.
+    files: ['test/support/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: into(['bench', 'test/unit', 'test/integration']), message: 'test/support is used by bench/ and the tests; it imports neither.' }] }] },
   },
+  layerRule('contract', deterministic),
+  layerRule('workflows', [
+    ...deterministic,
+    // The activities' types name what proxyActivities returns; their code runs in the worker, not the bundle.
+    { regex: into(['activities']), allowTypeImports: true, message: 'workflows/ may only `import type` from activities/.' },
+  ]),
 );
