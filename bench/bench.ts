@@ -1,27 +1,12 @@
 import { loadavg } from 'node:os';
-import { type AcceptFigures, measureAccept } from './accept';
-import { type EndToEndRun, measureLag, measureThroughput } from './end-to-end';
+import { measureAccept } from './accept';
+import { measureLag, measureThroughput } from './end-to-end';
 import type { BenchOptions } from './options';
 import { measureOutbound, type OutboundRun } from './outbound';
-import { describeMachine, judgeTargets, type Machine, type TargetRow } from './report';
-import { type MemoryFigures, sampleMemory } from './rss';
+import { describeMachine, judgeTargets } from './report';
+import type { BenchResult } from './result';
+import { sampleMemory } from './rss';
 import { type ServiceOptions, startService } from './service';
-
-export interface BenchResult {
-  startedAt: string;
-  finishedAt: string;
-  options: BenchOptions;
-  machine: Machine;
-  versions: { node: string; temporalCli?: string; temporalServer: string; postgres: string };
-  /** Service settings the bench chose (the rest are the service's defaults or this environment's). */
-  serviceSettings: Record<string, string>;
-  accept: AcceptFigures;
-  endToEnd: EndToEndRun;
-  lag: EndToEndRun;
-  outbound: OutboundRun[];
-  memory: MemoryFigures & { temporalServerPeakRssMb?: number };
-  targets: TargetRow[];
-}
 
 export type Where = Pick<ServiceOptions, 'temporalAddress' | 'databaseUrl' | 'databaseServer' | 'outputDir'>;
 

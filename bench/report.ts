@@ -1,16 +1,7 @@
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
-import type { BenchResult } from './bench';
+import type { BenchResult, Machine, TargetRow } from './result';
 import type { CpuSnapshot } from './cpu';
 import type { LoadResult } from './load';
-
-export interface Machine {
-  cores: number;
-  cpuModel: string;
-  memoryGiB: number;
-  os: string;
-  /** 1-minute load average when the run started and ended: well above 0 means other work shared the CPU. */
-  loadAverage: { start: number; end?: number };
-}
 
 export function describeMachine(): Machine {
   return {
@@ -20,12 +11,6 @@ export function describeMachine(): Machine {
     os: `${type()} ${release()}`,
     loadAverage: { start: Math.round(loadavg()[0] * 100) / 100 },
   };
-}
-
-export interface TargetRow {
-  target: string;
-  measured: string;
-  pass: boolean;
 }
 
 /** The issue's targets, each judged on the worst configuration that it covers. */
