@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { DeliveryAttemptsTable, DeliveryRow, IntegrationRow } from '../db/schema';
-import { iso } from './read-views';
+import { iso } from '../lib/iso';
 
 
 export function deliveryView(row: DeliveryRow) {

@@ -4,8 +4,8 @@ import type { IntegrationHealth } from '../services/diagnostics/health';
 import { openSecrets } from '../db/queries/secrets';
 import type { IntegrationRow } from '../db/schema';
 import { getProvider } from '../providers';
+import { MASK } from '../lib/mask';
 
-const MASK = '••••••••';
 
 /** Which secrets are set, never their values. */
 function maskSecrets(box: SecretBox, row: Pick<IntegrationRow, 'secrets_sealed'>): Record<string, string> {

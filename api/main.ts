@@ -1,4 +1,4 @@
-import { loadConfig } from '../lib/config';
+import { loadConfig, temporalAddressOf } from '../lib/config';
 import { SecretBox } from '../lib/crypto';
 import { logger } from '../lib/logger';
 import { connectTemporal, openDatabase } from '../services/runtime';
@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const box = SecretBox.load(config.encryptionKey, config.dataDir);
   const db = await openDatabase(config, box);
-  const { client } = await connectTemporal(config.temporalAddress ?? '127.0.0.1:7233', config.temporalNamespace);
+  const { client } = await connectTemporal(temporalAddressOf(config), config.temporalNamespace);
   const api = await serveApi({ db, box, config, temporal: client }, config.port);
   logger.info({ port: config.port }, 'API listening');
   // A container stop: finish the requests in flight (a webhook answered is a webhook stored), then exit.

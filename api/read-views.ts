@@ -1,7 +1,6 @@
 import type { ConversionRow, CustomerRow, EventRow, InboxRow, IntegrationTransitionRow } from '../db/schema';
 import { moneyFields } from './money-view';
-
-export const iso = (date: Date | null) => (date ? date.toISOString() : null);
+import { iso } from '../lib/iso';
 
 export function conversionView(row: ConversionRow) {
   return {

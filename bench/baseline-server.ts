@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
-import { safeEqual } from '../providers/shared/crypto';
+import { constantTimeEqual } from '../lib/crypto';
 import { signStripe } from '../providers/stripe/verify';
 
 /**
@@ -21,7 +21,7 @@ function verified(header: string, body: Buffer): boolean {
   const timestamp = Number(pairs.get('t'));
   const signature = pairs.get('v1');
   if (!signature || !Number.isInteger(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > TOLERANCE_S) return false;
-  return safeEqual(signature, signStripe(secret, timestamp, body));
+  return constantTimeEqual(signature, signStripe(secret, timestamp, body));
 }
 
 async function accept(body: Buffer, signature: string): Promise<number> {

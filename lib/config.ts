@@ -20,7 +20,6 @@ export interface Config {
   dataDir: string;
   bodyLimitBytes: number;
   allowPrivateDestinations: boolean;
-  logLevel: string;
   inboxBatchSize: number;
   doorbellSweepMs: number;
   /** Outbound delivery retry schedule (Temporal retry policy) and per-attempt HTTP timeout. */
@@ -78,7 +77,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.LINQUID_DATA_DIR ?? '.data',
     bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 1024 * 1024),
     allowPrivateDestinations: env.ALLOW_PRIVATE_DESTINATIONS === 'true',
-    logLevel: env.LOG_LEVEL ?? 'info',
     inboxBatchSize: int(env.INBOX_BATCH_SIZE, 200),
     doorbellSweepMs: int(env.DOORBELL_SWEEP_MS, 30000),
     deliveryRetry: {
@@ -146,4 +144,11 @@ function providerApiUrls(env: NodeJS.ProcessEnv): Record<string, string> {
 /** Where a provider sends an integration's webhooks (the API mounts the route at /webhooks/:provider/:integrationId). */
 export function inboundWebhookUrl(config: Pick<Config, 'publicBaseUrl'>, integration: { provider: string; id: string }): string {
   return `${config.publicBaseUrl}/webhooks/${integration.provider}/${integration.id}`;
+}
+
+/** The port of the dev server `npm start` runs, where the other processes look when TEMPORAL_ADDRESS is unset. */
+export const DEV_TEMPORAL_PORT = 7233;
+
+export function temporalAddressOf(config: Pick<Config, 'temporalAddress'>): string {
+  return config.temporalAddress ?? `127.0.0.1:${DEV_TEMPORAL_PORT}`;
 }

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { loadConfig } from '../lib/config';
+import { loadConfig, temporalAddressOf } from '../lib/config';
 
 /**
  * `npm run replay -- <workflowId> [runId]`: fetches a workflow's history from the server and replays
@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const [workflowId, runId] = process.argv.slice(2);
   if (!workflowId) throw new Error('usage: npm run replay -- <workflowId> [runId]');
   const config = loadConfig();
-  const connection = await Connection.connect({ address: config.temporalAddress ?? '127.0.0.1:7233' });
+  const connection = await Connection.connect({ address: temporalAddressOf(config) });
   const client = new Client({ connection, namespace: config.temporalNamespace });
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   await Worker.runReplayHistory({ workflowsPath: require.resolve('../workflows') }, history, workflowId);

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { serveApi } from '../api/app';
 import { createWorkspace } from '../db/queries/workspaces';
-import { loadConfig } from '../lib/config';
+import { DEV_TEMPORAL_PORT, loadConfig } from '../lib/config';
 import { SecretBox } from '../lib/crypto';
 import { logger } from '../lib/logger';
 import { connectTemporal, openDatabase } from '../services/runtime';
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     const cliPath = await provisionTemporalCli((line) => console.log(line));
     if (!cliPath) throw new Error(INSTALL_HINT);
     console.log('[temporal] starting the dev server (SQLite under the data dir, Web UI on :8233)…');
-    devServer = await startDevServer({ cliPath, dbFile: resolve(join(config.dataDir, 'temporal.db')), port: 7233, uiPort: 8233 });
+    devServer = await startDevServer({ cliPath, dbFile: resolve(join(config.dataDir, 'temporal.db')), port: DEV_TEMPORAL_PORT, uiPort: 8233 });
     address = devServer.address;
   }
   const box = SecretBox.load(config.encryptionKey, config.dataDir);

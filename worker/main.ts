@@ -1,4 +1,4 @@
-import { loadConfig } from '../lib/config';
+import { loadConfig, temporalAddressOf } from '../lib/config';
 import { SecretBox } from '../lib/crypto';
 import { logger } from '../lib/logger';
 import { connectTemporal, openDatabase } from '../services/runtime';
@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const box = SecretBox.load(config.encryptionKey, config.dataDir);
   const db = await openDatabase(config, box);
-  const address = config.temporalAddress ?? '127.0.0.1:7233';
+  const address = temporalAddressOf(config);
   const { client } = await connectTemporal(address, config.temporalNamespace);
   const worker = await runWorker(address, { db, box, config, temporal: client });
   logger.info({ taskQueue: config.taskQueue, address }, 'worker running');

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '..';
 import type { IntegrationRow } from '../schema';
 import { queuedAt } from './inbox';
+import { iso } from '../../lib/iso';
 
 /**
  * Health's own checks (documented in the README; lib/diagnostics/health adds the open findings). `failing`:
@@ -53,7 +54,6 @@ interface HealthSignals {
   checks: HealthCheck[];
 }
 
-const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
 const seconds = (value: number | string | null) => (value === null ? null : Math.round(Number(value) * 1000) / 1000);
 
 async function inboundHealth(db: Db, integrationId: string): Promise<InboundHealth> {

@@ -1,11 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-
-/** Constant-time comparison; lengths are checked first because `timingSafeEqual` throws on a mismatch. */
-export function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
+import { createHmac, randomBytes } from 'node:crypto';
 
 /** HMAC over the parts in order, so a raw body is signed byte for byte, never re-encoded. */
 export function hmac(

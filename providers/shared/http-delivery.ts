@@ -2,10 +2,10 @@ import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { checkUrlShape, DestinationRefusedError, guardedLookup } from '../../lib/ssrf';
 import type { DeliveryOutcome, DeliveryResult } from '../types';
+import { MASK } from '../../lib/mask';
 
 const USER_AGENT = 'Linquid-Webhooks/1.0';
 const SNIPPET_BYTES = 1024;
-const MASK = '••••••••';
 
 /** Statuses a sender should retry although they are 4xx (Standard Webhooks / RFC 9110 semantics). */
 const RETRYABLE_4XX = new Set([408, 409, 425, 429]);

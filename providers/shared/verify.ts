@@ -1,5 +1,5 @@
 import type { VerifyFailure, VerifyResult } from '../types';
-import { safeEqual } from './crypto';
+import { constantTimeEqual } from '../../lib/crypto';
 
 export const verified: VerifyResult = { ok: true };
 
@@ -19,7 +19,7 @@ export function verifySignature(keys: string[], provided: string[], sign: (key: 
   if (keys.length === 0) return rejected('bad_signature', 'no signing secret configured');
   const matches = keys.some((key) => {
     const expected = sign(key);
-    return provided.some((candidate) => safeEqual(candidate, expected));
+    return provided.some((candidate) => constantTimeEqual(candidate, expected));
   });
   return matches ? verified : rejected('bad_signature');
 }

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { isAmountPending } from '../../db/queries/amounts';
 import { queuedAt } from '../../db/queries/inbox';
-import { type Detector, iso, replayCall } from './types';
+import { iso } from '../../lib/iso';
+import { type Detector, replayCall } from './types';
 
 /** Ignored events are "many" from this count, when they are at least half of what was handled. */
 const IGNORED_MIN = 3;

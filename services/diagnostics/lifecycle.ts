@@ -1,5 +1,6 @@
 import type { Detector, Finding } from './types';
-import { iso, replayCall } from './types';
+import { iso } from '../../lib/iso';
+import { replayCall } from './types';
 
 const ERROR_CAUSES: Record<string, Pick<Finding, 'likelyCause' | 'firstAction'>> = {
   credentials_expired: {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { deliversEvents } from '../../db/queries/integrations';
 import type { Detector } from './types';
-import { iso } from './types';
+import { iso } from '../../lib/iso';
 
 /**
  * A destination that received nothing while the workspace produced events: either it subscribes to

@@ -40,8 +40,6 @@ export type Detector = (ctx: DiagnosticContext) => Promise<Detected | undefined>
 /** As long as the inbox keeps its rows (dedup keys are kept at least 7 days). */
 export const WINDOW_DAYS = 7;
 
-export const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null);
-
 /** The call that applies inbox rows left in `status` (repeated while it answers `more: true`). */
 export const replayCall = (status: string) =>
   `POST /v1/integrations/{id}/webhook-events/replay with {"status":["${status}"]} (up to 1,000 rows per call; call again while it answers "more": true)`;

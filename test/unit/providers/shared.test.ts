@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { attributionFrom } from '../../../providers/shared/attribution';
-import { randomSecret, safeEqual } from '../../../providers/shared/crypto';
+import { constantTimeEqual as safeEqual } from '../../../lib/crypto';
+import { randomSecret } from '../../../providers/shared/crypto';
 import { signStandardWebhook, verifyStandardWebhook } from '../../../providers/shared/standard-webhooks';
 import { checkTimestamp, secretValues } from '../../../providers/shared/verify';
 import { NOW_MS, request } from './support';
