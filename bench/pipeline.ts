@@ -12,7 +12,7 @@ interface Progress {
   lastProcessedAt: Date | null;
 }
 
-export async function inboundProgress(service: Service, integrationIds: string[]): Promise<Progress> {
+async function inboundProgress(service: Service, integrationIds: string[]): Promise<Progress> {
   const { rows } = await sql<Progress>`
     SELECT count(*)::int AS received,
            (count(*) FILTER (WHERE status = 'pending'))::int AS pending,

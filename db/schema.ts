@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /** Timestamps come back as Date, go in as Date or ISO string. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -262,7 +262,6 @@ export interface Database {
 }
 
 export type IntegrationRow = Selectable<IntegrationsTable>;
-export type NewIntegration = Insertable<IntegrationsTable>;
 export type InboxRow = Selectable<InboxTable>;
 export type IntegrationTransitionRow = Selectable<IntegrationTransitionsTable>;
 export type ConversionRow = Selectable<ConversionsTable>;

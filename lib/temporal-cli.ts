@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /** The CLI we pin: it embeds Temporal server 1.29.1 and the Web UI. */
-export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;
 
 function executable(path: string): boolean {
@@ -23,7 +23,7 @@ function onPath(command: string): string | undefined {
 }
 
 /** User-level cache, outside the repo, so later runs and CI on the same machine reuse one build. */
-export function temporalCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+function temporalCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return join(base, 'linquid-integrations', 'temporal-cli', TEMPORAL_CLI_VERSION);
 }

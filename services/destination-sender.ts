@@ -12,7 +12,7 @@ export interface SenderDeps {
   config: Config;
 }
 
-export type Send = (deliveryId: string, envelope: OutboundEnvelope, signal?: AbortSignal) => Promise<DeliveryResult>;
+type Send = (deliveryId: string, envelope: OutboundEnvelope, signal?: AbortSignal) => Promise<DeliveryResult>;
 
 /** The provider call for one destination (settings parsed and secrets opened once); never throws. */
 export function destinationSender(deps: SenderDeps, destination: IntegrationRow): Send {

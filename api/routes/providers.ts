@@ -5,7 +5,7 @@ import type { ProviderModule } from '../../providers/types';
 import { notFound } from '../errors';
 
 /** The catalog entry a UI renders: settings and secrets as JSON Schema (secrets by name only). */
-export function catalogEntry(provider: ProviderModule) {
+function catalogEntry(provider: ProviderModule) {
   return {
     id: provider.id,
     displayName: provider.displayName,

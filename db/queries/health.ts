@@ -12,7 +12,7 @@ import { iso } from '../../lib/iso';
  * processing lag over DEGRADED_LAG_SECONDS in the last hour, an inbound event that failed in the last
  * 24 h, or a refused signature in the last hour. Test events never count.
  */
-export const HEALTH_THRESHOLDS = {
+const HEALTH_THRESHOLDS = {
   FAILING_STREAK: 3,
   FAILING_BACKLOG_MS: 15 * 60 * 1000,
   DEGRADED_BACKLOG_MS: 60 * 1000,
