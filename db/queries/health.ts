@@ -5,7 +5,7 @@ import { queuedAt } from './inbox';
 import { iso } from '../../lib/iso';
 
 /**
- * Health's own checks (documented in the README; lib/diagnostics/health adds the open findings). `failing`:
+ * Health's own checks (documented in the README; services/diagnostics/health adds the open findings). `failing`:
  * the integration is in `error`, a destination failed its last FAILING_STREAK attempts in a row, or an
  * inbound event has waited FAILING_BACKLOG_MS (nothing is being processed). `degraded`: any delivery
  * failure in the last 24 h or an unbroken failure streak, an event waiting DEGRADED_BACKLOG_MS, a p95
@@ -137,7 +137,7 @@ function judge(row: IntegrationRow, inbound: InboundHealth | null, outbound: Out
   ];
 }
 
-/** Health's own reads (the data flow's numbers and the checks on them); lib/diagnostics/health adds the findings. */
+/** Health's own reads (the data flow's numbers and the checks on them); services/diagnostics/health adds the findings. */
 export async function healthSignals(
   db: Db,
   row: IntegrationRow,
