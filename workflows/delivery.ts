@@ -1,6 +1,6 @@
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { DELIVERY_CONCURRENCY, type DeliveryBatchInput, type DeliveryBatchWorkflow } from '../contract/delivery';
+import { DELIVERY_CONCURRENCY, type DeliveryBatchInput } from '../contract/delivery';
 import { failureMessage } from '../contract/failures';
 
 const { settleDelivery } = proxyActivities<Activities>({
@@ -15,7 +15,7 @@ const { settleDelivery } = proxyActivities<Activities>({
  * Temporal retry policy, so one delivery's retries never hold back another's. The workflow id is derived
  * from the batch's content (services/delivery-workflows): starting the same batch twice is a no-op.
  */
-export const deliveryBatchWorkflow: DeliveryBatchWorkflow = async (input: DeliveryBatchInput): Promise<void> => {
+export async function deliveryBatchWorkflow(input: DeliveryBatchInput): Promise<void> {
   const { destinationId, deliveries, retry } = input;
   const { deliverBatch } = proxyActivities<Activities>({
     startToCloseTimeout: Math.ceil(deliveries.length / DELIVERY_CONCURRENCY) * (retry.attemptTimeoutMs + 1000) + 60_000,
@@ -46,4 +46,4 @@ export const deliveryBatchWorkflow: DeliveryBatchWorkflow = async (input: Delive
     }
   };
   await Promise.all(Array.from({ length: Math.min(DELIVERY_CONCURRENCY, queue.length) }, lane));
-};
+}
