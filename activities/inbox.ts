@@ -12,8 +12,6 @@ import { providerReads, type ProviderReadDeps, type ProviderReads } from './prov
 
 export interface DrainInboxInput {
   integrationId: string;
-  /** The workflow cancels this drain for lifecycle requests, so it may run the long budget. */
-  interruptible?: boolean;
 }
 
 export interface DrainInboxResult {
@@ -26,11 +24,10 @@ export interface DrainInboxResult {
 
 /**
  * One activity keeps draining while events keep coming, up to this long: under load, history grows by
- * one activity per budget of traffic instead of one per batch. A lifecycle request does not wait for an
- * interruptible drain (the workflow cancels it, and it stops after its current batch); runs started
- * before that existed wait for the short budget.
+ * one activity per budget of traffic instead of one per batch. A lifecycle request does not wait for it
+ * (the workflow cancels the drain, and it stops after its current batch).
  */
-const DRAIN_BUDGET_MS = { interruptible: 20_000, uninterruptible: 5_000 };
+const DRAIN_BUDGET_MS = 20_000;
 /** Once the inbox is empty, how long the activity waits for the next event before handing back. */
 const LINGER_MS = 1_000;
 /** How often an idle drain looks for new rows (one indexed probe, no transaction): lag it may add. */
@@ -47,7 +44,7 @@ type RowOutcome = { status: 'processed'; result: InboxResult } | { status: 'igno
  * (`providerReads`): for sales still waiting for an amount, and for the batch's events.
  */
 export function drainInboxActivity({ db, box, config }: ProviderReadDeps, batchSize: number, announce: () => void) {
-  return async function drainInbox({ integrationId, interruptible = false }: DrainInboxInput): Promise<DrainInboxResult> {
+  return async function drainInbox({ integrationId }: DrainInboxInput): Promise<DrainInboxResult> {
     const integration = await db
       .selectFrom('integrations')
       .select(['workspace_id', 'provider', 'settings'])
@@ -154,7 +151,7 @@ export function drainInboxActivity({ db, box, config }: ProviderReadDeps, batchS
       return false;
     };
 
-    const deadline = Date.now() + DRAIN_BUDGET_MS[interruptible ? 'interruptible' : 'uninterruptible'];
+    const deadline = Date.now() + DRAIN_BUDGET_MS;
     let processed = 0;
     for (;;) {
       const batch = await drainBatch();

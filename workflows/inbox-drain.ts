@@ -1,19 +1,16 @@
-import { ActivityCancellationType, CancellationScope, isCancellation, log, patched, proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, CancellationScope, isCancellation, log, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { failureMessage } from './failures';
 import type { TransitionRequest } from './lifecycle';
 import { refusedData } from './refused-data';
 
-const drainOptions = {
+/** Cancelled when a lifecycle request arrives; waits for the drain to stop (after its current batch). */
+const { drainInbox } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-} as const;
-const { drainInbox } = proxyActivities<Activities>(drainOptions);
-/** Cancelled when a lifecycle request arrives; waits for the drain to stop (after its current batch). */
-const { drainInbox: interruptibleDrainInbox } = proxyActivities<Activities>({ ...drainOptions, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED });
-/** Runs started before it drain without interruption, in short slices (see activities/inbox). */
-const INTERRUPTIBLE_DRAIN_PATCH = 'interruptible-drain';
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+});
 
 /**
  * The integration's inbox as its workflow sees it: a doorbell that rang (rows may be waiting), and the
@@ -45,28 +42,19 @@ export class InboxDrain {
   async drain(): Promise<TransitionRequest[]> {
     const { integrationId } = this;
     this.rang = false;
+    const scope = new CancellationScope();
+    this.running = scope;
     let result: Awaited<ReturnType<typeof drainInbox>>;
-    if (patched(INTERRUPTIBLE_DRAIN_PATCH)) {
-      const scope = new CancellationScope();
-      this.running = scope;
-      try {
-        result = await scope.run(() => interruptibleDrainInbox({ integrationId, interruptible: true }));
-      } catch (error) {
-        if (this.refused(error)) return [];
-        if (!isCancellation(error)) throw error;
-        // Stopped for a lifecycle request: what it committed stays processed; the rest is drained next.
-        this.rang = true;
-        return [];
-      } finally {
-        this.running = undefined;
-      }
-    } else {
-      try {
-        result = await drainInbox({ integrationId });
-      } catch (error) {
-        if (this.refused(error)) return [];
-        throw error;
-      }
+    try {
+      result = await scope.run(() => drainInbox({ integrationId }));
+    } catch (error) {
+      if (this.refused(error)) return [];
+      if (!isCancellation(error)) throw error;
+      // Stopped for a lifecycle request: what it committed stays processed; the rest is drained next.
+      this.rang = true;
+      return [];
+    } finally {
+      this.running = undefined;
     }
     // Not `= result.more`: a doorbell that rang during the drain (after its last look at the inbox) set
     // `rang`, and is often delivered in the same activation as the result; overwriting it loses the
