@@ -52,7 +52,7 @@ export async function applyTransition({ integrationId, workspaceId }: Integratio
   return next;
 }
 
-/** Back from error: re-sends the deliveries it missed meanwhile (none for an inbound-only integration). */
+/** Re-sends an integration's failed deliveries (none for an inbound-only integration); a refusal for data is logged. */
 export async function resendMissedDeliveries(integrationId: string): Promise<void> {
   await resendFailedDeliveries({ integrationId }).catch((error: unknown) => {
     if (!refusedData(error)) throw error;

@@ -48,12 +48,14 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
   });
   const checks = startCredentialChecks(integrationId, input.credentialCheckIntervalMs, input.nextCredentialCheckAt);
 
+  // One thing at a time, lifecycle requests first, then a due credential check, then the inbox.
   while (status.state !== 'disconnected') {
     await condition(() => requests.hasWaiting() || inbox.hasWork() || checks.due() || workflowInfo().continueAsNewSuggested);
     const request = requests.next();
     if (request) {
       const from = status.state;
       status = await applyTransition(input, status, request, requests);
+      // Back from error: re-send the deliveries it missed meanwhile.
       if (from === 'error' && status.state === 'active') await resendMissedDeliveries(integrationId);
     } else if (checks.due()) {
       const failReason = await checks.run(status.state);
@@ -61,6 +63,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
     } else if (inbox.hasWork()) {
       for (const providerRequest of await inbox.drain()) requests.enqueue(providerRequest);
     } else if (await requests.settled()) {
+      // Idle, and the server suggests it: a new run carrying only the status (and the next check's due time).
       return await continueAsNew<typeof integrationWorkflow>({ ...input, status, workPending: true, nextCredentialCheckAt: checks.nextAt() });
     }
   }
