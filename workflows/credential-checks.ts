@@ -1,9 +1,7 @@
-import { condition, log, patched, proxyActivities, sleep } from '@temporalio/workflow';
+import { condition, log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { IntegrationState } from '../contract/lifecycle';
 
-/** Marks runs that have the check timer, so histories recorded before it existed replay unchanged. */
-const CREDENTIAL_CHECKS_PATCH = 'credential-checks';
 /** For runs started without an interval in their input (started before the checks existed). */
 const DEFAULT_CREDENTIAL_CHECK_INTERVAL_MS = 15 * 60 * 1000;
 
@@ -35,7 +33,7 @@ const OFF: CredentialChecks = { due: () => false, run: async () => undefined, ne
  * timer and its cancellation to history on every doorbell). Only an `active` integration is checked.
  */
 export function startCredentialChecks(integrationId: string, intervalMs = DEFAULT_CREDENTIAL_CHECK_INTERVAL_MS, carriedNextAt?: number): CredentialChecks {
-  if (intervalMs <= 0 || !patched(CREDENTIAL_CHECKS_PATCH)) return OFF;
+  if (intervalMs <= 0) return OFF;
   let due = false;
   let nextAt = carriedNextAt ?? workflowNow() + intervalMs;
   void (async () => {

@@ -1,10 +1,10 @@
 import { type Request, Router } from 'express';
 import { sql } from 'kysely';
 import type { Db } from '../../db';
+import { acceptInboxEvents } from '../../db/queries/inbox-accept';
 import { verificationSecrets } from '../../db/queries/secrets';
 import { logger } from '../../lib/logger';
 import { metrics } from '../../lib/metrics';
-import { storableJson, storableKey, storableText } from '../../lib/storable';
 import { doorbellRinger } from '../../services/doorbell';
 import { isTestEvent } from '../../lib/test-events';
 import { getProvider } from '../../providers';
@@ -45,18 +45,6 @@ async function recordSignatureFailure(db: Db, integration: InboundIntegration, p
 }
 
 /**
- * A redelivery of an event skipped while paused, arriving when the integration is not paused, is queued
- * again (and still counted as a redelivery), in the accept statement itself. Every other conflict is a
- * duplicate. `requeued_at = now()` in RETURNING singles out the rows this statement re-queued: now() is
- * the statement's transaction start, which no earlier re-queue shares.
- */
-const REQUEUE_SKIPPED = {
-  status: sql<string>`CASE WHEN inbox.status = 'skipped' THEN 'pending' ELSE inbox.status END`,
-  reason: sql<string | null>`CASE WHEN inbox.status = 'skipped' THEN NULL ELSE inbox.reason END`,
-  requeued_at: sql<Date | null>`CASE WHEN inbox.status = 'skipped' THEN now() ELSE inbox.requeued_at END`,
-};
-
-/**
  * `POST /webhooks/:provider/:integrationId`: verify, store in the inbox under the provider's event id,
  * answer once that committed, then ring the integration workflow's doorbell. Processing happens in the workflow.
  */
@@ -92,37 +80,13 @@ export function webhooksRouter({ db, box, config, temporal, inbound }: ApiContex
 
     const paused = integration.state === 'paused';
     // Test data (kept out of listings, analytics and destinations): sent by the integration's test runner
-    // (marked with a server-side HMAC), or what the provider says is test mode (Stripe livemode, Shopify test orders).
+    // (marked with a server-side HMAC), or what the provider says is test mode (see acceptInboxEvents).
     const fromTestRunner = isTestEvent(box, request.headers, request.rawBody);
-    const inserted = events.length === 0 ? [] : await db
-      .insertInto('inbox')
-      .values(
-        events.map((event) => ({
-          integration_id: integration.id,
-          workspace_id: integration.workspaceId,
-          provider: provider.id,
-          // Stored in a form PostgreSQL accepts, whatever the provider signed (see lib/storable).
-          dedup_key: storableKey(event.dedupKey),
-          event_type: storableText(event.type),
-          payload: JSON.stringify(storableJson(event.payload)),
-          livemode: event.livemode ?? null,
-          is_test: fromTestRunner || event.livemode === false,
-          status: paused ? 'skipped' : 'pending',
-          reason: paused ? 'paused' : null,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['integration_id', 'dedup_key']).doUpdateSet({
-          duplicate_count: sql`inbox.duplicate_count + 1`,
-          last_duplicate_at: sql`now()`,
-          ...(paused ? {} : REQUEUE_SKIPPED),
-        }),
-      )
-      .returning(['id', sql<boolean>`(xmax = 0)`.as('created'), sql<boolean>`coalesce(requeued_at = now(), false)`.as('requeued')])
-      .execute();
-    const created = inserted.filter((row) => row.created).length;
-    const requeued = inserted.filter((row) => row.requeued).length;
-    const duplicates = inserted.length - created - requeued;
+    const { created, requeued, duplicates } = await acceptInboxEvents(
+      db,
+      { integrationId: integration.id, workspaceId: integration.workspaceId, provider: provider.id, paused, fromTestRunner },
+      events,
+    );
     const outcome = created + requeued === 0 && duplicates > 0 ? 'duplicate' : paused ? 'skipped' : 'accepted';
     metrics.webhooksReceived.inc({ provider: provider.id, outcome });
     // Debug, not info: this is the hot path, and the inbox row (GET …/webhook-events) is the durable record.
