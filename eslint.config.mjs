@@ -16,6 +16,11 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // The contract is the lowest layer: everything else reads it, it reads nothing of ours but itself.
+    files: ['contract/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['../*'] }] },
+  },
+  {
     // Workflow code is bundled and replayed: Node built-ins and wall-clock/random APIs break determinism.
     files: ['workflows/**/*.ts'],
     rules: {

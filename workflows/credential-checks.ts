@@ -1,6 +1,6 @@
 import { condition, log, patched, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { IntegrationState } from './lifecycle';
+import type { IntegrationState } from '../contract/states';
 
 /** Marks runs that have the check timer, so histories recorded before it existed replay unchanged. */
 const CREDENTIAL_CHECKS_PATCH = 'credential-checks';

@@ -1,10 +1,9 @@
+import type { IntegrationState } from '../contract/states';
+
 /**
  * The integration state machine: one transition table for workflow signals, workflow updates
  * and the API (which answers 409 with `reason` for an impossible transition).
  */
-export const STATES = ['pending', 'active', 'paused', 'error', 'disconnected'] as const;
-export type IntegrationState = (typeof STATES)[number];
-
 export const ACTIONS = ['connect', 'pause', 'resume', 'disconnect', 'reauthorize', 'updateSettings', 'fail'] as const;
 export type LifecycleAction = (typeof ACTIONS)[number];
 

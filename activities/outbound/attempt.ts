@@ -1,9 +1,11 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { envelopeOf } from '../../db/queries/deliveries';
-import type { Database, DeliveryStatus, IntegrationRow } from '../../db/schema';
+import type { DeliveryStatus } from '../../contract/states';
+import type { Database, IntegrationRow } from '../../db/schema';
 import { destinationVerdict } from '../../lib/delivery-workflows';
 import { storableText } from '../../lib/storable';
-import type { DeliveryOutcome, DeliveryResult, OutboundEnvelope } from '../../providers/types';
+import type { OutboundEnvelope } from '../../contract/workspace-events';
+import type { DeliveryOutcome, DeliveryResult } from '../../providers/types';
 import type { DeliveryRef, RetryRef } from '../../workflows/delivery';
 
 type Db = Kysely<Database>;

@@ -1,5 +1,6 @@
 import { type Request, Router } from 'express';
 import { sql } from 'kysely';
+import type { InboxStatus } from '../../contract/states';
 import type { Db } from '../../db';
 import { verificationSecrets } from '../../db/queries/secrets';
 import { logger } from '../../lib/logger';
@@ -51,7 +52,7 @@ async function recordSignatureFailure(db: Db, integration: InboundIntegration, p
  * the statement's transaction start, which no earlier re-queue shares.
  */
 const REQUEUE_SKIPPED = {
-  status: sql<string>`CASE WHEN inbox.status = 'skipped' THEN 'pending' ELSE inbox.status END`,
+  status: sql<InboxStatus>`CASE WHEN inbox.status = 'skipped' THEN 'pending' ELSE inbox.status END`,
   reason: sql<string | null>`CASE WHEN inbox.status = 'skipped' THEN NULL ELSE inbox.reason END`,
   requeued_at: sql<Date | null>`CASE WHEN inbox.status = 'skipped' THEN now() ELSE inbox.requeued_at END`,
 };

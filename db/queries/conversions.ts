@@ -1,4 +1,6 @@
 import { type Insertable, type Transaction, sql } from 'kysely';
+import { conversionEventData, customerEventData } from '../../contract/workspace-event-payloads';
+import { conversionCreatedEvent } from '../../contract/workspace-events';
 import { randomId } from '../../lib/crypto';
 import type { ConversionInput, CustomerRef, Effect } from '../../providers/types';
 import type { ConversionsTable, Database } from '../schema';
@@ -67,7 +69,7 @@ export async function applyInboundFacts(trx: Trx, reported: InboundFacts[]): Pro
           customer.announced = true;
           announce({
             type: 'customer.created',
-            data: { customer: { id: customer.id, externalId: ref.externalId, email: customer.email, name: customer.name, provider: origin.provider } },
+            data: customerEventData({ id: customer.id, externalId: ref.externalId, email: customer.email, name: customer.name, provider: origin.provider }),
           }, customer.isTest);
         }
       }
@@ -77,7 +79,7 @@ export async function applyInboundFacts(trx: Trx, reported: InboundFacts[]): Pro
       touched.conversionIds.push(written.id);
       // A sale waiting for its amount is announced once it has one (settleAmounts).
       if (effect.conversion.amountPending) continue;
-      announce({ type: `${effect.conversion.type}.created`, data: conversionEventData(origin, effect.conversion, written.id, customer?.id ?? null, written.saleId) });
+      announce({ type: conversionCreatedEvent(effect.conversion.type), data: createdEventData(origin, effect.conversion, written.id, customer?.id ?? null, written.saleId) });
     }
     return touched;
   });
@@ -279,30 +281,8 @@ async function storedSales(trx: Trx, refunded: Set<string>): Promise<Map<string,
   return found;
 }
 
-/** A conversion as workspace events (`lead|sale|refund.created`, `sale.updated`) carry it: one shape whoever writes it. */
-export interface ConversionEventFields {
-  id: string;
-  type: ConversionInput['type'];
-  eventName: string;
-  amountMinor: number | null;
-  currency: string | null;
-  quantity: number | null;
-  occurredAt: string;
-  externalId: string;
-  refundsExternalId: string | null;
-  saleConversionId: string | null;
-  clickId: string | null;
-  linkKey: string | null;
-  provider: string;
-  integrationId: string;
-}
-
-export function conversionEvent(conversion: ConversionEventFields, customer: Record<string, unknown> | null) {
-  return { conversion, customer };
-}
-
-function conversionEventData(origin: Origin, input: ConversionInput, id: string, customerId: string | null, saleConversionId: string | null) {
-  return conversionEvent(
+function createdEventData(origin: Origin, input: ConversionInput, id: string, customerId: string | null, saleConversionId: string | null) {
+  return conversionEventData(
     {
       id,
       type: input.type,

@@ -1,6 +1,6 @@
 import type { Db } from '..';
 import { notFound } from '../../api/errors';
-import type { OutboundEnvelope } from '../../providers/types';
+import type { OutboundEnvelope } from '../../contract/workspace-events';
 import type { DeliveryRow, EventRow } from '../schema';
 
 /** The Standard-Webhooks-style body every destination receives. */

@@ -1,3 +1,4 @@
+import type { IntegrationState } from '../../contract/states';
 import type { Detector, Finding } from './types';
 import { iso, replayCall } from './types';
 
@@ -34,7 +35,7 @@ export const stuckInError: Detector = async ({ row }) => {
   };
 };
 
-const SKIPPED_ACTIONS: Record<string, (replay: string) => string> = {
+const SKIPPED_ACTIONS: Partial<Record<IntegrationState, (replay: string) => string>> = {
   paused: (replay) => `Resume (POST /v1/integrations/{id}/resume), then ${replay}`,
   // A disconnected integration replays nothing: its events can only go to a new one.
   disconnected: () => 'The integration is disconnected and syncs nothing: install a new one and have the provider resend these events to its webhook URL',
