@@ -1,6 +1,6 @@
 import { integrationEventData } from '../contract/workspace-event-payloads';
 import { INTEGRATION_EVENT_OF_STATE } from '../contract/workspace-events';
-import type { IntegrationState } from '../contract/states';
+import type { IntegrationState, StateReasonCode } from '../contract/states';
 import type { Db } from '../db';
 import { deliversWithSettings } from '../db/queries/integrations';
 import type { SecretBox } from '../lib/crypto';
@@ -19,6 +19,8 @@ export interface RecordTransitionInput {
   to: IntegrationState;
   actor: string;
   reason: string | null;
+  /** Absent in requests recorded before codes existed. */
+  reasonCode?: StateReasonCode | null;
   settings?: Record<string, unknown>;
 }
 
@@ -44,7 +46,7 @@ export function recordTransitionActivity(db: Db, box: SecretBox) {
           .set({
             state: input.to,
             updated_at: now,
-            ...(stateChanged ? { state_changed_at: now, state_changed_by: input.actor, state_reason: input.reason } : {}),
+            ...(stateChanged ? { state_changed_at: now, state_changed_by: input.actor, state_reason: input.reason, state_reason_code: input.reasonCode ?? null } : {}),
             ...(input.settings ? { settings: JSON.stringify(input.settings), delivers: await deliversWithSettings(trx, box, input.integrationId, input.settings) } : {}),
             // Disconnected is terminal: nothing to authenticate with is kept.
             ...(input.to === 'disconnected' ? { secrets_sealed: null, retired_secrets_sealed: null } : {}),
@@ -61,6 +63,7 @@ export function recordTransitionActivity(db: Db, box: SecretBox) {
             to_state: input.to,
             actor: input.actor,
             reason: input.reason,
+            reason_code: input.reasonCode ?? null,
             occurred_at: now,
             request_id: input.requestId,
           })

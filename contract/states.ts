@@ -14,3 +14,16 @@ export type InboxStatus = (typeof INBOX_STATUSES)[number];
 /** A delivery of one workspace event to one destination. */
 export const DELIVERY_STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'skipped', 'held', 'disabled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/**
+ * Why the service moved an integration to its state, as a code diagnostics act on; the reason text
+ * beside it is for people (and is never parsed). Null for reasons given in words only (an API caller's,
+ * an operator's signal).
+ */
+export const STATE_REASON_CODES = ['credentials_expired', 'invalid_mapping', 'delivery_failures', 'destination_gone'] as const;
+export type StateReasonCode = (typeof STATE_REASON_CODES)[number];
+
+export interface StateReason {
+  code: StateReasonCode;
+  message: string;
+}

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
-import type { DeliveryStatus, InboxStatus, IntegrationState } from '../contract/states';
+import type { DeliveryStatus, InboxStatus, IntegrationState, StateReasonCode } from '../contract/states';
 import type { ConversionType } from '../contract/workspace-events';
 
 /** Timestamps come back as Date, go in as Date or ISO string. */
@@ -41,6 +41,8 @@ export interface IntegrationsTable {
   state_changed_at: Timestamp;
   state_changed_by: string;
   state_reason: string | null;
+  /** What diagnostics act on when the service set the state (`state_reason` says it in words). */
+  state_reason_code: StateReasonCode | null;
   updated_at: Timestamp;
   /** Set when the workflow has been told there is inbox work; see activities/inbox. */
   doorbell: Generated<boolean>;
@@ -69,6 +71,7 @@ export interface IntegrationTransitionsTable {
   to_state: IntegrationState;
   actor: string;
   reason: string | null;
+  reason_code: StateReasonCode | null;
   occurred_at: Timestamp;
   /** Workflow-side id of the request, so a retried activity writes the row once. */
   request_id: string;

@@ -131,6 +131,7 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
         to: check.to,
         actor: request.actor ?? 'system',
         reason: request.reason ?? null,
+        reasonCode: request.reasonCode ?? null,
         settings: request.settings,
       });
     } catch (error) {
@@ -191,8 +192,8 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
 
   const checks = startCredentialChecks(integrationId, input.credentialCheckIntervalMs, input.nextCredentialCheckAt);
   const checkCredentials = async (): Promise<void> => {
-    const failReason = await checks.run(status.state);
-    if (failReason) enqueue({ action: 'fail', actor: 'system:credential-check', reason: failReason });
+    const failure = await checks.run(status.state);
+    if (failure) enqueue({ action: 'fail', actor: 'system:credential-check', ...failure });
   };
 
   while (status.state !== 'disconnected') {

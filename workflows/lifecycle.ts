@@ -1,4 +1,4 @@
-import type { IntegrationState } from '../contract/states';
+import type { IntegrationState, StateReasonCode } from '../contract/states';
 
 /**
  * The integration state machine: one transition table for workflow signals, workflow updates
@@ -35,6 +35,8 @@ export interface TransitionRequest {
   /** Who asked: `api:<keyId>`, `system:<component>`, `operator` (temporal CLI)… */
   actor?: string;
   reason?: string;
+  /** Set by the service for the reasons diagnostics act on; operators give words only. */
+  reasonCode?: StateReasonCode;
   /** Only with `updateSettings`: the already-validated new settings. */
   settings?: Record<string, unknown>;
 }

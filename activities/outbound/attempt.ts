@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { envelopeOf } from '../../db/queries/deliveries';
-import type { DeliveryStatus } from '../../contract/states';
+import type { DeliveryStatus, StateReason } from '../../contract/states';
 import type { Database, IntegrationRow } from '../../db/schema';
 import { destinationVerdict } from '../../lib/delivery-workflows';
 import { storableText } from '../../lib/storable';
@@ -12,6 +12,8 @@ type Db = Kysely<Database>;
 
 const FINISHED: DeliveryStatus[] = ['succeeded', 'failed', 'skipped', 'held', 'disabled'];
 export const GONE = 'the destination answered 410 Gone';
+/** The disconnect a 410 asks for. */
+export const DESTINATION_GONE: StateReason = { code: 'destination_gone', message: GONE };
 
 /** `(id, round) IN (…)`: a delivery redelivered since has moved to a new round and is left alone. */
 function inRound(refs: DeliveryRef[]) {
