@@ -60,7 +60,7 @@ export function customerEventData(customer: CustomerPayload & { id: string; prov
 
 /** `integration.*`: a change of the integration's state. */
 export function integrationEventData(change: { integrationId: string; from: IntegrationState; to: IntegrationState; reason: string | null; actor: string }) {
-  return { ...change };
+  return change;
 }
 
 const id = z.string().trim().min(1).max(200);

@@ -26,8 +26,7 @@ export type IntegrationEventType = Extract<WorkspaceEventType, `integration.${st
 /** What happened in the workspace's data (clicks, customers, conversions), as opposed to its integrations' lifecycle. */
 export type DataEventType = Exclude<WorkspaceEventType, IntegrationEventType>;
 
-export const isIntegrationEvent = (type: WorkspaceEventType): type is IntegrationEventType => type.startsWith('integration.');
-export const DATA_EVENT_TYPES = WORKSPACE_EVENT_TYPES.filter((type): type is DataEventType => !isIntegrationEvent(type));
+export const DATA_EVENT_TYPES = WORKSPACE_EVENT_TYPES.filter((type): type is DataEventType => !type.startsWith('integration.'));
 
 /** The event a change of an integration's state announces, when it announces one. */
 export const INTEGRATION_EVENT_OF_STATE: Partial<Record<IntegrationState, IntegrationEventType>> = {
