@@ -1,3 +1,4 @@
+import type { StateReasonCode } from '../contract/states';
 import type { Db } from '../db';
 import type { Config } from '../lib/config';
 import type { SecretBox } from '../lib/crypto';
@@ -9,8 +10,9 @@ import { openSecrets } from '../db/queries/secrets';
 
 export interface CheckCredentialsResult {
   result: 'ok' | 'unchecked' | 'unauthorized' | 'invalid_mapping';
-  /** Set when the integration should go to `error` (`credentials_expired: …` / `invalid_mapping: …`). */
+  /** Set when the integration should go to `error` (`credentials_expired: …` / `invalid_mapping: …`), with its code. */
   failReason?: string;
+  failCode?: StateReasonCode;
 }
 
 /**
@@ -36,10 +38,10 @@ export function checkCredentialsActivity(db: Db, box: SecretBox, config: Config)
       logger.warn({ ...ids, reason: error instanceof Error ? error.message : String(error) }, 'credential check: provider unreachable');
       throw error;
     }
-    const failReason = failureReason(provider, verdict);
-    const result = verdict.credentials === 'unauthorized' ? 'unauthorized' : failReason ? 'invalid_mapping' : verdict.credentials;
+    const failure = failureReason(provider, verdict);
+    const result = verdict.credentials === 'unauthorized' ? 'unauthorized' : failure ? 'invalid_mapping' : verdict.credentials;
     metrics.credentialChecks.inc({ provider: row.provider, result });
-    if (failReason) logger.warn({ ...ids, reason: failReason }, 'credential check failed: the integration goes to error');
-    return failReason ? { result, failReason } : { result };
+    if (failure) logger.warn({ ...ids, reason: failure.message }, 'credential check failed: the integration goes to error');
+    return failure ? { result, failReason: failure.message, failCode: failure.code } : { result };
   };
 }

@@ -1,10 +1,13 @@
+import { integrationEventData } from '../contract/workspace-event-payloads';
+import { INTEGRATION_EVENT_OF_STATE } from '../contract/workspace-events';
+import type { IntegrationState, StateReasonCode } from '../contract/states';
 import type { Db } from '../db';
 import { deliversWithSettings } from '../db/queries/integrations';
 import type { SecretBox } from '../lib/crypto';
 import { logger } from '../lib/logger';
 import { metrics } from '../lib/metrics';
 import { emitWorkspaceEvent } from '../db/queries/events';
-import type { IntegrationState, IntegrationStatus, LifecycleAction } from '../contract/lifecycle';
+import type { IntegrationStatus, LifecycleAction } from '../contract/lifecycle';
 
 export interface RecordTransitionInput {
   integrationId: string;
@@ -16,19 +19,13 @@ export interface RecordTransitionInput {
   to: IntegrationState;
   actor: string;
   reason: string | null;
+  /** Absent in requests recorded before codes existed. */
+  reasonCode?: StateReasonCode | null;
   settings?: Record<string, unknown>;
 }
 
-/** Workspace event announcing a change of state, when there is one to announce. */
-const LIFECYCLE_EVENTS: Partial<Record<IntegrationState, string>> = {
-  active: 'integration.connected',
-  paused: 'integration.paused',
-  error: 'integration.error',
-  disconnected: 'integration.disconnected',
-};
-
-function toStatus(row: { state: string; state_reason: string | null; state_changed_at: Date }): IntegrationStatus {
-  return { state: row.state as IntegrationState, reason: row.state_reason, changedAt: row.state_changed_at.toISOString() };
+function toStatus(row: { state: IntegrationState; state_reason: string | null; state_changed_at: Date }): IntegrationStatus {
+  return { state: row.state, reason: row.state_reason, changedAt: row.state_changed_at.toISOString() };
 }
 
 /** Applies one lifecycle transition to the system of record: state, audit row and lifecycle event, atomically. */
@@ -49,7 +46,7 @@ export function recordTransitionActivity(db: Db, box: SecretBox) {
           .set({
             state: input.to,
             updated_at: now,
-            ...(stateChanged ? { state_changed_at: now, state_changed_by: input.actor, state_reason: input.reason } : {}),
+            ...(stateChanged ? { state_changed_at: now, state_changed_by: input.actor, state_reason: input.reason, state_reason_code: input.reasonCode ?? null } : {}),
             ...(input.settings ? { settings: JSON.stringify(input.settings), delivers: await deliversWithSettings(trx, box, input.integrationId, input.settings) } : {}),
             // Disconnected is terminal: nothing to authenticate with is kept.
             ...(input.to === 'disconnected' ? { secrets_sealed: null, retired_secrets_sealed: null } : {}),
@@ -66,6 +63,7 @@ export function recordTransitionActivity(db: Db, box: SecretBox) {
             to_state: input.to,
             actor: input.actor,
             reason: input.reason,
+            reason_code: input.reasonCode ?? null,
             occurred_at: now,
             request_id: input.requestId,
           })
@@ -75,13 +73,13 @@ export function recordTransitionActivity(db: Db, box: SecretBox) {
           { workspaceId: input.workspaceId, integrationId: input.integrationId, action: input.action, from: input.from, to: input.to, actor: input.actor, reason: input.reason },
           'integration transition recorded',
         );
-        const eventType = stateChanged ? LIFECYCLE_EVENTS[input.to] : undefined;
+        const eventType = stateChanged ? INTEGRATION_EVENT_OF_STATE[input.to] : undefined;
         if (eventType) {
           await emitWorkspaceEvent(trx, {
             workspaceId: input.workspaceId,
             type: eventType,
             integrationId: input.integrationId,
-            data: { integrationId: input.integrationId, from: input.from, to: input.to, reason: input.reason, actor: input.actor },
+            data: integrationEventData({ integrationId: input.integrationId, from: input.from, to: input.to, reason: input.reason, actor: input.actor }),
           });
         }
       }

@@ -1,3 +1,4 @@
+import type { IntegrationState } from '../contract/states';
 import { Client } from 'pg';
 import type { Db } from '../db';
 import { type InboundSecrets, openInboundSecrets } from '../db/queries/secrets';
@@ -9,7 +10,7 @@ import type { ProviderModule } from '../providers/types';
 export interface InboundIntegration {
   id: string;
   workspaceId: string;
-  state: string;
+  state: IntegrationState;
   settings: unknown;
   secrets: InboundSecrets;
 }

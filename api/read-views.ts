@@ -73,7 +73,7 @@ export function webhookEventView(row: WebhookEventRow) {
 }
 
 /** One entry of the audit trail: who (`actor`), when, which action, from and to which state, and why. */
-export function transitionView(row: Omit<IntegrationTransitionRow, 'integration_id' | 'workspace_id' | 'request_id'>) {
+export function transitionView(row: Omit<IntegrationTransitionRow, 'integration_id' | 'workspace_id' | 'request_id' | 'reason_code'>) {
   return {
     id: String(row.id),
     occurredAt: row.occurred_at.toISOString(),

@@ -1,10 +1,9 @@
+import type { IntegrationState, StateReasonCode } from './states';
+
 /**
  * The integration state machine: one transition table for workflow signals, workflow updates
  * and the API (which answers 409 with `reason` for an impossible transition).
  */
-export const STATES = ['pending', 'active', 'paused', 'error', 'disconnected'] as const;
-export type IntegrationState = (typeof STATES)[number];
-
 export const ACTIONS = ['connect', 'pause', 'resume', 'disconnect', 'reauthorize', 'updateSettings', 'fail'] as const;
 export type LifecycleAction = (typeof ACTIONS)[number];
 
@@ -36,6 +35,8 @@ export interface TransitionRequest {
   /** Who asked: `api:<keyId>`, `system:<component>`, `operator` (temporal CLI)… */
   actor?: string;
   reason?: string;
+  /** Set by the service for the reasons diagnostics act on; operators give words only. */
+  reasonCode?: StateReasonCode;
   /** Only with `updateSettings`: the already-validated new settings. */
   settings?: Record<string, unknown>;
 }

@@ -1,4 +1,6 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { DeliveryStatus, InboxStatus, IntegrationState, StateReasonCode } from '../contract/states';
+import type { ConversionType } from '../contract/workspace-events';
 
 /** Timestamps come back as Date, go in as Date or ISO string. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -27,7 +29,7 @@ export interface IntegrationsTable {
   id: string;
   workspace_id: string;
   provider: string;
-  state: string;
+  state: IntegrationState;
   settings: Json<Record<string, unknown>>;
   /** Sealed (AES-256-GCM) provider secrets; null once wiped. */
   secrets_sealed: string | null;
@@ -39,6 +41,8 @@ export interface IntegrationsTable {
   state_changed_at: Timestamp;
   state_changed_by: string;
   state_reason: string | null;
+  /** What diagnostics act on when the service set the state (`state_reason` says it in words). */
+  state_reason_code: StateReasonCode | null;
   updated_at: Timestamp;
   /** Set when the workflow has been told there is inbox work; see activities/inbox. */
   doorbell: Generated<boolean>;
@@ -62,10 +66,12 @@ export interface IntegrationTransitionsTable {
   integration_id: string;
   workspace_id: string;
   action: string;
-  from_state: string;
-  to_state: string;
+  /** `none` for the install row. */
+  from_state: IntegrationState | 'none';
+  to_state: IntegrationState;
   actor: string;
   reason: string | null;
+  reason_code: StateReasonCode | null;
   occurred_at: Timestamp;
   /** Workflow-side id of the request, so a retried activity writes the row once. */
   request_id: string;
@@ -81,7 +87,7 @@ export interface InboxTable {
   payload: Json<unknown>;
   livemode: boolean | null;
   is_test: Generated<boolean>;
-  status: string;
+  status: InboxStatus;
   reason: string | null;
   received_at: Generated<Date>;
   processed_at: Timestamp | null;
@@ -116,7 +122,7 @@ export interface ConversionsTable {
   workspace_id: string;
   integration_id: string;
   provider: string;
-  type: 'lead' | 'sale' | 'refund';
+  type: ConversionType;
   event_name: string;
   customer_id: string | null;
   amount_minor: BigIntColumn | null;
@@ -172,8 +178,6 @@ export interface OutboxTable {
   workspace_id: string;
   created_at: CreatedAt;
 }
-
-export type DeliveryStatus = 'pending' | 'delivering' | 'succeeded' | 'failed' | 'skipped' | 'held' | 'disabled';
 
 /** One per (destination integration, event); `id` is derived from both, so it is stable. */
 export interface DeliveriesTable {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ConversionType, OutboundEnvelope, WorkspaceEventType } from '../contract/workspace-events';
 
 /** What a provider is, for the catalog and the UI. */
 export type ProviderClass = 'payments' | 'crm' | 'ecommerce' | 'chat' | 'automation';
@@ -52,7 +53,7 @@ export interface CustomerRef {
 }
 
 export interface ConversionInput {
-  type: 'lead' | 'sale' | 'refund';
+  type: ConversionType;
   /** Lead: "Sign up", "Started Trial"…; sale: "Purchase"…; part of the lead business key. */
   eventName: string;
   customer?: CustomerRef;
@@ -177,7 +178,7 @@ export interface ProviderModule<Settings = any, Secrets = any> {
   /** Provider event types the inbound handler understands. */
   inboundEventTypes: readonly string[];
   /** Workspace event types this provider can receive as a destination. */
-  outboundTriggerEvents: readonly string[];
+  outboundTriggerEvents: readonly WorkspaceEventType[];
   settingsSchema: z.ZodType<Settings>;
   secretsSchema: z.ZodType<Secrets>;
   /** Id of the account on the provider side, shown as installation metadata. */
@@ -191,16 +192,6 @@ export interface ProviderModule<Settings = any, Secrets = any> {
   credentials?: CredentialsHandler<Settings, Secrets>;
   /** A realistic webhook, signed like the provider signs it, for `POST /v1/integrations/:id/test`. */
   sampleEvent?(ctx: SampleContext<Settings, Secrets>): SampleEvent;
-}
-
-/** A workspace event as destinations receive it (Standard Webhooks style). */
-export interface OutboundEnvelope {
-  /** `evt_…`: also the `webhook-id` / Segment `messageId`, so receivers can dedupe. */
-  id: string;
-  type: string;
-  createdAt: string;
-  workspaceId: string;
-  data: Record<string, unknown>;
 }
 
 export interface OutboundContext<Settings, Secrets> {
@@ -251,21 +242,6 @@ export interface OutboundHandler<Settings, Secrets> {
   /** User-supplied destination URLs, by settings field, for the SSRF guard at install/PATCH time. */
   destinationUrls?(settings: Settings): Array<{ field: string; url: string }>;
 }
-
-export const WORKSPACE_EVENT_TYPES = [
-  'link.clicked',
-  'customer.created',
-  'lead.created',
-  'sale.created',
-  /** A sale's amount changed after it was announced (`data.previous` holds the amount before). */
-  'sale.updated',
-  'refund.created',
-  'integration.connected',
-  'integration.paused',
-  'integration.error',
-  'integration.disconnected',
-] as const;
-export type WorkspaceEventType = (typeof WORKSPACE_EVENT_TYPES)[number];
 
 /** A call to the provider's API with the integration's settings and secrets (credential checks, reads). */
 export interface CredentialContext<Settings, Secrets> {

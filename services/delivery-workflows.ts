@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Transaction } from 'kysely';
 import type { Db } from '../db';
-import type { Database, DeliveryStatus } from '../db/schema';
+import type { DeliveryStatus, IntegrationState } from '../contract/states';
+import type { Database } from '../db/schema';
 import type { DeliveryBatchWorkflow, DeliveryRef } from '../contract/delivery';
 import { ProviderKey, WorkspaceIdKey } from '../contract/search-attributes';
 import type { Config } from '../lib/config';
@@ -40,7 +41,7 @@ export function deliveryId(integrationId: string, eventId: string): string {
 }
 
 /** Why a destination in this state gets nothing now (`skipped`) or later (`held` until it is resumed); undefined when active. */
-export function destinationVerdict(state: string): { status: DeliveryStatus; reason: string } | undefined {
+export function destinationVerdict(state: IntegrationState): { status: DeliveryStatus; reason: string } | undefined {
   if (state === 'active') return undefined;
   if (state === 'error') return { status: 'held', reason: 'integration in error' };
   return { status: 'skipped', reason: state === 'pending' ? 'not connected yet' : state };

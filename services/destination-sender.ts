@@ -4,7 +4,8 @@ import type { Config } from '../lib/config';
 import type { SecretBox } from '../lib/crypto';
 import { getProvider } from '../providers';
 import { notSent } from '../providers/shared/http-delivery';
-import type { DeliveryResult, OutboundEnvelope } from '../providers/types';
+import type { OutboundEnvelope } from '../contract/workspace-events';
+import type { DeliveryResult } from '../providers/types';
 
 /** What a provider call needs: the key that opens the destination's secrets, and the delivery settings. */
 export interface SenderDeps {

@@ -3,7 +3,7 @@ import type { IntegrationRow } from '../db/schema';
 import { getProvider } from '../providers';
 import { transitionUpdate } from '../contract/definitions';
 import type { IntegrationWorkflowInput } from '../contract/integration';
-import type { IntegrationState, IntegrationStatus, TransitionRequest } from '../contract/lifecycle';
+import type { IntegrationStatus, TransitionRequest } from '../contract/lifecycle';
 import { IntegrationStateKey, integrationWorkflowId, ProviderKey, WorkspaceIdKey } from '../contract/search-attributes';
 
 /** Starts the long-lived workflow that owns an integration's lifecycle. */
@@ -18,7 +18,7 @@ export async function startIntegrationWorkflow(
     integrationId: row.id,
     workspaceId: row.workspace_id,
     provider: row.provider,
-    status: { state: row.state as IntegrationState, reason: row.state_reason, changedAt: row.state_changed_at.toISOString() },
+    status: { state: row.state, reason: row.state_reason, changedAt: row.state_changed_at.toISOString() },
     // A provider with no API to ask (generic webhooks, Segment) gets no check timer: no history spent on it.
     credentialCheckIntervalMs: getProvider(row.provider)?.credentials ? credentialCheckIntervalMs : 0,
   };

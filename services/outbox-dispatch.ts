@@ -1,7 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Insertable, Transaction } from 'kysely';
 import type { Db } from '../db';
-import type { Database, DeliveriesTable, DeliveryStatus } from '../db/schema';
+import type { DeliveryStatus, IntegrationState } from '../contract/states';
+import type { Database, DeliveriesTable } from '../db/schema';
 import { isDestination } from '../db/queries/integrations';
 import { getProvider } from '../providers';
 import type { Config } from '../lib/config';
@@ -33,11 +34,11 @@ interface DestinationRow {
   id: string;
   workspace_id: string;
   provider: string;
-  state: string;
+  state: IntegrationState;
   settings: Record<string, unknown>;
 }
 
-function initialStatus(state: string, isTest: boolean): { status: DeliveryStatus; reason: string | null } {
+function initialStatus(state: IntegrationState, isTest: boolean): { status: DeliveryStatus; reason: string | null } {
   if (isTest) return { status: 'skipped', reason: 'test event' };
   return destinationVerdict(state) ?? { status: 'pending', reason: null };
 }

@@ -1,3 +1,4 @@
+import type { StateReason, StateReasonCode } from '../contract/states';
 import type { CredentialCheck, ProviderModule, SettingsProblem } from '../providers/types';
 import type { Config } from '../lib/config';
 
@@ -32,9 +33,10 @@ export async function checkWithProvider(
   return typeof verdict === 'string' ? { credentials: verdict, problems: [] } : verdict;
 }
 
-/** The `error` state reason for a verdict, or undefined when all is well. Prefixed by a stable code. */
-export function failureReason(provider: ProviderModule, verdict: ProviderVerdict): string | undefined {
-  if (verdict.credentials === 'unauthorized') return `credentials_expired: ${provider.displayName} refused the stored credentials`;
+/** The `error` state reason for a verdict, or undefined when all is well. Its text starts with its code, for people reading it. */
+export function failureReason(provider: ProviderModule, verdict: ProviderVerdict): StateReason | undefined {
+  const reason = (code: StateReasonCode, detail: string): StateReason => ({ code, message: `${code}: ${detail}` });
+  if (verdict.credentials === 'unauthorized') return reason('credentials_expired', `${provider.displayName} refused the stored credentials`);
   const [problem] = verdict.problems;
-  return problem ? `invalid_mapping: ${problem.path}: ${problem.message}` : undefined;
+  return problem ? reason('invalid_mapping', `${problem.path}: ${problem.message}`) : undefined;
 }

@@ -39,6 +39,7 @@ export async function applyTransition({ integrationId, workspaceId }: Integratio
       to: check.to,
       actor: request.actor ?? 'system',
       reason: request.reason ?? null,
+      reasonCode: request.reasonCode ?? null,
       settings: request.settings,
     });
   } catch (error) {

@@ -1,6 +1,7 @@
 import { condition, log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { IntegrationState } from '../contract/lifecycle';
+import type { IntegrationState } from '../contract/states';
+import type { TransitionRequest } from '../contract/lifecycle';
 
 /** For runs started without an interval in their input (started before the checks existed). */
 const DEFAULT_CREDENTIAL_CHECK_INTERVAL_MS = 15 * 60 * 1000;
@@ -21,7 +22,7 @@ export interface CredentialChecks {
   /** A check is due; the main loop runs it between transitions and drains, never concurrently. */
   due(): boolean;
   /** Runs the due check; resolves to the reason to fail the integration when the provider refused it. */
-  run(state: IntegrationState): Promise<string | undefined>;
+  run(state: IntegrationState): Promise<Pick<TransitionRequest, 'reason' | 'reasonCode'> | undefined>;
   /** When the next check is due (epoch ms), carried into the next run. */
   nextAt(): number | undefined;
 }
@@ -50,7 +51,9 @@ export function startCredentialChecks(integrationId: string, intervalMs = DEFAUL
     run: async (state) => {
       try {
         if (state !== 'active') return undefined;
-        return (await checkCredentials({ integrationId })).failReason;
+        // Decided on the text, which every recorded history has (the code came later).
+        const { failReason, failCode } = await checkCredentials({ integrationId });
+        return failReason === undefined ? undefined : { reason: failReason, reasonCode: failCode };
       } catch (error) {
         // Retries exhausted (provider down, network): the integration stays as it is; the next interval tries again.
         log.warn('credential check could not reach the provider; state unchanged', { integrationId, error: String(error) });

@@ -47,8 +47,8 @@ export async function integrationWorkflow(input: IntegrationWorkflowInput): Prom
       // Back from error: re-send the deliveries it missed meanwhile.
       if (from === 'error' && status.state === 'active') await resendMissedDeliveries(integrationId);
     } else if (checks.due()) {
-      const failReason = await checks.run(status.state);
-      if (failReason) requests.enqueue({ action: 'fail', actor: 'system:credential-check', reason: failReason });
+      const failure = await checks.run(status.state);
+      if (failure) requests.enqueue({ action: 'fail', actor: 'system:credential-check', ...failure });
     } else if (inbox.hasWork()) {
       for (const providerRequest of await inbox.drain()) requests.enqueue(providerRequest);
     } else if (await requests.settled()) {

@@ -1,15 +1,19 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { envelopeOf } from '../../db/queries/deliveries';
-import type { Database, DeliveryStatus, IntegrationRow } from '../../db/schema';
+import type { DeliveryStatus, StateReason } from '../../contract/states';
+import type { Database, IntegrationRow } from '../../db/schema';
 import { destinationVerdict } from '../../services/delivery-workflows';
 import { storableText } from '../../lib/storable';
-import type { DeliveryOutcome, DeliveryResult, OutboundEnvelope } from '../../providers/types';
+import type { OutboundEnvelope } from '../../contract/workspace-events';
+import type { DeliveryOutcome, DeliveryResult } from '../../providers/types';
 import type { DeliveryRef, RetryRef } from '../../contract/delivery';
 
 type Db = Kysely<Database>;
 
 const FINISHED: DeliveryStatus[] = ['succeeded', 'failed', 'skipped', 'held', 'disabled'];
 export const GONE = 'the destination answered 410 Gone';
+/** The disconnect a 410 asks for. */
+export const DESTINATION_GONE: StateReason = { code: 'destination_gone', message: GONE };
 
 /** `(id, round) IN (…)`: a delivery redelivered since has moved to a new round and is left alone. */
 function inRound(refs: DeliveryRef[]) {

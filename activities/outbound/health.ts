@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../../db';
+import type { StateReason } from '../../contract/states';
 import type { Database } from '../../db/schema';
 import { logger } from '../../lib/logger';
 import type { DeliveryResult } from '../../providers/types';
@@ -95,10 +96,10 @@ export async function recordHealth(trx: Transaction<Database>, integrationId: st
 }
 
 /** Asks the destination's integration workflow to change state; a lost `fail` signal is re-armed for the next failure. */
-export async function signalDestination(db: Db, temporal: Client, integrationId: string, action: 'fail' | 'disconnect', reason: string): Promise<void> {
+export async function signalDestination(db: Db, temporal: Client, integrationId: string, action: 'fail' | 'disconnect', reason: StateReason): Promise<void> {
   try {
-    await temporal.workflow.getHandle(integrationWorkflowId(integrationId)).signal(lifecycleSignals[action], { reason, actor: 'system:outbound' });
-    logger.warn({ integrationId, action, reason }, 'destination state change requested');
+    await temporal.workflow.getHandle(integrationWorkflowId(integrationId)).signal(lifecycleSignals[action], { reason: reason.message, reasonCode: reason.code, actor: 'system:outbound' });
+    logger.warn({ integrationId, action, reason: reason.message }, 'destination state change requested');
   } catch (error) {
     logger.warn({ err: error, integrationId, action }, 'could not signal the destination workflow');
     if (action === 'fail') await db.updateTable('integrations').set({ failure_alerted_at: null }).where('id', '=', integrationId).execute();

@@ -2,7 +2,7 @@ import { coalesced } from '../../lib/coalesce';
 import { logger } from '../../lib/logger';
 import { metrics } from '../../lib/metrics';
 import type { ActivityDeps } from '../deps';
-import { type AttemptRecord, GONE, recordAttempts } from './attempt';
+import { type AttemptRecord, DESTINATION_GONE, recordAttempts } from './attempt';
 import { type DestinationAfter, recordHealth, signalDestination, tally } from './health';
 
 /**
@@ -28,8 +28,8 @@ export function attemptRecorder({ db, temporal, config }: Pick<ActivityDeps, 'db
       metrics.deliveryLatency.observe({ provider }, latencyMs / 1000);
     }
     if (counted.failures > 0) logger.warn({ integrationId: destinationId, failures: counted.failures, of: records.length, lastError: counted.lastError }, 'delivery attempts failed');
-    if (after.alert) await signalDestination(db, temporal, destinationId, 'fail', after.alert);
-    if (after.firstGone) await signalDestination(db, temporal, destinationId, 'disconnect', GONE);
+    if (after.alert) await signalDestination(db, temporal, destinationId, 'fail', { code: 'delivery_failures', message: after.alert });
+    if (after.firstGone) await signalDestination(db, temporal, destinationId, 'disconnect', DESTINATION_GONE);
     latest = after;
   });
   return async (record: AttemptRecord): Promise<DestinationAfter> => {

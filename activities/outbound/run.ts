@@ -3,7 +3,7 @@ import type { DeliveryResult } from '../../providers/types';
 import { DELIVERY_CONCURRENCY, type DeliveryRef, type RetrySchedule } from '../../contract/delivery';
 import { destinationSender } from '../../services/destination-sender';
 import type { ActivityDeps } from '../deps';
-import { activeDestination, GONE, type RecordedOutcome } from './attempt';
+import { activeDestination, DESTINATION_GONE, type RecordedOutcome } from './attempt';
 import { deliveryQueue } from './delivery-queue';
 import type { DestinationLanes } from './destination-lanes';
 import { signalDestination } from './health';
@@ -50,7 +50,7 @@ export async function attemptDeliveries(deps: ActivityDeps, lanes: DestinationLa
   if (!start.active) {
     const { gone_at: goneAt, state } = start.row;
     if (goneAt && state !== 'disconnected' && Date.now() - goneAt.getTime() > GONE_SIGNAL_GRACE_MS) {
-      await signalDestination(db, temporal, destinationId, 'disconnect', GONE);
+      await signalDestination(db, temporal, destinationId, 'disconnect', DESTINATION_GONE);
     }
     return [];
   }

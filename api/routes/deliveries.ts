@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { DELIVERY_STATUSES } from '../../contract/states';
 import { envelopeOf } from '../../db/queries/deliveries';
 import { deliveryOfWorkspace, integrationOfWorkspace } from '../workspace-rows';
 import { assignBatches, destinationOf, startDeliveryBatches } from '../../services/delivery-workflows';
@@ -11,8 +12,7 @@ import { HttpError, notFound } from '../errors';
 import { keysetPage, pageParams } from '../pagination';
 import { parseWith } from '../validate';
 
-const STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'skipped', 'held', 'disabled'] as const;
-const ListQuery = z.strictObject({ ...pageParams, status: z.enum(STATUSES).optional() });
+const ListQuery = z.strictObject({ ...pageParams, status: z.enum(DELIVERY_STATUSES).optional() });
 
 const refused = (message: string) => new HttpError(409, 'redelivery_refused', message);
 

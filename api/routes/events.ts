@@ -1,40 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { postedEventSchema } from '../../contract/workspace-event-payloads';
 import { envelopeOf } from '../../db/queries/deliveries';
 import { emitWorkspaceEvent } from '../../db/queries/events';
 import { outboxDispatcher } from '../../services/outbox-dispatch';
-import { amountMinorSchema, currencySchema } from '../../providers/shared/money';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
 import { parseBody, parseWith } from '../validate';
 
-const id = z.string().trim().min(1).max(200);
-const customer = z.looseObject({ id: id.optional(), externalId: id, email: z.email().nullish(), name: z.string().max(500).nullish() });
-const conversion = {
-  id,
-  eventName: z.string().trim().min(1).max(200),
-  occurredAt: z.iso.datetime({ offset: true }).optional(),
-  externalId: id.optional(),
-  clickId: id.nullish(),
-  linkKey: id.nullish(),
-};
-/** Amounts in the currency's minor unit, as everywhere in Linquid. */
-const paidConversion = z.looseObject({ ...conversion, amountMinor: amountMinorSchema, currency: currencySchema });
-
-/** The shapes the inbound pipeline emits too, so destinations render both alike (extra fields are kept). */
-const PostedEvent = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('link.clicked'),
-    data: z.looseObject({
-      click: z.looseObject({ id, url: z.url().optional(), linkKey: id.optional(), country: z.string().max(100).nullish(), referrer: z.string().max(2000).nullish() }),
-    }),
-  }),
-  z.strictObject({ type: z.literal('customer.created'), data: z.looseObject({ customer }) }),
-  z.strictObject({ type: z.literal('lead.created'), data: z.looseObject({ conversion: z.looseObject(conversion), customer }) }),
-  z.strictObject({ type: z.literal('sale.created'), data: z.looseObject({ conversion: paidConversion, customer: customer.nullish() }) }),
-  z.strictObject({ type: z.literal('refund.created'), data: z.looseObject({ conversion: paidConversion, customer: customer.nullish() }) }),
-]);
 const IdempotencyKey = z.string().min(1).max(255).optional();
 
 /**
@@ -49,7 +23,7 @@ export function eventsRouter(ctx: ApiContext): Router {
   const router = Router();
   router.post('/', async (req, res) => {
     const { workspaceId } = caller(res);
-    const event = parseBody(PostedEvent, req.body);
+    const event = parseBody(postedEventSchema, req.body);
     const idempotencyKey = parseWith(IdempotencyKey, req.get('idempotency-key'), 'headers.idempotency-key');
     const emitted = await db.transaction().execute((trx) => emitWorkspaceEvent(trx, { workspaceId, ...event, idempotencyKey }));
     if (!emitted.sameRequest) throw keyReused(idempotencyKey!, emitted.id);

@@ -8,7 +8,8 @@ import type { IntegrationRow } from '../../db/schema';
 import { integrationHealth } from '../../services/diagnostics/health';
 import { getProvider, providers } from '../../providers';
 import type { ProviderModule } from '../../providers/types';
-import { checkTransition, type IntegrationState, type LifecycleAction, STATES } from '../../contract/lifecycle';
+import { INTEGRATION_STATES } from '../../contract/states';
+import { checkTransition, type LifecycleAction } from '../../contract/lifecycle';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
 import { transitionIntegration } from '../transition';
@@ -28,7 +29,7 @@ const Install = z
     secrets: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
-const ListQuery = z.object({ provider: z.enum(providerIds).optional(), state: z.enum(STATES).optional() });
+const ListQuery = z.object({ provider: z.enum(providerIds).optional(), state: z.enum(INTEGRATION_STATES).optional() });
 const Reason = z.object({ reason: z.string().max(500).optional() }).strict();
 const PatchSettings = z.object({ settings: z.record(z.string(), z.unknown()) }).strict();
 const Reauthorize = z.object({ secrets: z.record(z.string(), z.unknown()), reason: z.string().max(500).optional() }).strict();
@@ -47,7 +48,7 @@ export function integrationsRouter(ctx: ApiContext): Router {
    * other check, so an impossible transition is a 409 whatever else is wrong with the request.
    */
   const assertAllowed = (row: IntegrationRow, action: LifecycleAction) => {
-    const check = checkTransition(row.state as IntegrationState, action);
+    const check = checkTransition(row.state, action);
     if (!check.ok) throw conflict(check.reason);
   };
   const transition = async (res: Response, row: IntegrationRow, action: LifecycleAction, extra: { reason?: string; settings?: Record<string, unknown> } = {}) => {

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { INBOX_STATUSES } from '../../contract/states';
 import { REPLAYABLE_STATUSES, type ReplayedRow, type ReplaySelection, requeueInboxRows } from '../../db/queries/inbox';
 import { integrationOfWorkspace } from '../workspace-rows';
 import { doorbellRinger } from '../../services/doorbell';
@@ -11,7 +12,6 @@ import { BIGINT_ID, keysetPage, pageParams } from '../pagination';
 import { webhookEventView } from '../read-views';
 import { parseBody, parseWith } from '../validate';
 
-const INBOX_STATUSES = ['pending', 'processed', 'ignored', 'failed', 'skipped'] as const;
 const Query = z.strictObject({ ...pageParams, status: z.enum(INBOX_STATUSES).optional() });
 
 /** Rows one replay request queues at most: a larger backlog is replayed in several calls (`more`). */

@@ -14,6 +14,7 @@ import * as delivers from './012_delivers';
 import * as replayAndTransitions from './013_replay_and_transitions';
 import * as oauthStates from './014_oauth_states';
 import * as destinationGone from './015_destination_gone';
+import * as reasonCodes from './016_reason_codes';
 
 /** Listed in code (not read from disk) so the compiled service carries its own migrations. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '013_replay_and_transitions': replayAndTransitions,
   '014_oauth_states': oauthStates,
   '015_destination_gone': destinationGone,
+  '016_reason_codes': reasonCodes,
 };

@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '..';
 import type { AmountPending, CustomerRef, DocumentAmount } from '../../providers/types';
 import type { Database } from '../schema';
-import { conversionEvent } from './conversion-event';
+import { conversionEventData } from '../../contract/workspace-event-payloads';
 import type { InboundFacts, Origin } from './inbound-facts';
 import type { NewWorkspaceEvent } from './events';
 
@@ -144,29 +144,27 @@ interface SettledRow {
 }
 
 /** The sale as `sale.created` always carries it; `sale.updated` adds the amount it had before. */
-function settledSaleData(row: SettledRow): Record<string, unknown> {
-  return {
-    ...conversionEvent(
-      {
-        id: row.id,
-        type: 'sale',
-        eventName: row.event_name,
-        amountMinor: Number(row.amount_minor),
-        currency: row.currency,
-        quantity: row.quantity,
-        occurredAt: row.occurred_at.toISOString(),
-        externalId: row.external_id,
-        refundsExternalId: null,
-        saleConversionId: null,
-        clickId: row.click_id,
-        linkKey: row.link_key,
-        provider: row.provider,
-        integrationId: row.integration_id,
-      },
-      row.customer_id ? { id: row.customer_id, externalId: row.customer_external_id, email: row.customer_email, name: row.customer_name } : null,
-    ),
-    ...(row.previous_amount_minor !== null && { previous: { amountMinor: Number(row.previous_amount_minor), currency: row.previous_currency } }),
-  };
+function settledSaleData(row: SettledRow) {
+  return conversionEventData(
+    {
+      id: row.id,
+      type: 'sale',
+      eventName: row.event_name,
+      amountMinor: Number(row.amount_minor),
+      currency: row.currency,
+      quantity: row.quantity,
+      occurredAt: row.occurred_at.toISOString(),
+      externalId: row.external_id,
+      refundsExternalId: null,
+      saleConversionId: null,
+      clickId: row.click_id,
+      linkKey: row.link_key,
+      provider: row.provider,
+      integrationId: row.integration_id,
+    },
+    row.customer_id ? { id: row.customer_id, externalId: row.customer_external_id, email: row.customer_email, name: row.customer_name } : null,
+    row.previous_amount_minor === null ? undefined : { amountMinor: Number(row.previous_amount_minor), currency: row.previous_currency },
+  );
 }
 
 /** How far back the drain looks for sales still waiting for their amount, and how many it reads again at once. */

@@ -1,9 +1,10 @@
 import { type Insertable, type Transaction, sql } from 'kysely';
+import { conversionEventData, customerEventData } from '../../contract/workspace-event-payloads';
+import { conversionCreatedEvent } from '../../contract/workspace-events';
 import { randomId } from '../../lib/crypto';
 import type { ConversionInput, CustomerRef } from '../../providers/types';
 import type { ConversionsTable, Database } from '../schema';
 import { settleAmounts } from './amounts';
-import { conversionEvent } from './conversion-event';
 import { emitWorkspaceEvents, type NewWorkspaceEvent } from './events';
 import { reconcileRefundReports } from './refund-reports';
 import type { InboundFacts, Origin } from './inbound-facts';
@@ -53,7 +54,7 @@ export async function applyInboundFacts(trx: Trx, reported: InboundFacts[]): Pro
           customer.announced = true;
           announce({
             type: 'customer.created',
-            data: { customer: { id: customer.id, externalId: ref.externalId, email: customer.email, name: customer.name, provider: origin.provider } },
+            data: customerEventData({ id: customer.id, externalId: ref.externalId, email: customer.email, name: customer.name, provider: origin.provider }),
           }, customer.isTest);
         }
       }
@@ -63,7 +64,7 @@ export async function applyInboundFacts(trx: Trx, reported: InboundFacts[]): Pro
       touched.conversionIds.push(written.id);
       // A sale waiting for its amount is announced once it has one (settleAmounts).
       if (effect.conversion.amountPending) continue;
-      announce({ type: `${effect.conversion.type}.created`, data: conversionEventData(origin, effect.conversion, written.id, customer?.id ?? null, written.saleId) });
+      announce({ type: conversionCreatedEvent(effect.conversion.type), data: createdEventData(origin, effect.conversion, written.id, customer?.id ?? null, written.saleId) });
     }
     return touched;
   });
@@ -265,8 +266,8 @@ async function storedSales(trx: Trx, refunded: Set<string>): Promise<Map<string,
   return found;
 }
 
-function conversionEventData(origin: Origin, input: ConversionInput, id: string, customerId: string | null, saleConversionId: string | null) {
-  return conversionEvent(
+function createdEventData(origin: Origin, input: ConversionInput, id: string, customerId: string | null, saleConversionId: string | null) {
+  return conversionEventData(
     {
       id,
       type: input.type,

@@ -1,5 +1,5 @@
 import type { Db } from '..';
-import type { OutboundEnvelope } from '../../providers/types';
+import type { OutboundEnvelope } from '../../contract/workspace-events';
 import type { DeliveryRow, EventRow } from '../schema';
 
 /** The Standard-Webhooks-style body every destination receives. */

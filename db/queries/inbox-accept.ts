@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { InboxStatus } from '../../contract/states';
 import type { Db } from '..';
 import { storableJson, storableKey, storableText } from '../../lib/storable';
 import type { ParsedEvent } from '../../providers/types';
@@ -27,7 +28,7 @@ export interface AcceptedEvents {
  * the statement's transaction start, which no earlier re-queue shares.
  */
 const REQUEUE_SKIPPED = {
-  status: sql<string>`CASE WHEN inbox.status = 'skipped' THEN 'pending' ELSE inbox.status END`,
+  status: sql<InboxStatus>`CASE WHEN inbox.status = 'skipped' THEN 'pending' ELSE inbox.status END`,
   reason: sql<string | null>`CASE WHEN inbox.status = 'skipped' THEN NULL ELSE inbox.reason END`,
   requeued_at: sql<Date | null>`CASE WHEN inbox.status = 'skipped' THEN now() ELSE inbox.requeued_at END`,
 };

@@ -1,3 +1,4 @@
+import type { InboxStatus } from '../../contract/states';
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../schema';
 
@@ -5,7 +6,7 @@ import type { Database } from '../schema';
 export const queuedAt = sql<Date>`coalesce(inbox.requeued_at, inbox.received_at)`;
 
 /** Outcomes a replay takes back: never `processed` (done) nor `pending` (already queued). */
-export const REPLAYABLE_STATUSES = ['skipped', 'failed', 'ignored'] as const;
+export const REPLAYABLE_STATUSES = ['skipped', 'failed', 'ignored'] as const satisfies readonly InboxStatus[];
 type ReplayableStatus = (typeof REPLAYABLE_STATUSES)[number];
 
 /** The rows named (`ids`), or the rows in a status and time range, oldest first, up to `limit`. */
@@ -18,7 +19,7 @@ export interface ReplayedRow {
   received_at: Date;
   is_test: boolean;
   /** Status and reason the replay found. */
-  status: string;
+  status: InboxStatus;
   reason: string | null;
   requeued: boolean;
 }
@@ -49,7 +50,7 @@ export async function requeueInboxRows(trx: Transaction<Database>, integrationId
   const rows = (more ? found.slice(0, -1) : found).map((row) => ({
     ...row,
     id: String(row.id),
-    requeued: (selection.statuses as string[]).includes(row.status),
+    requeued: selection.statuses.some((status) => status === row.status),
   }));
   const requeued = rows.filter((row) => row.requeued).map((row) => row.id);
   if (requeued.length > 0) {

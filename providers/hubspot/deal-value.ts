@@ -1,4 +1,5 @@
-import { currencySchema, decimalSchema, toMinor } from '../shared/money';
+import { currencySchema } from '../../contract/workspace-event-payloads';
+import { decimalSchema, toMinor } from '../shared/money';
 import type { AmountPending, CustomerRef, DocumentAmount } from '../types';
 import type { DealRecord } from './deals';
 import type { HubspotSettings } from './schema';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { currencySchema } from '../shared/money';
+import { currencySchema } from '../../contract/workspace-event-payloads';
 
 export const hubspotSettingsSchema = z.strictObject({
   portalId: z.string().regex(/^\d+$/).optional().describe('HubSpot account (portal) id; events of other portals are ignored'),

@@ -1,6 +1,7 @@
-import type { OutboundEnvelope, OutboundHandler, WorkspaceEventType } from '../types';
+import { amountOf, type EventData, readEventData } from '../../contract/workspace-event-payloads';
+import type { OutboundEnvelope } from '../../contract/workspace-events';
+import type { OutboundHandler } from '../types';
 import { apiBase } from '../shared/api-check';
-import { amountOf, type EventData, readEventData } from '../shared/event-data';
 import { notSent, postJson } from '../shared/http-delivery';
 import { toMajor } from '../shared/money';
 import { type SegmentSecrets, type SegmentSettings, SPEC_EVENT_NAMES } from './schema';
@@ -49,8 +50,9 @@ export function segmentCall(envelope: OutboundEnvelope, settings: SegmentSetting
   if (envelope.type === 'customer.created') {
     return { method: 'identify', body: { ...common, traits: { email: data.customer?.email ?? undefined, name: data.customer?.name ?? undefined } } };
   }
-  const type = envelope.type as WorkspaceEventType;
-  const event = settings.outboundEventNames[type] ?? SPEC_EVENT_NAMES[type] ?? envelope.type;
+  // Read by any type: an event type no name is set for falls through to the next.
+  const names: Array<Partial<Record<string, string>>> = [settings.outboundEventNames, SPEC_EVENT_NAMES];
+  const event = names.map((byType) => byType[envelope.type]).find(Boolean) ?? envelope.type;
   return { method: 'track', body: { ...common, event, properties: properties(envelope.type, data) } };
 }
 

@@ -1,3 +1,4 @@
+import { DATA_EVENT_TYPES } from '../../contract/workspace-events';
 import type { ProviderModule } from '../types';
 import { randomSecret } from '../shared/crypto';
 import { segmentOutbound } from './deliver';
@@ -14,7 +15,8 @@ export const segment: ProviderModule<SegmentSettings, SegmentSecrets> = {
   description: 'Leads and sales from Segment track calls, customers from identify calls; workspace events to Segment.',
   capabilities: { inbound: true, outbound: true },
   inboundEventTypes: ['track', 'identify'],
-  outboundTriggerEvents: ['link.clicked', 'customer.created', 'lead.created', 'sale.created', 'sale.updated', 'refund.created'],
+  // What the workspace's data does, not its integrations' lifecycle: Segment tracks users.
+  outboundTriggerEvents: DATA_EVENT_TYPES,
   settingsSchema: segmentSettingsSchema,
   secretsSchema: segmentSecretsSchema,
   // Either half works on its own: the write key sends, the shared secret receives.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { currencySchema, decimalSchema } from '../shared/money';
+import { currencySchema } from '../../contract/workspace-event-payloads';
+import { decimalSchema } from '../shared/money';
 import { dateSchema, idSchema } from '../shared/payload';
 
 const traitsSchema = z.looseObject({

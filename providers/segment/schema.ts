@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { eventMappingSchema, workspaceEventSchema } from '../shared/schemas';
-import type { WorkspaceEventType } from '../types';
+import { workspaceEventSchema, type WorkspaceEventType } from '../../contract/workspace-events';
+import { eventMappingSchema } from '../shared/schemas';
 
 /** The names Segment's spec (ecommerce v2, B2B SaaS) gives the workspace events that have one. */
 export const SPEC_EVENT_NAMES: Partial<Record<WorkspaceEventType, string>> = {

@@ -1,6 +1,6 @@
 import type { CustomerRef, NormalizeResult } from '../types';
 import type { Attribution } from './attribution';
-import { amountMinorSchema } from './money';
+import { amountMinorSchema } from '../../contract/workspace-event-payloads';
 import { apply, conversionEffect, ignored } from './results';
 import type { EventMapping } from './schemas';
 

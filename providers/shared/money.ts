@@ -14,19 +14,6 @@ const EXPONENTS: Record<string, number> = {
 
 const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 
-/** Uppercase ISO 4217 code; lower case input is accepted and upper-cased. */
-export const currencySchema = z.string().trim().toUpperCase().regex(/^[A-Z]{3}$/, 'a 3-letter ISO 4217 currency code');
-
-/**
- * A conversion's amount in integer minor units, never negative: a refund is a conversion of its own with
- * a positive amount, not a negative sale. `POST /v1/events` refuses another amount; an inbound event with
- * one is recorded as ignored with this reason (a provider must not retry it).
- */
-export const amountMinorSchema = z
-  .number()
-  .int()
-  .nonnegative('never negative: a refund is a conversion of its own (refund.created) with a positive amount');
-
 /**
  * A major-unit amount as providers send it: a decimal string ("49.99") or a JSON number. Below 10^11
  * so that its minor units stay a safe integer for every exponent (at most 4).

@@ -1,7 +1,4 @@
 import { z } from 'zod';
-import { WORKSPACE_EVENT_TYPES } from '../types';
-
-export const workspaceEventSchema = z.enum(WORKSPACE_EVENT_TYPES);
 
 /** Inbound event name → the conversion it records (Segment track events, generic webhook types). */
 export const eventMappingSchema = z

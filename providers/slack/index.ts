@@ -1,3 +1,4 @@
+import { WORKSPACE_EVENT_TYPES } from '../../contract/workspace-events';
 import type { ProviderModule } from '../types';
 import { slackCredentials } from './credentials';
 import { slackOutbound } from './deliver';
@@ -11,17 +12,7 @@ export const slack: ProviderModule<SlackSettings, SlackSecrets> = {
   capabilities: { inbound: false, outbound: true },
   inboundEventTypes: [],
   // Not link.clicked: one message per click would flood a channel (and Slack's rate limits).
-  outboundTriggerEvents: [
-    'customer.created',
-    'lead.created',
-    'sale.created',
-    'sale.updated',
-    'refund.created',
-    'integration.connected',
-    'integration.paused',
-    'integration.error',
-    'integration.disconnected',
-  ],
+  outboundTriggerEvents: WORKSPACE_EVENT_TYPES.filter((type) => type !== 'link.clicked'),
   settingsSchema: slackSettingsSchema,
   secretsSchema: slackSecretsSchema,
   externalAccountId: (settings) => settings.teamId ?? null,

@@ -1,5 +1,5 @@
-import type { OutboundEnvelope } from '../types';
-import { amountOf, type EventData, readEventData } from '../shared/event-data';
+import { amountOf, type EventData, readEventData } from '../../contract/workspace-event-payloads';
+import type { OutboundEnvelope } from '../../contract/workspace-events';
 import { exponentOf, toMajor } from '../shared/money';
 import type { SlackSettings } from './schema';
 

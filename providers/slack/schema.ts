@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { currencySchema } from '../shared/money';
-import { workspaceEventSchema } from '../shared/schemas';
+import { currencySchema } from '../../contract/workspace-event-payloads';
+import { workspaceEventSchema } from '../../contract/workspace-events';
 
 const channelSchema = z.string().trim().min(1).describe('Channel id (C…) or name (#sales)');
 

@@ -1,3 +1,4 @@
+import { WORKSPACE_EVENT_TYPES } from '../../contract/workspace-events';
 import type { InboundHandler, ProviderModule } from '../types';
 import { randomSecret } from '../shared/crypto';
 import { webhookOutbound } from './deliver';
@@ -17,18 +18,7 @@ export const webhookProtocol: Protocol = {
   capabilities: { inbound: true, outbound: true },
   // Inbound types are whatever the sender names in `type`, mapped per integration.
   inboundEventTypes: [],
-  outboundTriggerEvents: [
-    'link.clicked',
-    'customer.created',
-    'lead.created',
-    'sale.created',
-    'sale.updated',
-    'refund.created',
-    'integration.connected',
-    'integration.paused',
-    'integration.error',
-    'integration.disconnected',
-  ],
+  outboundTriggerEvents: WORKSPACE_EVENT_TYPES,
   settingsSchema: webhookSettingsSchema,
   secretsSchema: webhookSecretsSchema,
   isAuthorized: (secrets) => Boolean(secrets.signingSecret || secrets.token),

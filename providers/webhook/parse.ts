@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MalformedPayloadError, type InboundRequest, type ParsedEvent } from '../types';
-import { currencySchema, decimalSchema } from '../shared/money';
+import { currencySchema } from '../../contract/workspace-event-payloads';
+import { decimalSchema } from '../shared/money';
 import { dateSchema, expectShape, idSchema, readJson } from '../shared/payload';
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { eventMappingSchema, workspaceEventSchema } from '../shared/schemas';
+import { workspaceEventSchema } from '../../contract/workspace-events';
+import { eventMappingSchema } from '../shared/schemas';
 
 export const webhookSettingsSchema = z.strictObject({
   targetUrl: z.url({ protocol: /^https?$/ }).optional().describe('Where workspace events are delivered'),

@@ -1,8 +1,12 @@
+import type { IntegrationState, StateReasonCode } from '../../contract/states';
 import type { Detector, Finding } from './types';
 import { iso } from '../../lib/iso';
 import { replayCall } from './types';
 
-const ERROR_CAUSES: Record<string, Pick<Finding, 'likelyCause' | 'firstAction'>> = {
+type Cause = Pick<Finding, 'likelyCause' | 'firstAction'>;
+
+/** What moved it to `error`, by the code the service recorded with the state (`state_reason_code`). */
+const ERROR_CAUSES: Record<Exclude<StateReasonCode, 'destination_gone'>, Cause> = {
   credentials_expired: {
     likelyCause: 'expired or revoked credentials: the provider refused the stored ones (401/403) at the periodic check',
     firstAction: 'Re-authorize with fresh credentials: POST /v1/integrations/{id}/reauthorize (validated with the provider before they are saved, then the integration is active again)',
@@ -11,22 +15,20 @@ const ERROR_CAUSES: Record<string, Pick<Finding, 'likelyCause' | 'firstAction'>>
     likelyCause: 'invalid mapping: a setting no longer matches the provider account (the reason names the field)',
     firstAction: 'Validate and fix the setting with PATCH /v1/integrations/{id} (a 422 lists the allowed values), then POST /v1/integrations/{id}/resume',
   },
-};
-
-const DELIVERY_FAILURES: Pick<Finding, 'likelyCause' | 'firstAction'> = {
-  likelyCause: 'the destination kept failing: repeated delivery failures moved it to error',
-  firstAction: 'Read the delivery log (GET /v1/integrations/{id}/deliveries), fix the destination, then POST /v1/integrations/{id}/resume: what it missed is re-sent',
+  delivery_failures: {
+    likelyCause: 'the destination kept failing: repeated delivery failures moved it to error',
+    firstAction: 'Read the delivery log (GET /v1/integrations/{id}/deliveries), fix the destination, then POST /v1/integrations/{id}/resume: what it missed is re-sent',
+  },
 };
 
 /** `error` does not heal by itself: it waits for re-authorization, a settings fix or a resume. */
 export const stuckInError: Detector = async ({ row }) => {
   if (row.state !== 'error') return undefined;
-  const reason = row.state_reason ?? '';
-  const code = reason.split(':', 1)[0];
-  const cause = ERROR_CAUSES[code] ??
-    (/deliver/i.test(reason)
-      ? DELIVERY_FAILURES
-      : { likelyCause: `the integration went to error: ${reason || 'no reason recorded'}`, firstAction: ERROR_CAUSES.credentials_expired.firstAction });
+  const code = row.state_reason_code;
+  const cause: Cause = (code && code !== 'destination_gone' ? ERROR_CAUSES[code] : undefined) ?? {
+    likelyCause: `the integration went to error: ${row.state_reason || 'no reason recorded'}`,
+    firstAction: ERROR_CAUSES.credentials_expired.firstAction,
+  };
   return {
     scenario: 'stuck_in_error',
     severity: 'failing',
@@ -35,7 +37,7 @@ export const stuckInError: Detector = async ({ row }) => {
   };
 };
 
-const SKIPPED_ACTIONS: Record<string, (replay: string) => string> = {
+const SKIPPED_ACTIONS: Partial<Record<IntegrationState, (replay: string) => string>> = {
   paused: (replay) => `Resume (POST /v1/integrations/{id}/resume), then ${replay}`,
   // A disconnected integration replays nothing: its events can only go to a new one.
   disconnected: () => 'The integration is disconnected and syncs nothing: install a new one and have the provider resend these events to its webhook URL',

@@ -1,15 +1,16 @@
 import { callProvider } from '../destination-sender';
 import type { Client } from '@temporalio/client';
 import { SAMPLE_SALE } from '../../providers/shared/sample';
-import type { DeliveryResult, OutboundEnvelope } from '../../providers/types';
+import type { OutboundEnvelope, WorkspaceEventType } from '../../contract/workspace-events';
+import type { DeliveryResult } from '../../providers/types';
 import type { StepResult, TestRunContext } from './types';
 
 /** The sample's event type: the first of these the destination subscribes to. */
-const PREFERRED = ['sale.created', 'lead.created', 'customer.created'];
+const PREFERRED: WorkspaceEventType[] = ['sale.created', 'lead.created', 'customer.created'];
 
 const step = (name: StepResult['name'], ok: boolean, detail: string, data?: Record<string, unknown>): StepResult => ({ name, direction: 'outbound', ok, detail, ...(data ? { data } : {}) });
 
-function sampleEnvelope(workspaceId: string, integrationId: string, runId: string, type: string): OutboundEnvelope {
+function sampleEnvelope(workspaceId: string, integrationId: string, runId: string, type: WorkspaceEventType): OutboundEnvelope {
   const conversionType = type.split('.')[0];
   return {
     id: `evt_test_${runId}`,

@@ -1,3 +1,4 @@
+import type { IntegrationState } from '../../contract/states';
 import type { Db } from '../../db';
 import type { IntegrationRow } from '../../db/schema';
 import type { ProviderModule } from '../../providers/types';
@@ -19,7 +20,7 @@ export interface TestStep {
 export interface TestReport {
   integrationId: string;
   provider: string;
-  state: string;
+  state: IntegrationState;
   /** False when the integration is paused or disconnected: nothing it receives is synced. */
   synced: boolean;
   passed: boolean;

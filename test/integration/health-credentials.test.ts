@@ -104,6 +104,7 @@ describe('integration health: credential and settings checks against the provide
     expect(failed.health.status).toBe('failing');
     expect(failed.health.reasons[0]).toMatch(/credentials_expired/);
     expect(await failTransitions(id)).toHaveLength(1);
+    expect((await failTransitions(id))[0].reason_code).toBe('credentials_expired');
     if (_name.startsWith('Stripe')) stripeId = id;
   });
 

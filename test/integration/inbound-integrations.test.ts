@@ -24,7 +24,7 @@ describe('the accept path’s integration cache', () => {
         id,
         workspace_id: workspaceId,
         provider: 'stripe',
-        state: 'connected',
+        state: 'active',
         settings: JSON.stringify({ mode: 'test' }),
         secrets_sealed: box.seal({ webhookSecret: secret }),
         retired_secrets_sealed: null,
@@ -57,7 +57,7 @@ describe('the accept path’s integration cache', () => {
   it('serves an integration from memory until another process changes it', async () => {
     const id = await install('whsec_one');
     const first = await cache.get(id, stripe);
-    expect(first).toMatchObject({ id, workspaceId, state: 'connected', settings: { mode: 'test' }, secrets: { current: { webhookSecret: 'whsec_one' }, retired: [] } });
+    expect(first).toMatchObject({ id, workspaceId, state: 'active', settings: { mode: 'test' }, secrets: { current: { webhookSecret: 'whsec_one' }, retired: [] } });
     expect(await cache.get(id, stripe)).toBe(first);
     // Another provider's endpoint does not find it.
     expect(await cache.get(id, getProvider('shopify')!)).toBeUndefined();

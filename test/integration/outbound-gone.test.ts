@@ -61,6 +61,7 @@ describe('a destination that answers 410 to a burst', () => {
     for (const delivery of unsent) expect(delivery).toMatchObject({ status: 'skipped', reason: expect.stringMatching(new RegExp(`^(not sent: ${GONE}|disconnected)$`)), attemptCount: 0 });
     const disconnects = await h.db.selectFrom('integration_transitions').selectAll().where('integration_id', '=', id).where('action', '=', 'disconnect').execute();
     expect(disconnects).toEqual([expect.objectContaining({ actor: 'system:outbound', reason: GONE })]);
+    expect(disconnects[0].reason_code).toBe('destination_gone');
 
     // Afterwards it gets nothing: later events reach another destination, not this one.
     const witness = await out.receiver();

@@ -64,6 +64,9 @@ describe('1,000 events to 5 destinations, one of them down', () => {
     expect(fail).toHaveLength(1);
     expect(fail[0]).toMatchObject({ actor: 'system:outbound', to_state: 'error', reason: expect.stringMatching(/^\d+ consecutive delivery failures \(last: HTTP 503\)$/) });
     expect(Number.parseInt(fail[0].reason!, 10)).toBeGreaterThanOrEqual(THRESHOLD);
+    expect(fail[0].reason_code).toBe('delivery_failures');
+    const stuck = (await out.api('GET', `/v1/integrations/${brokenId}/diagnostics`, undefined, 200)).body.findings.find((finding: any) => finding.scenario === 'stuck_in_error');
+    expect(stuck.likelyCause).toMatch(/kept failing/);
     const announced = await h.db.selectFrom('events').select('data').where('type', '=', 'integration.error').execute();
     expect(announced.map((event) => event.data.integrationId)).toContain(brokenId);
 

@@ -6,7 +6,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { sql } from 'kysely';
 import { createDb, dropDatabase, ensureDatabase, migrateToLatest } from '../../db';
-import type { DeliveryStatus } from '../../db/schema';
+import type { DeliveryStatus, InboxStatus } from '../../contract/states';
 import { loadConfig } from '../../lib/config';
 import { type RunningWorker, runWorker } from '../../worker/run-worker';
 import { ensureRetentionSchedule, RETENTION_SCHEDULE_ID } from '../../worker/retention-schedule';
@@ -82,7 +82,7 @@ describe('retention: the tables that grow with traffic stay bounded', () => {
   };
 
   let dedup = 0;
-  const inboxRow = (integrationId: string, status: string, receivedDaysAgo: number, more: Record<string, unknown> = {}) => ({
+  const inboxRow = (integrationId: string, status: InboxStatus, receivedDaysAgo: number, more: Record<string, unknown> = {}) => ({
     integration_id: integrationId,
     workspace_id: workspaceId,
     provider: 'stripe',

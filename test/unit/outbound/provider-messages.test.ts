@@ -4,7 +4,7 @@ import { segmentCall } from '../../../providers/segment/deliver';
 import { segmentSettingsSchema } from '../../../providers/segment/schema';
 import { channelFor, formatMoney, slackMessage } from '../../../providers/slack/message';
 import { slackSettingsSchema } from '../../../providers/slack/schema';
-import type { OutboundEnvelope } from '../../../providers/types';
+import type { OutboundEnvelope } from '../../../contract/workspace-events';
 
 const sale = (amountMinor: number, currency: string, name = 'Ada Buyer'): OutboundEnvelope => ({
   id: 'evt_1',

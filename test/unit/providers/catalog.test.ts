@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getProvider, providers } from '../../../providers';
-import { WORKSPACE_EVENT_TYPES } from '../../../providers/types';
+import { WORKSPACE_EVENT_TYPES } from '../../../contract/workspace-events';
 
 /** The smallest settings each provider accepts; everything else has a default. */
 const MINIMAL_SETTINGS: Record<string, unknown> = { shopify: { shopDomain: 'demo.myshopify.com' } };

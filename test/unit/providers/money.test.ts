@@ -1,4 +1,5 @@
-import { currencySchema, exponentOf, toMinor } from '../../../providers/shared/money';
+import { currencySchema } from '../../../contract/workspace-event-payloads';
+import { exponentOf, toMinor } from '../../../providers/shared/money';
 import { fromStripeAmount } from '../../../providers/stripe/money';
 
 describe('exponentOf', () => {
