@@ -12,7 +12,7 @@ import { keysetPage, pageParams } from '../pagination';
 import { parseWith } from '../validate';
 
 const STATUSES = ['pending', 'delivering', 'succeeded', 'failed', 'skipped', 'held', 'disabled'] as const;
-const ListQuery = z.strictObject({ ...pageParams, status: z.enum(STATUSES).optional() });
+export const ListQuery = z.strictObject({ ...pageParams, status: z.enum(STATUSES).optional() });
 
 const refused = (message: string) => new HttpError(409, 'redelivery_refused', message);
 

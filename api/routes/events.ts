@@ -23,7 +23,7 @@ const conversion = {
 const paidConversion = z.looseObject({ ...conversion, amountMinor: amountMinorSchema, currency: currencySchema });
 
 /** The shapes the inbound pipeline emits too, so destinations render both alike (extra fields are kept). */
-const PostedEvent = z.discriminatedUnion('type', [
+export const PostedEvent = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('link.clicked'),
     data: z.looseObject({
@@ -35,7 +35,7 @@ const PostedEvent = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('sale.created'), data: z.looseObject({ conversion: paidConversion, customer: customer.nullish() }) }),
   z.strictObject({ type: z.literal('refund.created'), data: z.looseObject({ conversion: paidConversion, customer: customer.nullish() }) }),
 ]);
-const IdempotencyKey = z.string().min(1).max(255).optional();
+export const IdempotencyKey = z.string().min(1).max(255).optional();
 
 /**
  * `POST /v1/events`: the core platform announces a workspace event; it gets an `evt_…` id and is

@@ -11,7 +11,7 @@ import { integrationOfWorkspace } from '../../db/queries/integrations';
 import type { ProviderRoute } from '../types';
 import { zapier } from '.';
 
-const Subscribe = z.strictObject({
+export const Subscribe = z.strictObject({
   target_url: z.url(),
   event: z.enum(zapier.outboundTriggerEvents as [string, ...string[]]),
 });
