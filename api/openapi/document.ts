@@ -14,10 +14,11 @@ import { Replay, Query as WebhookEventsQuery } from '../routes/webhook-events';
 import { Query as EventsQuery } from '../routes/workspace-events';
 import { CreateWorkspace } from '../routes/workspaces';
 import { errorResponses, jsonResponse, pageOf, securitySchemes } from './components';
+import { Integration, Transition, WorkspaceEvent } from './resources';
 
 /**
  * The OpenAPI 3.1 document of `/v1`, generated from the zod schemas the routes validate with (their
- * input side: what a caller sends). Response bodies built by view functions are described, not typed.
+ * input side: what a caller sends). Responses are typed for the main resources (./resources), described for the rest.
  */
 
 const TAGS = [
@@ -51,7 +52,7 @@ const lifecycleActions: ZodOpenApiPathsObject = Object.fromEntries(
         description: 'Waits for the integration’s workflow to apply the transition; an action the current state does not allow is a 409 with the reason.',
         requestParams: { path: integrationPath },
         requestBody: { required: false, content: { 'application/json': { schema: Reason } } },
-        responses: { '200': jsonResponse('The integration in its new state.'), ...errorResponses(400, 401, 404, 409, 422) },
+        responses: { '200': jsonResponse('The integration in its new state.', Integration), ...errorResponses(400, 401, 404, 409, 422) },
       } satisfies ZodOpenApiOperationObject,
     },
   ]),
@@ -96,7 +97,7 @@ const paths: ZodOpenApiPathsObject = {
       operationId: 'listIntegrations',
       summary: 'List installed integrations',
       requestParams: { query: IntegrationsQuery },
-      responses: { '200': jsonResponse('The workspace’s integrations, newest first.', z.object({ data: z.array(anObject) })), ...errorResponses(400, 401) },
+      responses: { '200': jsonResponse('The workspace’s integrations, newest first.', z.object({ data: z.array(Integration) })), ...errorResponses(400, 401) },
     },
     post: {
       tags: ['Integrations'],
@@ -104,7 +105,7 @@ const paths: ZodOpenApiPathsObject = {
       summary: 'Install an integration',
       description: 'Settings and secrets are validated against the provider’s schemas (`issues[].path` is `settings.…` / `secrets.…`). A secret Linquid issues is answered once as `issuedSecret`.',
       requestBody: { content: { 'application/json': { schema: Install } } },
-      responses: { '201': jsonResponse('The new integration.'), ...errorResponses(400, 401, 422, 502) },
+      responses: { '201': jsonResponse('The new integration; a secret Linquid issued, once.', Integration.extend({ issuedSecret: z.object({ field: z.string(), secret: z.string() }).optional() })), ...errorResponses(400, 401, 422, 502) },
     },
   },
   '/integrations/slack/install': {
@@ -123,7 +124,7 @@ const paths: ZodOpenApiPathsObject = {
       operationId: 'getIntegration',
       summary: 'Get an integration with its health',
       requestParams: { path: integrationPath },
-      responses: { '200': jsonResponse('The integration, secrets masked, with its health.'), ...errorResponses(401, 404) },
+      responses: { '200': jsonResponse('The integration, secrets masked, with its health.', Integration), ...errorResponses(401, 404) },
     },
     patch: {
       tags: ['Integrations'],
@@ -132,7 +133,7 @@ const paths: ZodOpenApiPathsObject = {
       description: 'Merged into the stored settings and validated as a whole; refused fields are named as `settings.<field>`.',
       requestParams: { path: integrationPath },
       requestBody: { content: { 'application/json': { schema: PatchSettings } } },
-      responses: { '200': jsonResponse('The integration with its new settings.'), ...errorResponses(400, 401, 404, 409, 422, 502) },
+      responses: { '200': jsonResponse('The integration with its new settings.', Integration), ...errorResponses(400, 401, 404, 409, 422, 502) },
     },
   },
   ...lifecycleActions,
@@ -143,7 +144,7 @@ const paths: ZodOpenApiPathsObject = {
       summary: 'Replace credentials',
       requestParams: { path: integrationPath },
       requestBody: { content: { 'application/json': { schema: Reauthorize } } },
-      responses: { '200': jsonResponse('The re-authorized integration.'), ...errorResponses(400, 401, 404, 409, 422, 502) },
+      responses: { '200': jsonResponse('The re-authorized integration.', Integration), ...errorResponses(400, 401, 404, 409, 422, 502) },
     },
   },
   '/integrations/{id}/transitions': {
@@ -152,7 +153,7 @@ const paths: ZodOpenApiPathsObject = {
       operationId: 'listIntegrationTransitions',
       summary: 'The audit trail',
       requestParams: { path: integrationPath, query: TransitionsQuery },
-      responses: { '200': jsonResponse('Transitions, newest first.', pageOf(anObject)), ...errorResponses(400, 401, 404) },
+      responses: { '200': jsonResponse('Transitions, newest first.', pageOf(Transition)), ...errorResponses(400, 401, 404) },
     },
   },
   '/integrations/{id}/secrets/rotate': {
@@ -245,7 +246,7 @@ const paths: ZodOpenApiPathsObject = {
     get: { tags: ['Records'], operationId: 'getCustomer', summary: 'Get a customer', requestParams: { path: idPath('customer') }, responses: { '200': jsonResponse('The customer.'), ...errorResponses(401, 404) } },
   },
   '/events': {
-    get: { tags: ['Records'], operationId: 'listEvents', summary: 'List workspace events', requestParams: { query: EventsQuery }, responses: { '200': jsonResponse('Workspace events, newest first.', pageOf(anObject)), ...errorResponses(400, 401) } },
+    get: { tags: ['Records'], operationId: 'listEvents', summary: 'List workspace events', requestParams: { query: EventsQuery }, responses: { '200': jsonResponse('Workspace events, newest first.', pageOf(WorkspaceEvent)), ...errorResponses(400, 401) } },
     post: {
       tags: ['Records'],
       operationId: 'postEvent',
@@ -257,7 +258,7 @@ const paths: ZodOpenApiPathsObject = {
     },
   },
   '/events/{id}': {
-    get: { tags: ['Records'], operationId: 'getEvent', summary: 'Get a workspace event', requestParams: { path: idPath('event') }, responses: { '200': jsonResponse('The event.'), ...errorResponses(401, 404) } },
+    get: { tags: ['Records'], operationId: 'getEvent', summary: 'Get a workspace event', requestParams: { path: idPath('event') }, responses: { '200': jsonResponse('The event.', WorkspaceEvent), ...errorResponses(401, 404) } },
   },
   '/analytics/conversions': {
     get: {

@@ -1,5 +1,6 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { ErrorBody } from '../../api/openapi/components';
+import { Integration, Transition, WorkspaceEvent } from '../../api/openapi/resources';
 import { type Harness, startHarness } from '../support/harness';
 import { appRoutes, routeKey } from '../support/hostile';
 
@@ -56,6 +57,24 @@ describe('the API contract: /v1/openapi.json and /docs', () => {
     // The error the API answers has the documented shape, naming the field.
     expect(ErrorBody.parse(tooMany.body).error.issues?.map((issue) => issue.path)).toEqual(['query.limit']);
     expect(document.paths['/conversions'].get.responses['400'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+  });
+
+  it('types the main resources as the API answers them', async () => {
+    const installed = await h.api('POST', '/v1/integrations', { key, body: { provider: 'webhook', settings: {}, secrets: {} } });
+    expect(installed.status).toBe(201);
+    const { issuedSecret, ...integration } = installed.body;
+    expect(issuedSecret).toEqual({ field: expect.any(String), secret: expect.any(String) });
+    Integration.parse(integration);
+    const fetched = await h.api('GET', `/v1/integrations/${integration.id}`, { key });
+    expect(Integration.parse(fetched.body).health).toBeDefined();
+    for (const listed of (await h.api('GET', '/v1/integrations', { key })).body.data) Integration.parse(listed);
+    const transitions = (await h.api('GET', `/v1/integrations/${integration.id}/transitions`, { key })).body.data;
+    expect(transitions.length).toBeGreaterThan(0);
+    for (const transition of transitions) Transition.parse(transition);
+    const posted = await h.api('POST', '/v1/events', { key, body: { type: 'customer.created', data: { customer: { externalId: 'user_contract' } } } });
+    expect(posted.status).toBe(201);
+    expect(WorkspaceEvent.parse((await h.api('GET', `/v1/events/${posted.body.id}`, { key })).body).type).toBe('customer.created');
+    expect(document.paths['/integrations/{id}'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Integration' });
   });
 
   it('serves Swagger UI at /docs from its own files, under a policy that allows no inline script', async () => {

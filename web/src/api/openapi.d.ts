@@ -579,6 +579,68 @@ export interface components {
                 }[];
             };
         };
+        Integration: {
+            id: string;
+            workspaceId: string;
+            provider: string;
+            /** @enum {string} */
+            state: "pending" | "active" | "paused" | "error" | "disconnected";
+            settings: {
+                [key: string]: unknown;
+            };
+            /** @description Which secrets are set, each masked; never their values. */
+            secrets: {
+                [key: string]: string;
+            };
+            installation: {
+                /** Format: date-time */
+                installedAt: string;
+                installedBy: string;
+                externalAccountId: string | null;
+                /** @description Where the provider sends webhooks; `null` for a provider that only receives from Linquid. */
+                inboundWebhookUrl: string | null;
+            };
+            lastStateChange: {
+                /** Format: date-time */
+                at: string;
+                by: string;
+                reason: string | null;
+            };
+            /** @description Only on `GET /v1/integrations/{id}`. */
+            health?: {
+                /** @enum {string} */
+                status: "healthy" | "degraded" | "failing";
+                reasons: string[];
+                findings: string[];
+            } & {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        Transition: {
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            action: string;
+            from: string;
+            to: string;
+            /** @description Who asked: `api:<key id>`, `system`, a provider… */
+            actor: string;
+            reason: string | null;
+        };
+        WorkspaceEvent: {
+            id: string;
+            type: string;
+            /** Format: date-time */
+            createdAt: string;
+            workspaceId: string;
+            data: {
+                [key: string]: unknown;
+            };
+            integrationId: string | null;
+            isTest: boolean;
+        };
     };
     responses: never;
     parameters: never;
@@ -778,9 +840,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            [key: string]: unknown;
-                        }[];
+                        data: components["schemas"]["Integration"][];
                     };
                 };
             };
@@ -837,14 +897,54 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The new integration. */
+            /** @description The new integration; a secret Linquid issued, once. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        [key: string]: unknown;
+                        id: string;
+                        workspaceId: string;
+                        provider: string;
+                        /** @enum {string} */
+                        state: "pending" | "active" | "paused" | "error" | "disconnected";
+                        settings: {
+                            [key: string]: unknown;
+                        };
+                        /** @description Which secrets are set, each masked; never their values. */
+                        secrets: {
+                            [key: string]: string;
+                        };
+                        installation: {
+                            /** Format: date-time */
+                            installedAt: string;
+                            installedBy: string;
+                            externalAccountId: string | null;
+                            /** @description Where the provider sends webhooks; `null` for a provider that only receives from Linquid. */
+                            inboundWebhookUrl: string | null;
+                        };
+                        lastStateChange: {
+                            /** Format: date-time */
+                            at: string;
+                            by: string;
+                            reason: string | null;
+                        };
+                        /** @description Only on `GET /v1/integrations/{id}`. */
+                        health?: {
+                            /** @enum {string} */
+                            status: "healthy" | "degraded" | "failing";
+                            reasons: string[];
+                            findings: string[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        updatedAt: string;
+                        issuedSecret?: {
+                            field: string;
+                            secret: string;
+                        };
                     };
                 };
             };
@@ -960,9 +1060,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Integration"];
                 };
             };
             /** @description Missing or invalid credentials. */
@@ -1020,9 +1118,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Integration"];
                 };
             };
             /** @description Invalid request: `issues[]` names each refused field. */
@@ -1114,9 +1210,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Integration"];
                 };
             };
             /** @description Invalid request: `issues[]` names each refused field. */
@@ -1199,9 +1293,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Integration"];
                 };
             };
             /** @description Invalid request: `issues[]` names each refused field. */
@@ -1284,9 +1376,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Integration"];
                 };
             };
             /** @description Invalid request: `issues[]` names each refused field. */
@@ -1369,9 +1459,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Integration"];
                 };
             };
             /** @description Invalid request: `issues[]` names each refused field. */
@@ -1457,9 +1545,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Integration"];
                 };
             };
             /** @description Invalid request: `issues[]` names each refused field. */
@@ -1549,9 +1635,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            [key: string]: unknown;
-                        }[];
+                        data: components["schemas"]["Transition"][];
                         /** @description Pass as `cursor` for the next (older) page; `null` on the last page. */
                         nextCursor: string | null;
                     };
@@ -2368,9 +2452,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            [key: string]: unknown;
-                        }[];
+                        data: components["schemas"]["WorkspaceEvent"][];
                         /** @description Pass as `cursor` for the next (older) page; `null` on the last page. */
                         nextCursor: string | null;
                     };
@@ -2612,9 +2694,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkspaceEvent"];
                 };
             };
             /** @description Missing or invalid credentials. */
