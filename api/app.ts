@@ -10,6 +10,7 @@ import type { ApiContext } from './context';
 import { errorHandler, notFound } from './errors';
 import { InboundIntegrations } from './inbound-integrations';
 import { refuseUndecodablePath, refuseUnsafeInput } from './input-guard';
+import { docsRouter, sendOpenApiDocument } from './openapi/docs';
 import { analyticsRouter } from './routes/analytics';
 import { conversionsRouter } from './routes/conversions';
 import { customersRouter } from './routes/customers';
@@ -63,6 +64,8 @@ function createApp(ctx: ApiContext): express.Express {
 
   const v1 = Router();
   v1.use(express.json({ limit: ctx.config.bodyLimitBytes }), refuseUnsafeInput);
+  // The contract is public: the UI and client generators read it before they have a key.
+  v1.get('/openapi.json', sendOpenApiDocument);
   v1.use('/workspaces', workspacesRouter(ctx));
   v1.use(requireApiKey(ctx.db));
   // Before the integrations router, so `slack` in /integrations/slack/install is not taken for an integration id.
@@ -84,6 +87,7 @@ function createApp(ctx: ApiContext): express.Express {
   v1.use('/deliveries', deliveriesRouter(ctx));
   v1.use('/analytics', analyticsRouter(ctx));
   app.use('/v1', v1);
+  app.use('/docs', docsRouter());
 
   app.use((req) => {
     throw notFound(`route ${req.method} ${req.path}`);

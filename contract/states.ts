@@ -3,7 +3,7 @@
  * by the API — each defined once, so a column, a query filter and a workflow agree on the same values.
  */
 
-/** An integration's lifecycle state (transitions: workflows/lifecycle). */
+/** An integration's lifecycle state (transitions: contract/lifecycle). */
 export const INTEGRATION_STATES = ['pending', 'active', 'paused', 'error', 'disconnected'] as const;
 export type IntegrationState = (typeof INTEGRATION_STATES)[number];
 

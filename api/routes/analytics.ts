@@ -13,7 +13,7 @@ import { parseWith } from '../validate';
 /** Enough for 41 days by the hour or 19 years by the week; more is a 400, not a huge answer. */
 const MAX_BUCKETS = 1000;
 const DEFAULT_RANGE_MS = 30 * 24 * 3600 * 1000;
-const Query = z.strictObject({ interval: z.enum(INTERVALS).default('day'), ...rangeParams }).refine(...orderedRange);
+export const Query = z.strictObject({ interval: z.enum(INTERVALS).default('day'), ...rangeParams }).refine(...orderedRange);
 
 interface Totals {
   counts: { lead: number; sale: number; refund: number };

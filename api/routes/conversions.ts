@@ -6,7 +6,7 @@ import { found, idParam, listPage, listQuery } from '../list-query';
 import { conversionView } from '../read-views';
 import { parseWith } from '../validate';
 
-const Query = listQuery({ type: z.enum(['lead', 'sale', 'refund']).optional(), customerId: idParam('cus').optional() });
+export const Query = listQuery({ type: z.enum(['lead', 'sale', 'refund']).optional(), customerId: idParam('cus').optional() });
 
 /** `GET /v1/conversions[/:id]`: newest `occurredAt` first. */
 export function conversionsRouter({ db }: ApiContext): Router {

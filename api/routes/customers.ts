@@ -6,7 +6,7 @@ import { customerView } from '../read-views';
 import { parseWith } from '../validate';
 
 /** Customers have no type and are their own customer: only the shared filters apply. */
-const Query = listQuery({});
+export const Query = listQuery({});
 
 /** `GET /v1/customers[/:id]`: newest first by when Linquid first saw them. */
 export function customersRouter({ db }: ApiContext): Router {

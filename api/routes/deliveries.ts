@@ -12,7 +12,7 @@ import { HttpError, notFound } from '../errors';
 import { keysetPage, pageParams } from '../pagination';
 import { parseWith } from '../validate';
 
-const ListQuery = z.strictObject({ ...pageParams, status: z.enum(DELIVERY_STATUSES).optional() });
+export const ListQuery = z.strictObject({ ...pageParams, status: z.enum(DELIVERY_STATUSES).optional() });
 
 const refused = (message: string) => new HttpError(409, 'redelivery_refused', message);
 

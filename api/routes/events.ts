@@ -9,7 +9,7 @@ import type { ApiContext } from '../context';
 import { HttpError } from '../errors';
 import { parseBody, parseWith } from '../validate';
 
-const IdempotencyKey = z.string().min(1).max(255).optional();
+export const IdempotencyKey = z.string().min(1).max(255).optional();
 
 /**
  * `POST /v1/events`: the core platform announces a workspace event; it gets an `evt_…` id and is

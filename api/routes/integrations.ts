@@ -22,20 +22,20 @@ import { parseBody, parseWith } from '../validate';
 
 const providerIds = providers.map((provider) => provider.id) as [string, ...string[]];
 
-const Install = z
+export const Install = z
   .object({
     provider: z.enum(providerIds),
     settings: z.record(z.string(), z.unknown()).default({}),
     secrets: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
-const ListQuery = z.object({ provider: z.enum(providerIds).optional(), state: z.enum(INTEGRATION_STATES).optional() });
-const Reason = z.object({ reason: z.string().max(500).optional() }).strict();
-const PatchSettings = z.object({ settings: z.record(z.string(), z.unknown()) }).strict();
-const Reauthorize = z.object({ secrets: z.record(z.string(), z.unknown()), reason: z.string().max(500).optional() }).strict();
+export const ListQuery = z.object({ provider: z.enum(providerIds).optional(), state: z.enum(INTEGRATION_STATES).optional() });
+export const Reason = z.object({ reason: z.string().max(500).optional() }).strict();
+export const PatchSettings = z.object({ settings: z.record(z.string(), z.unknown()) }).strict();
+export const Reauthorize = z.object({ secrets: z.record(z.string(), z.unknown()), reason: z.string().max(500).optional() }).strict();
 
 /** Actions the API exposes as `POST /v1/integrations/:id/<action>` with an optional reason. */
-const SIMPLE_ACTIONS = ['connect', 'pause', 'resume', 'disconnect'] as const satisfies readonly LifecycleAction[];
+export const SIMPLE_ACTIONS = ['connect', 'pause', 'resume', 'disconnect'] as const satisfies readonly LifecycleAction[];
 
 export function integrationsRouter(ctx: ApiContext): Router {
   const { db, box, config } = ctx;

@@ -10,7 +10,7 @@ import { conflict, HttpError, invalid } from '../errors';
 import { parseBody, parseWith } from '../validate';
 
 const DAY_SECONDS = 24 * 60 * 60;
-const Rotate = z
+export const Rotate = z
   .object({
     /** Provider-issued secrets (Stripe, Shopify, HubSpot) are passed in; ours are generated. */
     secret: z.string().min(8).max(500).optional(),

@@ -24,7 +24,7 @@ interface SlackInstallRequest extends Record<string, unknown> {
   channel?: string;
 }
 
-const InstallQuery = z.strictObject({ channel: z.string().trim().min(1).max(80).optional() });
+export const InstallQuery = z.strictObject({ channel: z.string().trim().min(1).max(80).optional() });
 const CallbackQuery = z.object({ state: z.string().min(1).max(4000), code: z.string().min(1).max(1000).optional(), error: z.string().max(200).optional() });
 
 function slackApp(config: Config): { clientId: string; clientSecret: string; redirectUri: string } {

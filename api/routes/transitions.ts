@@ -7,7 +7,7 @@ import { BIGINT_ID, keysetPage, pageParams } from '../pagination';
 import { transitionView } from '../read-views';
 import { parseWith } from '../validate';
 
-const Query = z.strictObject({ ...pageParams });
+export const Query = z.strictObject({ ...pageParams });
 
 /**
  * `GET /v1/integrations/:id/transitions`: the audit trail, newest first — install, every lifecycle

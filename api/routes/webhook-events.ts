@@ -12,11 +12,11 @@ import { BIGINT_ID, keysetPage, pageParams } from '../pagination';
 import { webhookEventView } from '../read-views';
 import { parseBody, parseWith } from '../validate';
 
-const Query = z.strictObject({ ...pageParams, status: z.enum(INBOX_STATUSES).optional() });
+export const Query = z.strictObject({ ...pageParams, status: z.enum(INBOX_STATUSES).optional() });
 
 /** Rows one replay request queues at most: a larger backlog is replayed in several calls (`more`). */
 const REPLAY_MAX_ROWS = 1000;
-const Replay = z
+export const Replay = z
   .strictObject({
     status: z.array(z.enum(REPLAYABLE_STATUSES)).min(1).default(['skipped', 'failed']),
     ids: z

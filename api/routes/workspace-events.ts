@@ -7,7 +7,7 @@ import { found, idParam, listPage, listQuery } from '../list-query';
 import { eventView } from '../read-views';
 import { parseWith } from '../validate';
 
-const Query = listQuery({
+export const Query = listQuery({
   type: z.string().regex(/^[a-z][a-z_]*(\.[a-z_]+)+$/, 'an event type such as sale.created').optional(),
   customerId: idParam('cus').optional(),
 });

@@ -5,7 +5,7 @@ import { requireAdmin } from '../auth';
 import type { ApiContext } from '../context';
 import { parseBody } from '../validate';
 
-const CreateWorkspace = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+export const CreateWorkspace = z.object({ name: z.string().trim().min(1).max(200) }).strict();
 
 /** Admin-only: creating a workspace hands out its first API key, once. */
 export function workspacesRouter({ db, config }: ApiContext): Router {

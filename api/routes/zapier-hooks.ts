@@ -11,7 +11,7 @@ import { integrationOfWorkspace } from '../workspace-rows';
 import type { ProviderRoute } from './provider-route';
 import { zapier } from '../../providers/zapier';
 
-const Subscribe = z.strictObject({
+export const Subscribe = z.strictObject({
   target_url: z.url(),
   event: z.enum(zapier.outboundTriggerEvents as [string, ...string[]]),
 });

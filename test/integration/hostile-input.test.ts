@@ -93,6 +93,11 @@ describe('hostile input on every route', () => {
       'GET /healthz': { params: {}, status: 200, hostile: 'ignored' },
       'GET /readyz': { params: {}, status: 200, hostile: 'ignored' },
       'GET /metrics': { params: {}, status: 200, hostile: 'ignored' },
+      'GET /v1/openapi.json': { params: {}, status: 200, hostile: 'ignored' },
+      'GET /docs': { params: {}, status: 200, hostile: 'ignored' },
+      'GET /docs/init.js': { params: {}, status: 200, hostile: 'ignored' },
+      'GET /docs/swagger-ui.css': { params: {}, status: 200, hostile: 'ignored' },
+      'GET /docs/swagger-ui-bundle.js': { params: {}, status: 200, hostile: 'ignored' },
       'POST /webhooks/:provider/:integrationId': {
         params: { provider: 'stripe', integrationId: ids.main },
         body: signedCheckout,

@@ -3,7 +3,8 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../activities';
-import { DELIVERY_CONCURRENCY, type deliveryBatchWorkflow, type DeliveryBatchInput, type RetryRef } from '../../workflows/delivery';
+import { DELIVERY_CONCURRENCY, type DeliveryBatchInput, type RetryRef } from '../../contract/delivery';
+import type { deliveryBatchWorkflow } from '../../workflows/delivery';
 import { waitFor } from '../support/harness';
 import { connectTestEnvironment, gate, historyOf, scheduledActivities, scheduledAttributes, scheduledInputs, timerDurations, withMockedWorker } from '../support/workflow-env';
 

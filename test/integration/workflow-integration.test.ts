@@ -3,10 +3,12 @@ import { Context } from '@temporalio/activity';
 import { WorkflowUpdateStage } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Activities } from '../../activities';
-import { lifecycleSignals, newWorkSignal, statusQuery, transitionUpdate } from '../../workflows/definitions';
-import type { integrationWorkflow, IntegrationWorkflowInput } from '../../workflows/integration';
-import type { IntegrationState, IntegrationStatus } from '../../workflows/lifecycle';
-import { integrationWorkflowId } from '../../workflows/search-attributes';
+import { lifecycleSignals, newWorkSignal, statusQuery, transitionUpdate } from '../../contract/definitions';
+import type { IntegrationWorkflowInput } from '../../contract/integration';
+import type { integrationWorkflow } from '../../workflows/integration';
+import type { IntegrationStatus } from '../../contract/lifecycle';
+import type { IntegrationState } from '../../contract/states';
+import { integrationWorkflowId } from '../../contract/search-attributes';
 import { TEST_CONTINUE_AS_NEW_EVENTS } from '../support/global-setup';
 import { waitFor } from '../support/harness';
 import { connectTestEnvironment, continuedAsNewInput, eventTime, gate, historyOf, scheduledActivities, timerDurations, withMockedWorker } from '../support/workflow-env';
@@ -131,7 +133,8 @@ describe('integration workflow (mocked activities)', () => {
     const drainRunning = gate();
     const drainInbox = jest.fn(async (input: DrainInput): Promise<DrainResult> => {
       const call = drainInbox.mock.calls.length;
-      log.push(`drain ${call} (interruptible: ${input.interruptible})`);
+      expect(Object.keys(input)).toEqual(['integrationId']);
+      log.push(`drain ${call}`);
       if (call === 1) {
         drainRunning.open();
         const context = Context.current();
@@ -162,7 +165,7 @@ describe('integration workflow (mocked activities)', () => {
       expect(events.filter((event) => event.activityTaskCanceledEventAttributes)).toHaveLength(1);
       await handle.terminate('test done');
     });
-    expect(log).toEqual(['drain 1 (interruptible: true)', 'drain 1 cancelled', 'record pause', 'drain 2 (interruptible: true)']);
+    expect(log).toEqual(['drain 1', 'drain 1 cancelled', 'record pause', 'drain 2']);
   });
 
   it('drains again while the inbox has more, on each doorbell, and serves what a drain asks as system:inbound', async () => {
