@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { Pool } from 'undici';
 import type { Db } from '../db';
 import { stripeWebhooks } from './webhooks';
 import { sleep } from './stats';
@@ -55,17 +56,37 @@ export function pacedTraffic(rate: number, build: (i: number) => { id: string; s
   };
 }
 
+/**
+ * Sockets a sender may hold: past it, requests wait in the pool. Unbounded (the global fetch), a retry storm
+ * during an outage opened a socket per re-send until this process (which also runs the fault proxy) ran out of
+ * file descriptors, 13,000 of them in CLOSE-WAIT, and the proxy could no longer accept: an outage of the harness.
+ */
+const SENDER_CONNECTIONS = 256;
+
+/** `POST` to the API through a bounded pool; the answer's status and JSON body (if any). */
+export function apiSender(apiUrl: string): (path: string, body: string, headers: Record<string, string>) => Promise<{ status: number; json: unknown }> {
+  const pool = new Pool(apiUrl, { connections: SENDER_CONNECTIONS, pipelining: 1 });
+  return async (path, body, headers) => {
+    const response = await pool.request({ method: 'POST', path, body, headers });
+    const text = await response.body.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.statusCode, json };
+  };
+}
+
 /** Signed Stripe webhooks `evt_<tag>_<i>` to one integration. */
 export function webhookTraffic(apiUrl: string, integrationId: string, tag: string, rate: number) {
+  const post = apiSender(apiUrl);
   return pacedTraffic(rate, (i) => {
     const [request] = stripeWebhooks(`${tag}_${i}`, 1, [integrationId]);
     return {
       id: `evt_${tag}_${i}_0`,
-      send: async () => {
-        const response = await fetch(`${apiUrl}${request.path}`, { method: 'POST', body: request.body, headers: request.headers });
-        await response.text();
-        return response.status;
-      },
+      send: async () => (await post(request.path, request.body, request.headers)).status,
     };
   });
 }

@@ -12,7 +12,7 @@ import { newSigningSecret, saleEvent } from '../test/support/outbound';
 import { type ServiceProcess, startServiceProcess } from '../test/support/service-process';
 import { installIntegration, newTenant, type Tenant } from './fixtures';
 import { sampleMemory } from './rss';
-import { inboundOutcome, pacedTraffic, type Sent, webhookTraffic } from './soak-traffic';
+import { apiSender, inboundOutcome, pacedTraffic, type Sent, webhookTraffic } from './soak-traffic';
 import { sleep } from './stats';
 import { STRIPE_SECRET } from './webhooks';
 
@@ -244,16 +244,17 @@ function firstAttemptOfSome(reply: ReturnType<FakeServer['respond']>): FakeServe
 
 /** `POST /v1/events` with an Idempotency-Key per event (a re-send after a 503 is the same event); `eventIds` maps key → event id. */
 function emitTraffic(apiUrl: string, tenant: Tenant, tag: string, rate: number, eventIds: Map<string, string>) {
+  const post = apiSender(apiUrl);
   return pacedTraffic(rate, (i) => {
     const key = `${tag}-${i}`;
     const body = JSON.stringify(saleEvent());
     return {
       id: key,
       send: async () => {
-        const response = await fetch(`${apiUrl}/v1/events`, { method: 'POST', body, headers: { authorization: `Bearer ${tenant.key}`, 'content-type': 'application/json', 'idempotency-key': key } });
-        const answer = (await response.json()) as { id?: string };
-        if (answer.id) eventIds.set(key, answer.id);
-        return response.status;
+        const { status, json } = await post('/v1/events', body, { authorization: `Bearer ${tenant.key}`, 'content-type': 'application/json', 'idempotency-key': key });
+        const answer = json as { id?: string } | undefined;
+        if (answer?.id) eventIds.set(key, answer.id);
+        return status;
       },
     };
   });
