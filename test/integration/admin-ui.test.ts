@@ -3,6 +3,10 @@ import { type FakeSlack, newSlackCode, startFakeSlack } from '../support/fakes/s
 import { openBrowser } from '../support/browser';
 import { type Harness, startHarness, waitFor } from '../support/harness';
 import { outboundHelpers, saleEvent } from '../support/outbound';
+import { stripeHeaders } from '../support/signers';
+import { stripeInvoicePaid } from '../support/stripe-events';
+
+const STRIPE_SECRET = 'whsec_ui_chart_secret';
 
 /** The admin UI walked as a person would, in Chromium, against the real API, PostgreSQL and Temporal. */
 describe('admin UI', () => {
@@ -24,6 +28,7 @@ describe('admin UI', () => {
       DELIVERY_RETRY_INITIAL_MS: '50',
       DELIVERY_RETRY_MAX_MS: '100',
       DELIVERY_RETRY_WINDOW_MS: '300',
+      DELIVERY_FAILURE_THRESHOLD: '1000',
     });
     key = (await h.newWorkspace('UI')).key;
     out = outboundHelpers(h, () => key);
@@ -65,7 +70,7 @@ describe('admin UI', () => {
   it('installs Stripe from the catalog with a pasted secret → active; the test passes every step; a settings error shows at its field; pause disables actions', async () => {
     await page.getByRole('link', { name: 'Stripe' }).click();
     await page.getByRole('heading', { name: 'Stripe', level: 1 }).waitFor();
-    await page.getByLabel('webhookSecret').fill('whsec_ui_pasted_secret');
+    await page.getByLabel('webhookSecret', { exact: true }).fill('whsec_ui_pasted_secret');
     await browser.screenshot('provider-detail');
     await page.getByRole('button', { name: 'Install Stripe' }).click();
     await page.getByRole('status').filter({ hasText: 'installed and active' }).waitFor();
@@ -79,9 +84,9 @@ describe('admin UI', () => {
     expect(await steps.locator('[aria-label="failed"]').count()).toBe(0);
     await browser.screenshot('integration-tested');
 
-    await page.getByLabel('accountId').fill('not-an-account');
+    await page.getByLabel('accountId', { exact: true }).fill('not-an-account');
     await page.getByRole('button', { name: 'Save settings' }).click();
-    const field = page.locator('.form-group').filter({ has: page.getByLabel('accountId') });
+    const field = page.locator('.form-group').filter({ has: page.getByLabel('accountId', { exact: true }) });
     await field.getByText(/Invalid string|pattern|acct_/).waitFor();
     await browser.screenshot('settings-error');
 
@@ -115,6 +120,10 @@ describe('admin UI', () => {
   });
 
   it('charts the conversions', async () => {
+    const stripe = await out.install('stripe', {}, { webhookSecret: STRIPE_SECRET });
+    const body = stripeInvoicePaid('evt_ui_chart', 'in_ui_chart', 4200, 'eur');
+    expect((await h.post(`/webhooks/stripe/${stripe.id}`, body, stripeHeaders(body, STRIPE_SECRET))).status).toBe(200);
+    await waitFor(async () => (await h.api('GET', '/v1/conversions?type=sale', { key })).body.data.length > 0, 'the sale conversion');
     await page.getByRole('link', { name: 'Conversions' }).click();
     await page.getByTestId('conversion-total').filter({ hasText: /^[1-9]\d* conversions/ }).waitFor();
     await page.getByTestId('chart').locator('canvas').waitFor();
