@@ -13,7 +13,7 @@ export default tseslint.config(
   {
     // The admin UI runs in the browser.
     files: ['web/**/*.{ts,tsx}'],
-    languageOptions: { globals: { window: 'readonly', document: 'readonly', sessionStorage: 'readonly', navigator: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', HTMLDivElement: 'readonly' } },
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', sessionStorage: 'readonly', navigator: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', HTMLDivElement: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
   },
   {
     // Tests read loosely-typed JSON responses.

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import type { Delivery, Page, Transition, WebhookEvent } from '../api/types';
 import { Badge, ErrorMessage, Loading, Section, useAction, useLoad, when } from '../components/ui';
@@ -91,9 +91,19 @@ export function InboundLog({ integrationId, version }: { integrationId: string; 
   );
 }
 
+/** Deliveries the API will not redeliver yet: they are still being attempted. */
+const IN_FLIGHT = new Set(['pending', 'delivering']);
+
 export function DeliveryLog({ integrationId, version }: { integrationId: string; version: number }) {
   const { data, error, reload } = useLoad(() => api<Page<Delivery>>(`/integrations/${integrationId}/deliveries`), [integrationId, version]);
   const redeliver = useAction((delivery: Delivery) => api<Delivery>(`/deliveries/${delivery.id}/redeliver`, { method: 'POST' }));
+  // While a delivery is in flight its row is refreshed every second, so the log shows how it ends.
+  const inFlight = data?.data.some((delivery) => IN_FLIGHT.has(delivery.status));
+  useEffect(() => {
+    if (!inFlight) return;
+    const timer = setTimeout(reload, 1000);
+    return () => clearTimeout(timer);
+  }, [data, inFlight, reload]);
   return (
     <Section title="Deliveries" actions={<button type="button" onClick={reload}>Refresh</button>}>
       <ErrorMessage error={error ?? redeliver.error} />
@@ -115,7 +125,7 @@ export function DeliveryLog({ integrationId, version }: { integrationId: string;
                 <td>{delivery.attemptCount} (round {delivery.round})</td>
                 <td>{delivery.lastStatusCode ?? ''} {delivery.lastError ?? ''}</td>
                 <td>
-                  {delivery.status === 'failed' || delivery.status === 'succeeded' || delivery.status === 'disabled' ? (
+                  {!IN_FLIGHT.has(delivery.status) ? (
                     <button type="button" disabled={redeliver.busy} onClick={() => void redeliver.go(delivery).then(reload)}>
                       Redeliver
                     </button>
