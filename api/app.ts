@@ -5,6 +5,7 @@ import { inboxBacklog } from '../db/queries/health';
 import { logger } from '../lib/logger';
 import { providerRoutes } from './routes/provider-routes';
 import { metrics, registry } from '../lib/metrics';
+import { adminUi } from './admin-ui';
 import { requireApiKey } from './auth';
 import type { ApiContext } from './context';
 import { errorHandler, notFound } from './errors';
@@ -88,6 +89,7 @@ function createApp(ctx: ApiContext): express.Express {
   v1.use('/analytics', analyticsRouter(ctx));
   app.use('/v1', v1);
   app.use('/docs', docsRouter());
+  app.use(adminUi());
 
   app.use((req) => {
     throw notFound(`route ${req.method} ${req.path}`);

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     'Linquid Integrations is running',
+    `  Admin UI         ${config.publicBaseUrl}/  (sign in with a workspace API key)`,
     `  API              ${config.publicBaseUrl}/v1  (health: ${config.publicBaseUrl}/readyz)`,
     `  Temporal Web UI  ${devServer?.uiUrl ?? `your Temporal UI (server ${address})`}`,
   ];

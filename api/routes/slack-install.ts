@@ -13,7 +13,6 @@ import { logger } from '../../lib/logger';
 import type { ProviderRoute } from './provider-route';
 import { slackClient } from '../../providers/slack/deliver';
 import { slackAuthorizeUrl, slackInstallation } from '../../providers/slack/oauth';
-import type { SlackSettings } from '../../providers/slack/schema';
 import { slack } from '../../providers/slack';
 
 export const SLACK_STATE_PURPOSE = 'slack-install';
@@ -24,7 +23,7 @@ interface SlackInstallRequest extends Record<string, unknown> {
   channel?: string;
 }
 
-export const InstallQuery = z.strictObject({ channel: z.string().trim().min(1).max(80).optional() });
+export const InstallQuery = z.strictObject({ channel: z.string().trim().min(1).max(80).optional(), format: z.enum(['redirect', 'json']).optional() });
 const CallbackQuery = z.object({ state: z.string().min(1).max(4000), code: z.string().min(1).max(1000).optional(), error: z.string().max(200).optional() });
 
 function slackApp(config: Config): { clientId: string; clientSecret: string; redirectUri: string } {
@@ -42,17 +41,15 @@ function slackInstallRouter({ db, config }: ApiContext): Router {
   const router = Router();
   router.get('/slack/install', async (req, res) => {
     const app = slackApp(config);
-    const { channel } = parseWith(InstallQuery, req.query, 'query');
+    const { channel, format } = parseWith(InstallQuery, req.query, 'query');
     const { workspaceId, actor } = caller(res);
     const state = await issueOAuthState<SlackInstallRequest>(db, SLACK_STATE_PURPOSE, { workspaceId, actor, payload: { channel } }, STATE_TTL_MS);
-    res.redirect(302, slackAuthorizeUrl(app.clientId, app.redirectUri, state));
+    const url = slackAuthorizeUrl(app.clientId, app.redirectUri, state);
+    // The admin UI cannot follow a redirect it must authenticate for: it asks for the URL and navigates itself.
+    if (format === 'json') res.json({ authorizeUrl: url });
+    else res.redirect(302, url);
   });
   return router;
-}
-
-interface Installed {
-  id: string;
-  settings: SlackSettings;
 }
 
 /**
@@ -61,7 +58,7 @@ interface Installed {
  * that started the install, with the bot token (encrypted), the team, and the channel asked for at
  * install or picked on Slack's consent screen.
  */
-async function finishInstall(ctx: ApiContext, rawQuery: unknown): Promise<Installed> {
+async function finishInstall(ctx: ApiContext, rawQuery: unknown): Promise<string> {
   const app = slackApp(ctx.config);
   const query = parseWith(CallbackQuery, rawQuery, 'query');
   const asked = await consumeOAuthState<SlackInstallRequest>(ctx.db, SLACK_STATE_PURPOSE, query.state);
@@ -80,20 +77,7 @@ async function finishInstall(ctx: ApiContext, rawQuery: unknown): Promise<Instal
   const settings = parseWith(slack.settingsSchema, installation.settings, 'settings');
   const secrets = parseWith(slack.secretsSchema, installation.secrets, 'secrets');
   const id = await installIntegration(ctx, { workspaceId: asked.workspaceId, actor: asked.actor, provider: slack, settings, secrets, connectReason: 'Slack app installed' });
-  return { id, settings };
-}
-
-function installedPage({ id, settings }: Installed): Page {
-  const team = settings.teamName ?? settings.teamId ?? 'your Slack workspace';
-  return {
-    title: 'Slack is connected',
-    paragraphs: [`Linquid will post to ${settings.channel ?? 'the channels of its routes'} in ${team}.`, 'You can close this page: the integration is managed in Linquid.'],
-    facts: [
-      ['Integration', id],
-      ['Slack workspace', [settings.teamName, settings.teamId && `(${settings.teamId})`].filter(Boolean).join(' ')],
-      ['Channel', settings.channel ?? '—'],
-    ],
-  };
+  return id;
 }
 
 const FAILURE_TITLES: Record<string, string> = {
@@ -116,13 +100,15 @@ function failurePage(error: unknown): [number, Page] {
 
 /**
  * `GET /oauth/slack/callback` (public: Slack sends the installer's browser here): answers that browser
- * with a small HTML page, the new integration's or the failure's (the status code says which).
+ * by redirecting to the new integration's page in the admin UI, or with a small HTML page saying what failed.
  */
 function slackCallbackRouter(ctx: ApiContext): Router {
   const router = Router();
   router.get('/callback', async (req, res) => {
     try {
-      sendPage(res, 200, installedPage(await finishInstall(ctx, req.query)));
+      // Ends on the new integration's page in the admin UI (the page is no-cache; the code and state stay behind).
+      const id = await finishInstall(ctx, req.query);
+      res.set('referrer-policy', 'no-referrer').redirect(303, `${ctx.config.publicBaseUrl}/#/integrations/${encodeURIComponent(id)}`);
     } catch (error) {
       sendPage(res, ...failurePage(error));
     }

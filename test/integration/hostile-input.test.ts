@@ -111,7 +111,8 @@ describe('hostile input on every route', () => {
         // A state is single-use: the probes after the base request get the readable "used state" page.
         query: { state: await issueOAuthState(h.db, SLACK_STATE_PURPOSE, { workspaceId, actor: 'test', payload: { channel: 'C0HOSTILE' } }, 3_600_000), code: newSlackCode() },
         fuzzQuery: ['error'],
-        status: 200,
+        // Success redirects to the integration's page in the admin UI.
+        status: 303,
       },
       'POST /v1/workspaces': { params: {}, body: { name: 'Hostile Inc' }, headers: { authorization: `Bearer ${h.adminToken}` }, status: 201 },
       'GET /v1/integrations/slack/install': { params: {}, query: { channel: 'C0SALES' }, headers: auth, status: 302 },

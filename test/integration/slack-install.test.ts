@@ -55,7 +55,8 @@ describe('Slack OAuth install: single-use state bound to the workspace, readable
 
     const code = newSlackCode();
     const page = await installer.callback({ code, state });
-    expectPage(page, 200, 'Slack is connected', 'Linquid will post to C0SALES in Acme.', '<dd>Acme (T0ACME)</dd>', '<dd>C0SALES</dd>');
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toMatch(new RegExp(`^${h.url}/#/integrations/int_\\w+$`));
     const id = installedId(page)!;
     const view = await h.api('GET', `/v1/integrations/${id}`, { key });
     expect(view.body).toMatchObject({ provider: 'slack', state: 'active', settings: { teamId: 'T0ACME', teamName: 'Acme', channel: 'C0SALES' } });
@@ -76,7 +77,7 @@ describe('Slack OAuth install: single-use state bound to the workspace, readable
   it('takes a state once: a replay with a new code (or the same) is refused with a page and installs nothing again', async () => {
     const state = (await installer.start()).searchParams.get('state')!;
     const first = newSlackCode();
-    expect((await installer.callback({ code: first, state })).status).toBe(200);
+    expect((await installer.callback({ code: first, state })).status).toBe(303);
     const exchanged = exchanges();
     refusedState(await installer.callback({ code: newSlackCode(), state }));
     refusedState(await installer.callback({ code: first, state }));
@@ -86,7 +87,7 @@ describe('Slack OAuth install: single-use state bound to the workspace, readable
     // Two callbacks racing with one state: one installs, the other is refused.
     const raced = (await installer.start()).searchParams.get('state')!;
     const answers = await Promise.all([installer.callback({ code: newSlackCode(), state: raced }), installer.callback({ code: newSlackCode(), state: raced })]);
-    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([303, 400]);
     expect(await slackIntegrations(workspaceId)).toHaveLength(2);
   });
 
@@ -96,13 +97,13 @@ describe('Slack OAuth install: single-use state bound to the workspace, readable
     const theirs = (await installer.start('', other.key)).searchParams.get('state')!;
     // Extra parameters and another workspace's API key change nothing: the state says which workspace asked.
     const page = await installer.callback({ code: newSlackCode(), state: ours, workspace_id: other.workspaceId }, { authorization: `Bearer ${other.key}` });
-    expect(page.status).toBe(200);
+    expect(page.status).toBe(303);
     const [installed] = await slackIntegrations(workspaceId);
     expect(installed).toEqual({ id: installedId(page), installed_by: expect.stringMatching(/^api:key_/) });
     expect(await slackIntegrations(other.workspaceId)).toEqual([]);
     expect((await h.api('GET', `/v1/integrations/${installed.id}`, { key: other.key })).status).toBe(404);
 
-    expect((await installer.callback({ code: newSlackCode(), state: theirs })).status).toBe(200);
+    expect((await installer.callback({ code: newSlackCode(), state: theirs })).status).toBe(303);
     expect(await slackIntegrations(other.workspaceId)).toHaveLength(1);
     expect(await slackIntegrations(workspaceId)).toHaveLength(1);
   });

@@ -1,0 +1,153 @@
+import type { Page } from 'playwright-core';
+import { type FakeSlack, newSlackCode, startFakeSlack } from '../support/fakes/slack';
+import { openBrowser } from '../support/browser';
+import { type Harness, startHarness, waitFor } from '../support/harness';
+import { outboundHelpers, saleEvent } from '../support/outbound';
+import { stripeHeaders } from '../support/signers';
+import { stripeInvoicePaid } from '../support/stripe-events';
+
+const STRIPE_SECRET = 'whsec_ui_chart_secret';
+
+/** The admin UI walked as a person would, in Chromium, against the real API, PostgreSQL and Temporal. */
+describe('admin UI', () => {
+  let h: Harness;
+  let slack: FakeSlack;
+  let key: string;
+  let out: ReturnType<typeof outboundHelpers>;
+  let browser: Awaited<ReturnType<typeof openBrowser>>;
+  let page: Page;
+
+  const badge = () => page.getByRole('heading', { level: 1 }).getByTestId('state-badge');
+
+  beforeAll(async () => {
+    slack = await startFakeSlack();
+    h = await startHarness({
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_CLIENT_ID: 'client-ui',
+      SLACK_CLIENT_SECRET: 'client-ui-secret',
+      DELIVERY_RETRY_INITIAL_MS: '50',
+      DELIVERY_RETRY_MAX_MS: '100',
+      DELIVERY_RETRY_WINDOW_MS: '300',
+      DELIVERY_FAILURE_THRESHOLD: '1000',
+    });
+    key = (await h.newWorkspace('UI')).key;
+    out = outboundHelpers(h, () => key);
+    browser = await openBrowser();
+    page = browser.page;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await out.stop();
+    await slack.close();
+  });
+
+  it('is served with a CSP, immutable hashed assets and a no-cache index', async () => {
+    const index = await fetch(`${h.url}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect(index.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await index.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/);
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+    const script = await fetch(`${h.url}${asset}`);
+    expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(await script.text()).not.toContain(key);
+  });
+
+  it('refuses a wrong key with a message, then signs in', async () => {
+    await page.goto(`${h.url}/`);
+    await page.getByLabel('Workspace API key').fill('lq_wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'not valid for any workspace' }).waitFor();
+    await browser.screenshot('sign-in');
+    await page.getByLabel('Workspace API key').fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Catalog' }).waitFor();
+    await page.getByRole('heading', { name: 'Payments' }).waitFor();
+    await browser.screenshot('catalog');
+  });
+
+  it('installs Stripe from the catalog with a pasted secret → active; the test passes every step; a settings error shows at its field; pause disables actions', async () => {
+    await page.getByRole('link', { name: 'Stripe' }).click();
+    await page.getByRole('heading', { name: 'Stripe', level: 1 }).waitFor();
+    await page.getByLabel('webhookSecret', { exact: true }).fill('whsec_ui_pasted_secret');
+    await browser.screenshot('provider-detail');
+    await page.getByRole('button', { name: 'Install Stripe' }).click();
+    await page.getByRole('status').filter({ hasText: 'installed and active' }).waitFor();
+    await page.getByRole('link', { name: 'Open the integration' }).click();
+    await badge().filter({ hasText: 'active' }).waitFor();
+
+    await page.getByRole('button', { name: 'Run test' }).click();
+    await page.getByText('Every step passed.').waitFor();
+    const steps = page.getByTestId('test-step');
+    expect(await steps.count()).toBeGreaterThan(0);
+    expect(await steps.locator('[aria-label="failed"]').count()).toBe(0);
+    await browser.screenshot('integration-tested');
+
+    await page.getByLabel('accountId', { exact: true }).fill('not-an-account');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    const field = page.locator('.form-group').filter({ has: page.getByLabel('accountId', { exact: true }) });
+    await field.locator('.text-danger', { hasText: 'must match pattern' }).waitFor();
+    await browser.screenshot('settings-error');
+
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await badge().filter({ hasText: 'paused' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Pause' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Resume' }).isEnabled()).toBe(true);
+    await page.getByText('cannot pause an integration that is paused').waitFor();
+    await page.getByRole('cell', { name: 'pause', exact: true }).waitFor();
+    await browser.screenshot('integration-paused');
+
+    await page.getByRole('link', { name: 'Installed', exact: true }).click();
+    await page.getByRole('heading', { name: 'Installed integrations' }).waitFor();
+    await page.getByLabel('State').selectOption('paused');
+    await page.getByRole('link', { name: 'stripe' }).waitFor();
+    await browser.screenshot('installed');
+  });
+
+  it('a failing destination shows its diagnostics finding, and Redeliver says why it is refused until the destination is resumed', async () => {
+    const receiver = await out.receiver(() => ({ status: 500 }));
+    const destination = await out.installWebhook(receiver.url, receiver.secret, ['sale.created']);
+    await out.emit(saleEvent({ amountMinor: 4200, currency: 'EUR' }));
+    await waitFor(async () => (await h.api('GET', `/v1/integrations/${destination.id}/deliveries?status=failed`, { key })).body.data.length > 0, 'a failed delivery');
+    await page.goto(`${h.url}/#/integrations/${destination.id}`);
+    await page.getByTestId('finding').filter({ hasText: 'delivery_failures' }).waitFor();
+    const delivery = page.getByTestId('delivery').first();
+    await delivery.getByText('round 1').waitFor();
+    await browser.screenshot('destination-failing');
+    // Failing past its retry window moved the destination to error: a redelivery is refused until it is resumed.
+    await delivery.getByRole('button', { name: 'Redeliver' }).click();
+    await page.getByRole('alert').filter({ hasText: 'must be active to receive a redelivery' }).waitFor();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await badge().filter({ hasText: 'active' }).waitFor();
+    await browser.screenshot('destination-redelivered');
+  });
+
+  it('charts the conversions', async () => {
+    const stripe = await out.install('stripe', {}, { webhookSecret: STRIPE_SECRET });
+    const body = stripeInvoicePaid('evt_ui_chart', 'in_ui_chart', 4200, 'eur');
+    expect((await h.post(`/webhooks/stripe/${stripe.id}`, body, stripeHeaders(body, STRIPE_SECRET))).status).toBe(200);
+    await waitFor(async () => (await h.api('GET', '/v1/conversions?type=sale', { key })).body.data.length > 0, 'the sale conversion');
+    await page.getByRole('link', { name: 'Conversions' }).click();
+    await page.getByTestId('conversion-total').filter({ hasText: /^[1-9]\d* conversions/ }).waitFor();
+    await page.getByTestId('chart').locator('canvas').waitFor();
+    await page.getByRole('cell', { name: 'sale' }).first().waitFor();
+    await browser.screenshot('conversions');
+  });
+
+  it('"Add to Slack" goes through Slack and lands on the new integration page', async () => {
+    // The stand-in plays Slack's consent screen: the browser is sent back to the callback with a code.
+    await page.route('https://slack.com/oauth/v2/authorize**', (route) => {
+      const authorize = new URL(route.request().url());
+      const back = new URL(authorize.searchParams.get('redirect_uri')!);
+      back.search = new URLSearchParams({ code: newSlackCode(), state: authorize.searchParams.get('state')! }).toString();
+      return route.fulfill({ status: 302, headers: { location: back.toString() } });
+    });
+    await page.goto(`${h.url}/#/providers/slack`);
+    await page.getByRole('button', { name: 'Add to Slack' }).click();
+    await page.waitForURL(/\/#\/integrations\/int_\w+$/);
+    await page.getByRole('heading', { name: /Slack/, level: 1 }).waitFor();
+    await badge().filter({ hasText: 'active' }).waitFor();
+    await browser.screenshot('slack-installed');
+  });
+});

@@ -1,0 +1,43 @@
+import type { ApiErrorBody, FieldIssue } from './types';
+
+const KEY_STORAGE = 'linquid.apiKey';
+
+/** The workspace API key lives only in this tab's session: closing the tab signs out. */
+export const session = {
+  key: () => sessionStorage.getItem(KEY_STORAGE),
+  signIn: (key: string) => sessionStorage.setItem(KEY_STORAGE, key),
+  signOut: () => sessionStorage.removeItem(KEY_STORAGE),
+};
+
+/** An API error as a person reads it: the server's message, its code, and the fields it names. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: FieldIssue[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown; key?: string } = {}): Promise<T> {
+  const key = init.key ?? session.key();
+  let response: Response;
+  try {
+    response = await fetch(`/v1${path}`, {
+      method: init.method ?? 'GET',
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'The API could not be reached. Check your connection and try again.');
+  }
+  const text = await response.text();
+  const json = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!response.ok) {
+    const body = json as Partial<ApiErrorBody> | undefined;
+    throw new ApiError(response.status, body?.error?.code ?? 'http_' + response.status, body?.error?.message ?? `The API answered ${response.status}.`, body?.error?.issues);
+  }
+  return json as T;
+}

@@ -1,0 +1,68 @@
+import { useState } from 'react';
+import { api } from '../api/client';
+import type { Integration, Page, Provider } from '../api/types';
+import { Badge, ErrorMessage, Loading, useLoad, when } from '../components/ui';
+
+const STATES = ['pending', 'active', 'paused', 'error', 'disconnected'];
+
+export function Integrations() {
+  const [provider, setProvider] = useState('');
+  const [state, setState] = useState('');
+  const query = new URLSearchParams({ ...(provider ? { provider } : {}), ...(state ? { state } : {}) }).toString();
+  const providers = useLoad(() => api<Page<Provider>>('/providers'), []);
+  const list = useLoad(() => api<Page<Integration>>(`/integrations${query ? `?${query}` : ''}`), [query]);
+  return (
+    <main>
+      <h1>Installed integrations</h1>
+      <div className="filters">
+        <label>
+          Provider
+          <select value={provider} onChange={(e) => setProvider(e.target.value)}>
+            <option value="">All providers</option>
+            {providers.data?.data.map((p) => <option key={p.id} value={p.id}>{p.displayName}</option>)}
+          </select>
+        </label>
+        <label>
+          State
+          <select value={state} onChange={(e) => setState(e.target.value)}>
+            <option value="">All states</option>
+            {STATES.map((s) => <option key={s}>{s}</option>)}
+          </select>
+        </label>
+      </div>
+      <ErrorMessage error={list.error ?? providers.error} />
+      {!list.data ? (
+        <Loading what="integrations" />
+      ) : list.data.data.length === 0 ? (
+        <p>
+          No integration matches. <a href="#/catalog">Install one from the catalog.</a>
+        </p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Integration</th>
+              <th>State</th>
+              <th>Installed</th>
+              <th>Last activity</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.data.map((integration) => (
+              <tr key={integration.id}>
+                <td>
+                  <a href={`#/integrations/${integration.id}`}>{integration.provider}</a> <code className="muted">{integration.id}</code>
+                </td>
+                <td>
+                  <Badge value={integration.state} />
+                </td>
+                <td>{when(integration.installation.installedAt)}</td>
+                <td>{when(integration.updatedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,91 @@
+import { useState } from 'react';
+import { api, ApiError } from '../api/client';
+import type { Integration, Provider } from '../api/types';
+import { issuesAtFields, SchemaForm } from '../components/SchemaForm';
+import { Copyable, ErrorMessage, Loading, Section, useAction, useLoad } from '../components/ui';
+
+/** Slack installs through its OAuth consent screen: the API hands out the authorize URL (with a single-use state). */
+async function startSlackInstall() {
+  const { authorizeUrl } = await api<{ authorizeUrl: string }>('/integrations/slack/install?format=json');
+  window.location.assign(authorizeUrl);
+}
+
+export function ProviderDetail({ providerId }: { providerId: string }) {
+  const { data: provider, error } = useLoad(() => api<Provider>(`/providers/${encodeURIComponent(providerId)}`), [providerId]);
+  const [settings, setSettings] = useState<Record<string, unknown>>({});
+  const [secrets, setSecrets] = useState<Record<string, unknown>>({});
+  const [installed, setInstalled] = useState<Integration>();
+  const install = useAction(() => api<Integration>('/integrations', { method: 'POST', body: { provider: providerId, settings, secrets } }));
+  const slack = useAction(startSlackInstall);
+  if (error) return <ErrorMessage error={error} />;
+  if (!provider) return <Loading what="the provider" />;
+  const issues = install.error instanceof ApiError ? install.error.issues : [];
+  return (
+    <main>
+      <p>
+        <a href="#/catalog">← Catalog</a>
+      </p>
+      <h1>{provider.displayName}</h1>
+      <p>{provider.description}</p>
+      <div className="grid2">
+        <Section title="What it records">
+          {provider.inboundEventTypes.length ? (
+            <ul>{provider.inboundEventTypes.map((type) => <li key={type}><code>{type}</code></li>)}</ul>
+          ) : (
+            <p className="muted">It receives nothing.</p>
+          )}
+        </Section>
+        <Section title="What it delivers">
+          {provider.capabilities.outbound ? (
+            <ul>{provider.outboundTriggerEvents.map((type) => <li key={type}><code>{type}</code></li>)}</ul>
+          ) : (
+            <p className="muted">It delivers nothing.</p>
+          )}
+        </Section>
+      </div>
+      {installed ? (
+        <Section title="Installed">
+          <p role="status">
+            {provider.displayName} is installed and <strong>{installed.state}</strong>.
+          </p>
+          {installed.installation.inboundWebhookUrl ? (
+            <p>
+              Paste this webhook URL into {provider.displayName}: <Copyable value={installed.installation.inboundWebhookUrl} label="inbound webhook URL" />
+            </p>
+          ) : null}
+          {installed.issuedSecret ? (
+            <p>
+              Signing secret (<code>{installed.issuedSecret.field}</code>), shown only once: <Copyable value={installed.issuedSecret.secret} label="signing secret" />
+            </p>
+          ) : null}
+          <a href={`#/integrations/${installed.id}`}>Open the integration</a>
+        </Section>
+      ) : provider.id === 'slack' ? (
+        <Section title="Connect">
+          <button type="button" onClick={() => void slack.go()} disabled={slack.busy}>
+            {slack.busy ? 'Opening Slack…' : 'Add to Slack'}
+          </button>
+          <ErrorMessage error={slack.error} />
+        </Section>
+      ) : (
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            void install.go().then((done) => done && setInstalled(done));
+          }}
+        >
+          <Section title="Settings">
+            <SchemaForm id="settings" schema={provider.settingsSchema} value={settings} onChange={setSettings} serverErrors={issuesAtFields(issues, 'settings')} />
+          </Section>
+          <Section title="Secrets">
+            <SchemaForm id="secrets" secret schema={provider.secretsSchema} value={secrets} onChange={setSecrets} serverErrors={issuesAtFields(issues, 'secrets')} />
+          </Section>
+          <button type="submit" disabled={install.busy}>
+            {install.busy ? 'Installing…' : `Install ${provider.displayName}`}
+          </button>
+          <ErrorMessage error={install.error} />
+        </form>
+      )}
+    </main>
+  );
+}
