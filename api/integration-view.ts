@@ -7,7 +7,6 @@ import { getProvider } from '../providers';
 import { MASK } from '../lib/mask';
 import { ACTIONS, checkTransition } from '../contract/lifecycle';
 import { integrationWorkflowId } from '../contract/search-attributes';
-import type { IntegrationState } from '../contract/states';
 
 
 /** Which secrets are set, never their values. */
@@ -35,7 +34,7 @@ export function integrationView(row: IntegrationRow, box: SecretBox, config: Con
     lastStateChange: { at: row.state_changed_at.toISOString(), by: row.state_changed_by, reason: row.state_reason },
     /** What the transition table allows from this state, with the reason for each refused action (the UI disables those). */
     actions: ACTIONS.filter((action) => action !== 'fail').map((action) => {
-      const check = checkTransition(row.state as IntegrationState, action);
+      const check = checkTransition(row.state, action);
       return check.ok ? { action, allowed: true } : { action, allowed: false, reason: check.reason };
     }),
     links: { temporalUi: `${config.temporalUiUrl}/namespaces/${encodeURIComponent(config.temporalNamespace)}/workflows/${encodeURIComponent(integrationWorkflowId(row.id))}` },

@@ -24,6 +24,10 @@ export const Integration = z
       inboundWebhookUrl: z.string().nullable().meta({ description: 'Where the provider sends webhooks; `null` for a provider that only receives from Linquid.' }),
     }),
     lastStateChange: z.strictObject({ at: instant, by: z.string(), reason: z.string().nullable() }),
+    actions: z
+      .array(z.strictObject({ action: z.string(), allowed: z.boolean(), reason: z.string().optional() }))
+      .meta({ description: 'The lifecycle actions the transition table allows from this state; a refused one carries the reason.' }),
+    links: z.strictObject({ temporalUi: z.string().meta({ description: "This integration's workflow in the Temporal Web UI." }) }),
     health: z.looseObject({ status: z.enum(['healthy', 'degraded', 'failing']), reasons: z.array(z.string()), findings: z.array(z.string()) }).optional().meta({ description: 'Only on `GET /v1/integrations/{id}`.' }),
     updatedAt: instant,
   })

@@ -606,6 +606,16 @@ export interface components {
                 by: string;
                 reason: string | null;
             };
+            /** @description The lifecycle actions the transition table allows from this state; a refused one carries the reason. */
+            actions: {
+                action: string;
+                allowed: boolean;
+                reason?: string;
+            }[];
+            links: {
+                /** @description This integration's workflow in the Temporal Web UI. */
+                temporalUi: string;
+            };
             /** @description Only on `GET /v1/integrations/{id}`. */
             health?: {
                 /** @enum {string} */
@@ -930,6 +940,16 @@ export interface operations {
                             by: string;
                             reason: string | null;
                         };
+                        /** @description The lifecycle actions the transition table allows from this state; a refused one carries the reason. */
+                        actions: {
+                            action: string;
+                            allowed: boolean;
+                            reason?: string;
+                        }[];
+                        links: {
+                            /** @description This integration's workflow in the Temporal Web UI. */
+                            temporalUi: string;
+                        };
                         /** @description Only on `GET /v1/integrations/{id}`. */
                         health?: {
                             /** @enum {string} */
@@ -999,6 +1019,7 @@ export interface operations {
         parameters: {
             query?: {
                 channel?: string;
+                format?: "redirect" | "json";
             };
             header?: never;
             path?: never;
