@@ -579,6 +579,26 @@ export interface components {
                 }[];
             };
         };
+        Provider: {
+            id: string;
+            displayName: string;
+            class: string;
+            description: string;
+            capabilities: {
+                inbound: boolean;
+                outbound: boolean;
+            };
+            inboundEventTypes: string[];
+            outboundTriggerEvents: string[];
+            /** @description A JSON Schema (draft 2020-12). */
+            settingsSchema: {
+                [key: string]: unknown;
+            };
+            /** @description A JSON Schema (draft 2020-12). */
+            secretsSchema: {
+                [key: string]: unknown;
+            };
+        };
         Integration: {
             id: string;
             workspaceId: string;
@@ -606,14 +626,44 @@ export interface components {
                 by: string;
                 reason: string | null;
             };
+            /** @description Every lifecycle action and whether the transition table allows it from this state. */
+            actions: {
+                /** @enum {string} */
+                action: "connect" | "pause" | "resume" | "disconnect" | "reauthorize" | "updateSettings";
+                allowed: boolean;
+                /** @description Why the current state refuses it (only when `allowed` is false). */
+                reason?: string;
+            }[];
+            links: {
+                /** @description This integration’s workflow in the Temporal Web UI. */
+                temporalUi: string;
+            };
             /** @description Only on `GET /v1/integrations/{id}`. */
             health?: {
                 /** @enum {string} */
                 status: "healthy" | "degraded" | "failing";
                 reasons: string[];
                 findings: string[];
-            } & {
-                [key: string]: unknown;
+                inbound: {
+                    lastEventReceivedAt: string | null;
+                    lastEventProcessedAt: string | null;
+                    pendingEvents: number;
+                    oldestPendingAgeSeconds: number | null;
+                    processingLagSeconds: {
+                        p50: number | null;
+                        p95: number | null;
+                        sampleSize: number;
+                    };
+                    failedEventsLast24h: number;
+                    signatureFailuresLastHour: number;
+                } | null;
+                outbound: {
+                    lastSuccessAt: string | null;
+                    lastFailureAt: string | null;
+                    failuresLast24h: number;
+                    consecutiveFailures: number;
+                    failingSince: string | null;
+                } | null;
             };
             /** Format: date-time */
             updatedAt: string;
@@ -629,6 +679,174 @@ export interface components {
             actor: string;
             reason: string | null;
         };
+        RotateResult: {
+            field: string;
+            /** @description The secret Linquid generated, shown once. */
+            secret?: string;
+            /** @description When the previous secret stops verifying; `null` without a grace period. */
+            previousSecretValidUntil: string | null;
+        };
+        TestReport: {
+            integrationId: string;
+            provider: string;
+            /** @enum {string} */
+            state: "pending" | "active" | "paused" | "error" | "disconnected";
+            /** @description False when the integration is paused or disconnected: nothing it receives is synced. */
+            synced: boolean;
+            passed: boolean;
+            steps: {
+                step: number;
+                /** @enum {string} */
+                name: "send" | "landed" | "values" | "duplicate" | "state";
+                /** @enum {string} */
+                direction: "inbound" | "outbound" | "lifecycle";
+                ok: boolean;
+                detail: string;
+                data?: {
+                    [key: string]: unknown;
+                };
+            }[];
+        };
+        Diagnostics: {
+            integrationId: string;
+            provider: string;
+            /** @enum {string} */
+            state: "pending" | "active" | "paused" | "error" | "disconnected";
+            /** Format: date-time */
+            checkedAt: string;
+            findings: components["schemas"]["Finding"][];
+        };
+        Finding: {
+            scenario: string;
+            /** @enum {string} */
+            severity: "degraded" | "failing";
+            likelyCause: string;
+            firstAction: string;
+            evidence: {
+                [key: string]: unknown;
+            };
+        };
+        WebhookEvent: {
+            id: string;
+            /** Format: date-time */
+            receivedAt: string;
+            eventId: string;
+            type: string;
+            /** @enum {string} */
+            status: "pending" | "processed" | "ignored" | "failed" | "skipped";
+            reason: string | null;
+            duplicateCount: number;
+            lastDuplicateAt: string | null;
+            result: {
+                customerIds: string[];
+                conversionIds: string[];
+                eventIds: string[];
+            } | null;
+            processedAt: string | null;
+            requeuedAt: string | null;
+            isTest: boolean;
+        };
+        Delivery: {
+            id: string;
+            integrationId: string;
+            eventId: string;
+            eventType: string;
+            /** @enum {string} */
+            status: "pending" | "delivering" | "succeeded" | "failed" | "skipped" | "held" | "disabled";
+            reason: string | null;
+            attemptCount: number;
+            /** @description Bumped by a redelivery or a resume. */
+            round: number;
+            lastStatusCode: number | null;
+            lastLatencyMs: number | null;
+            lastError: string | null;
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            deliveredAt: string | null;
+        };
+        DeliveryDetail: {
+            id: string;
+            integrationId: string;
+            eventId: string;
+            eventType: string;
+            /** @enum {string} */
+            status: "pending" | "delivering" | "succeeded" | "failed" | "skipped" | "held" | "disabled";
+            reason: string | null;
+            attemptCount: number;
+            /** @description Bumped by a redelivery or a resume. */
+            round: number;
+            lastStatusCode: number | null;
+            lastLatencyMs: number | null;
+            lastError: string | null;
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            deliveredAt: string | null;
+            event: {
+                [key: string]: unknown;
+            };
+            attempts: {
+                attempt: number;
+                round: number;
+                /** Format: date-time */
+                startedAt: string;
+                latencyMs: number;
+                outcome: string;
+                requestHeaders: {
+                    [key: string]: string;
+                };
+                statusCode: number | null;
+                responseBody: string | null;
+                error: string | null;
+            }[];
+        };
+        Conversion: {
+            id: string;
+            /** @enum {string} */
+            type: "lead" | "sale" | "refund";
+            eventName: string;
+            integrationId: string;
+            provider: string;
+            customerId: string | null;
+            /** @description Integer minor units; `null` without an amount. */
+            amountMinor: number | null;
+            currency: string | null;
+            /** @description Major units as a decimal string (`"15.00"`). */
+            amount: string | null;
+            quantity: number | null;
+            /** Format: date-time */
+            occurredAt: string;
+            externalId: string;
+            refundsExternalId: string | null;
+            saleConversionId: string | null;
+            externalEventId: string;
+            clickId: string | null;
+            linkKey: string | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+            isTest: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        Customer: {
+            id: string;
+            integrationId: string;
+            provider: string;
+            externalId: string;
+            email: string | null;
+            name: string | null;
+            isTest: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         WorkspaceEvent: {
             id: string;
             type: string;
@@ -640,6 +858,33 @@ export interface components {
             };
             integrationId: string | null;
             isTest: boolean;
+        };
+        ConversionAnalytics: {
+            interval: string;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @constant */
+            timezone: "UTC";
+            buckets: {
+                /** Format: date-time */
+                start: string;
+                counts: {
+                    lead: number;
+                    sale: number;
+                    refund: number;
+                };
+                revenue: {
+                    currency: string;
+                    salesMinor: number;
+                    refundsMinor: number;
+                    netMinor: number;
+                    sales: string;
+                    refunds: string;
+                    net: string;
+                }[];
+            }[];
         };
     };
     responses: never;
@@ -743,9 +988,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            [key: string]: unknown;
-                        }[];
+                        data: components["schemas"]["Provider"][];
                     };
                 };
             };
@@ -787,9 +1030,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Provider"];
                 };
             };
             /** @description Missing or invalid credentials. */
@@ -930,14 +1171,44 @@ export interface operations {
                             by: string;
                             reason: string | null;
                         };
+                        /** @description Every lifecycle action and whether the transition table allows it from this state. */
+                        actions: {
+                            /** @enum {string} */
+                            action: "connect" | "pause" | "resume" | "disconnect" | "reauthorize" | "updateSettings";
+                            allowed: boolean;
+                            /** @description Why the current state refuses it (only when `allowed` is false). */
+                            reason?: string;
+                        }[];
+                        links: {
+                            /** @description This integration’s workflow in the Temporal Web UI. */
+                            temporalUi: string;
+                        };
                         /** @description Only on `GET /v1/integrations/{id}`. */
                         health?: {
                             /** @enum {string} */
                             status: "healthy" | "degraded" | "failing";
                             reasons: string[];
                             findings: string[];
-                        } & {
-                            [key: string]: unknown;
+                            inbound: {
+                                lastEventReceivedAt: string | null;
+                                lastEventProcessedAt: string | null;
+                                pendingEvents: number;
+                                oldestPendingAgeSeconds: number | null;
+                                processingLagSeconds: {
+                                    p50: number | null;
+                                    p95: number | null;
+                                    sampleSize: number;
+                                };
+                                failedEventsLast24h: number;
+                                signatureFailuresLastHour: number;
+                            } | null;
+                            outbound: {
+                                lastSuccessAt: string | null;
+                                lastFailureAt: string | null;
+                                failuresLast24h: number;
+                                consecutiveFailures: number;
+                                failingSince: string | null;
+                            } | null;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -999,6 +1270,7 @@ export interface operations {
         parameters: {
             query?: {
                 channel?: string;
+                format?: "redirect" | "json";
             };
             header?: never;
             path?: never;
@@ -1006,6 +1278,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description With `format=json`: the consent screen’s URL, for a page that navigates itself. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        authorizeUrl: string;
+                    };
+                };
+            };
             /** @description Redirect to Slack’s consent screen. */
             302: {
                 headers: {
@@ -1705,9 +1988,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RotateResult"];
                 };
             };
             /** @description Invalid request: `issues[]` names each refused field. */
@@ -1775,9 +2056,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TestReport"];
                 };
             };
             /** @description Missing or invalid credentials. */
@@ -1827,9 +2106,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Diagnostics"];
                 };
             };
             /** @description Missing or invalid credentials. */
@@ -1884,9 +2161,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            [key: string]: unknown;
-                        }[];
+                        data: components["schemas"]["WebhookEvent"][];
                         /** @description Pass as `cursor` for the next (older) page; `null` on the last page. */
                         nextCursor: string | null;
                     };
@@ -2039,13 +2314,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            [key: string]: unknown;
-                        }[];
+                        data: components["schemas"]["Delivery"][];
                         /** @description Pass as `cursor` for the next (older) page; `null` on the last page. */
                         nextCursor: string | null;
                         health: {
-                            [key: string]: unknown;
+                            consecutiveFailures: number;
+                            failingSince: string | null;
+                            lastSuccessAt: string | null;
+                            lastFailureAt: string | null;
                         };
                     };
                 };
@@ -2106,9 +2382,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DeliveryDetail"];
                 };
             };
             /** @description Missing or invalid credentials. */
@@ -2158,9 +2432,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Delivery"];
                 };
             };
             /** @description Missing or invalid credentials. */
@@ -2226,9 +2498,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            [key: string]: unknown;
-                        }[];
+                        data: components["schemas"]["Conversion"][];
                         /** @description Pass as `cursor` for the next (older) page; `null` on the last page. */
                         nextCursor: string | null;
                     };
@@ -2281,9 +2551,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Conversion"];
                 };
             };
             /** @description Missing or invalid credentials. */
@@ -2338,9 +2606,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            [key: string]: unknown;
-                        }[];
+                        data: components["schemas"]["Customer"][];
                         /** @description Pass as `cursor` for the next (older) page; `null` on the last page. */
                         nextCursor: string | null;
                     };
@@ -2393,9 +2659,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Customer"];
                 };
             };
             /** @description Missing or invalid credentials. */
@@ -2746,9 +3010,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ConversionAnalytics"];
                 };
             };
             /** @description Invalid request: `issues[]` names each refused field. */
