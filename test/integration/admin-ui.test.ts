@@ -105,8 +105,9 @@ describe('admin UI', () => {
     await browser.screenshot('installed');
   });
 
-  it('a failing destination shows its diagnostics finding, and Redeliver says why it is refused until the destination is resumed', async () => {
-    const receiver = await out.receiver(() => ({ status: 500 }));
+  it('a failing destination shows its diagnostics finding, Redeliver says why it is refused until it is resumed, then sends a new round', async () => {
+    let answer = 500;
+    const receiver = await out.receiver(() => ({ status: answer }));
     const destination = await out.installWebhook(receiver.url, receiver.secret, ['sale.created']);
     await out.emit(saleEvent({ amountMinor: 4200, currency: 'EUR' }));
     await waitFor(async () => (await h.api('GET', `/v1/integrations/${destination.id}/deliveries?status=failed`, { key })).body.data.length > 0, 'a failed delivery');
@@ -118,8 +119,18 @@ describe('admin UI', () => {
     // Failing past its retry window moved the destination to error: a redelivery is refused until it is resumed.
     await delivery.getByRole('button', { name: 'Redeliver' }).click();
     await page.getByRole('alert').filter({ hasText: 'must be active to receive a redelivery' }).waitFor();
+    // The endpoint is fixed before Resume: still failing, it would send the destination back to error within its retry window.
+    answer = 200;
     await page.getByRole('button', { name: 'Resume' }).click();
     await badge().filter({ hasText: 'active' }).waitFor();
+    // Resume re-sends what failed during the streak as round 2; Redeliver then sends round 3.
+    await delivery.getByText('round 2').waitFor();
+    await delivery.getByText('succeeded').waitFor();
+    await delivery.getByRole('button', { name: 'Redeliver' }).click();
+    await delivery.getByText('round 3').waitFor();
+    await delivery.getByText('succeeded').waitFor();
+    // Both successful rounds carried the same webhook-id, so the receiver can dedupe.
+    expect([...receiver.delivered().values()]).toEqual([2]);
     await browser.screenshot('destination-redelivered');
   });
 

@@ -94,7 +94,8 @@ export function InboundLog({ integrationId, version }: { integrationId: string; 
 /** Deliveries the API will not redeliver yet: they are still being attempted. */
 const IN_FLIGHT = new Set(['pending', 'delivering']);
 
-export function DeliveryLog({ integrationId, version }: { integrationId: string; version: number }) {
+/** `onChanged` after a redelivery: the page reloads the integration too, whose state the pipeline may have changed meanwhile (a refusal names it). */
+export function DeliveryLog({ integrationId, version, onChanged }: { integrationId: string; version: number; onChanged: () => void }) {
   const { data, error, reload } = useLoad(() => api<DeliveryPage>(`/integrations/${integrationId}/deliveries`), [integrationId, version]);
   const redeliver = useAction((delivery: Delivery) => api<Delivery>(`/deliveries/${delivery.id}/redeliver`, { method: 'POST' }));
   // While a delivery is in flight its row is refreshed every second, so the log shows how it ends.
@@ -126,7 +127,7 @@ export function DeliveryLog({ integrationId, version }: { integrationId: string;
                 <td>{delivery.lastStatusCode ?? ''} {delivery.lastError ?? ''}</td>
                 <td>
                   {!IN_FLIGHT.has(delivery.status) ? (
-                    <button type="button" disabled={redeliver.busy} onClick={() => void redeliver.go(delivery).then(reload)}>
+                    <button type="button" disabled={redeliver.busy} onClick={() => void redeliver.go(delivery).then(onChanged)}>
                       Redeliver
                     </button>
                   ) : null}

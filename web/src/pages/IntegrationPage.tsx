@@ -51,7 +51,7 @@ export function IntegrationPage({ integrationId }: { integrationId: string }) {
       <SettingsEditor key={`settings-${version}`} integration={integration} provider={provider} onChanged={changed} />
       <Secrets integration={integration} provider={provider} onChanged={changed} />
       {provider.capabilities.inbound ? <InboundLog integrationId={integration.id} version={version} /> : null}
-      {provider.capabilities.outbound ? <DeliveryLog integrationId={integration.id} version={version} /> : null}
+      {provider.capabilities.outbound ? <DeliveryLog integrationId={integration.id} version={version} onChanged={changed} /> : null}
       <AuditTrail integrationId={integration.id} version={version} />
     </main>
   );
