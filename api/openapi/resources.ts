@@ -80,6 +80,10 @@ export const Integration = z
     actions: z.array(ActionAvailability).meta({ description: 'Every lifecycle action and whether the transition table allows it from this state.' }),
     links: z.strictObject({ temporalUi: z.string().meta({ description: 'This integration’s workflow in the Temporal Web UI.' }) }),
     health: Health.optional().meta({ description: 'Only on `GET /v1/integrations/{id}`.' }),
+    overview: z
+      .strictObject({ healthStatus: HealthStatus, lastActivityAt: instant.meta({ description: 'The latest of its last state change, inbound event and delivery attempt.' }) })
+      .optional()
+      .meta({ description: 'Only on `GET /v1/integrations`: a cheap health summary (`failing` in `error`, `degraded` while deliveries fail in a row or inbound events failed in the last 24 h); the full health is on `GET /v1/integrations/{id}`.' }),
     updatedAt: instant,
   })
   .meta({ id: 'Integration' });

@@ -111,6 +111,16 @@ describe('admin UI', () => {
     const destination = await out.installWebhook(receiver.url, receiver.secret, ['sale.created']);
     await out.emit(saleEvent({ amountMinor: 4200, currency: 'EUR' }));
     await waitFor(async () => (await h.api('GET', `/v1/integrations/${destination.id}/deliveries?status=failed`, { key })).body.data.length > 0, 'a failed delivery');
+    await waitFor(async () => (await out.state(destination.id)) === 'error', 'the destination in error');
+    // The installed list, filtered by provider and state, shows it failing with its last activity.
+    await page.goto(`${h.url}/#/integrations`);
+    await page.getByLabel('Provider').selectOption('webhook');
+    await page.getByLabel('State').selectOption('error');
+    const listed = page.getByTestId('integration-row').filter({ hasText: destination.id });
+    await listed.getByTestId('health-badge').filter({ hasText: 'failing' }).waitFor();
+    await waitFor(async () => (await page.getByTestId('integration-row').count()) === 1, 'only the filtered row');
+    expect(await listed.getByTestId('last-activity').textContent()).not.toBe('');
+    await browser.screenshot('installed-failing');
     await page.goto(`${h.url}/#/integrations/${destination.id}`);
     await page.getByTestId('finding').filter({ hasText: 'delivery_failures' }).waitFor();
     const delivery = page.getByTestId('delivery').first();

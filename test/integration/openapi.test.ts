@@ -70,7 +70,7 @@ describe('the API contract: /v1/openapi.json and /docs', () => {
     Integration.parse(integration);
     const fetched = await h.api('GET', `/v1/integrations/${integration.id}`, { key });
     expect(Integration.parse(fetched.body).health).toBeDefined();
-    for (const listed of (await h.api('GET', '/v1/integrations', { key })).body.data) Integration.parse(listed);
+    for (const listed of (await h.api('GET', '/v1/integrations', { key })).body.data) expect(Integration.parse(listed).overview?.healthStatus).toBe('healthy');
     const transitions = (await h.api('GET', `/v1/integrations/${integration.id}/transitions`, { key })).body.data;
     expect(transitions.length).toBeGreaterThan(0);
     for (const transition of transitions) Transition.parse(transition);

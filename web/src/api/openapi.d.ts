@@ -665,6 +665,16 @@ export interface components {
                     failingSince: string | null;
                 } | null;
             };
+            /** @description Only on `GET /v1/integrations`: a cheap health summary (`failing` in `error`, `degraded` while deliveries fail in a row or inbound events failed in the last 24 h); the full health is on `GET /v1/integrations/{id}`. */
+            overview?: {
+                /** @enum {string} */
+                healthStatus: "healthy" | "degraded" | "failing";
+                /**
+                 * Format: date-time
+                 * @description The latest of its last state change, inbound event and delivery attempt.
+                 */
+                lastActivityAt: string;
+            };
             /** Format: date-time */
             updatedAt: string;
         };
@@ -1209,6 +1219,16 @@ export interface operations {
                                 consecutiveFailures: number;
                                 failingSince: string | null;
                             } | null;
+                        };
+                        /** @description Only on `GET /v1/integrations`: a cheap health summary (`failing` in `error`, `degraded` while deliveries fail in a row or inbound events failed in the last 24 h); the full health is on `GET /v1/integrations/{id}`. */
+                        overview?: {
+                            /** @enum {string} */
+                            healthStatus: "healthy" | "degraded" | "failing";
+                            /**
+                             * Format: date-time
+                             * @description The latest of its last state change, inbound event and delivery attempt.
+                             */
+                            lastActivityAt: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;

@@ -43,21 +43,23 @@ export function Integrations() {
             <tr>
               <th>Integration</th>
               <th>State</th>
+              <th>Health</th>
               <th>Installed</th>
               <th>Last activity</th>
             </tr>
           </thead>
           <tbody>
             {list.data.data.map((integration) => (
-              <tr key={integration.id}>
+              <tr key={integration.id} data-testid="integration-row">
                 <td>
                   <a href={`#/integrations/${integration.id}`}>{integration.provider}</a> <code className="muted">{integration.id}</code>
                 </td>
                 <td>
                   <Badge value={integration.state} />
                 </td>
+                <td>{integration.overview ? <Badge value={integration.overview.healthStatus} kind="health" /> : null}</td>
                 <td>{when(integration.installation.installedAt)}</td>
-                <td>{when(integration.updatedAt)}</td>
+                <td data-testid="last-activity">{integration.overview ? when(integration.overview.lastActivityAt) : ''}</td>
               </tr>
             ))}
           </tbody>
