@@ -153,6 +153,14 @@ describe('admin UI', () => {
     await page.getByTestId('conversion-total').filter({ hasText: /^[1-9]\d* conversions/ }).waitFor();
     await page.getByTestId('chart').locator('canvas').waitFor();
     await page.getByRole('cell', { name: 'sale' }).first().waitFor();
+    // The customers and events the webhooks became, filterable; a filter the API refuses is a readable message.
+    await page.getByTestId('customer').first().waitFor();
+    const events = page.getByRole('table', { name: 'Recent events' });
+    await page.getByLabel('Event type').fill('sale');
+    await page.getByRole('alert').filter({ hasText: 'an event type such as sale.created' }).waitFor();
+    await page.getByLabel('Event type').fill('sale.created');
+    await events.getByTestId('workspace-event').first().waitFor();
+    await waitFor(async () => (await events.getByTestId('workspace-event').allTextContents()).every((row) => row.includes('sale.created')), 'only sale.created events');
     await browser.screenshot('conversions');
   });
 

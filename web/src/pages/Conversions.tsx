@@ -4,6 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import { api } from '../api/client';
 import type { ConversionPage, ConversionsSeries } from '../api/types';
 import { ErrorMessage, Loading, Section, useLoad, when } from '../components/ui';
+import { RecentCustomers, RecentEvents } from './RecordTables';
 
 const RANGES: Record<string, number> = { '24 hours': 1, '7 days': 7, '30 days': 30, '90 days': 90 };
 const INTERVALS = ['hour', 'day', 'week', 'month'];
@@ -114,6 +115,8 @@ export function Conversions() {
           </table>
         )}
       </Section>
+      <RecentCustomers />
+      <RecentEvents />
     </main>
   );
 }
