@@ -15,7 +15,9 @@ import { Replay, Query as WebhookEventsQuery } from '../routes/webhook-events';
 import { Query as EventsQuery } from '../routes/workspace-events';
 import { CreateWorkspace } from '../routes/workspaces';
 import { errorResponses, jsonResponse, pageOf, securitySchemes } from './components';
-import { Integration, Transition, WorkspaceEvent } from './resources';
+import { Integration, Provider, RotateResult, Transition, WorkspaceEvent } from './resources';
+import { Conversion, ConversionAnalytics, Customer, WebhookEvent } from './records';
+import { Delivery, DeliveryDetail, DeliveryHealth, Diagnostics, TestReport } from './checks';
 
 /**
  * The OpenAPI 3.1 document of `/v1`, generated from the zod schemas the routes validate with (their
@@ -40,7 +42,6 @@ const TAGS = [
 
 const idPath = (what: string) => z.object({ id: z.string().meta({ description: `The ${what} id.` }) });
 const integrationPath = idPath('integration (`int_…`)');
-const anObject = z.looseObject({});
 
 const lifecycleActions: ZodOpenApiPathsObject = Object.fromEntries(
   SIMPLE_ACTIONS.map((action) => [
@@ -81,7 +82,7 @@ const paths: ZodOpenApiPathsObject = {
     },
   },
   '/providers': {
-    get: { tags: ['Providers'], operationId: 'listProviders', summary: 'List the provider catalog', responses: { '200': jsonResponse('Every provider.', z.object({ data: z.array(anObject) })), ...errorResponses(401) } },
+    get: { tags: ['Providers'], operationId: 'listProviders', summary: 'List the provider catalog', responses: { '200': jsonResponse('Every provider.', z.object({ data: z.array(Provider) })), ...errorResponses(401) } },
   },
   '/providers/{providerId}': {
     get: {
@@ -89,7 +90,7 @@ const paths: ZodOpenApiPathsObject = {
       operationId: 'getProvider',
       summary: 'Get a provider',
       requestParams: { path: z.object({ providerId: z.string().meta({ description: 'A provider id such as `stripe`.' }) }) },
-      responses: { '200': jsonResponse('The provider’s catalog entry, settings and secrets as JSON Schema.'), ...errorResponses(401, 404) },
+      responses: { '200': jsonResponse('The provider’s catalog entry, settings and secrets as JSON Schema.', Provider), ...errorResponses(401, 404) },
     },
   },
   '/integrations': {
@@ -116,7 +117,11 @@ const paths: ZodOpenApiPathsObject = {
       summary: 'Start the “Add to Slack” flow',
       description: 'Redirects to Slack’s consent screen; Slack then sends the browser to `/oauth/slack/callback`, which installs the integration.',
       requestParams: { query: SlackInstallQuery },
-      responses: { '302': { description: 'Redirect to Slack’s consent screen.' }, ...errorResponses(400, 401) },
+      responses: {
+        '302': { description: 'Redirect to Slack’s consent screen.' },
+        '200': jsonResponse('With `format=json`: the consent screen’s URL, for a page that navigates itself.', z.strictObject({ authorizeUrl: z.string() })),
+        ...errorResponses(400, 401),
+      },
     },
   },
   '/integrations/{id}': {
@@ -165,7 +170,7 @@ const paths: ZodOpenApiPathsObject = {
       description: 'The previous secret keeps verifying for `gracePeriodSeconds`. A secret Linquid generates is answered once as `secret`.',
       requestParams: { path: integrationPath },
       requestBody: { required: false, content: { 'application/json': { schema: Rotate } } },
-      responses: { '200': jsonResponse('The rotated field and when the previous secret stops verifying.'), ...errorResponses(400, 401, 404, 409) },
+      responses: { '200': jsonResponse('The rotated field and when the previous secret stops verifying.', RotateResult), ...errorResponses(400, 401, 404, 409) },
     },
   },
   '/integrations/{id}/test': {
@@ -175,7 +180,7 @@ const paths: ZodOpenApiPathsObject = {
       summary: 'Run the testing checklist',
       description: 'Sends the provider’s sample events end to end as test data and reports each step.',
       requestParams: { path: integrationPath },
-      responses: { '200': jsonResponse('The checklist: `passed` and each step.'), ...errorResponses(401, 404) },
+      responses: { '200': jsonResponse('The checklist: `passed` and each step.', TestReport), ...errorResponses(401, 404) },
     },
   },
   '/integrations/{id}/diagnostics': {
@@ -184,7 +189,7 @@ const paths: ZodOpenApiPathsObject = {
       operationId: 'diagnoseIntegration',
       summary: 'Diagnostics findings',
       requestParams: { path: integrationPath },
-      responses: { '200': jsonResponse('Known failure scenarios found in the data, each with likely cause and first action.'), ...errorResponses(401, 404) },
+      responses: { '200': jsonResponse('Known failure scenarios found in the data, each with likely cause and first action.', Diagnostics), ...errorResponses(401, 404) },
     },
   },
   '/integrations/{id}/webhook-events': {
@@ -193,7 +198,7 @@ const paths: ZodOpenApiPathsObject = {
       operationId: 'listWebhookEvents',
       summary: 'The inbound event log',
       requestParams: { path: integrationPath, query: WebhookEventsQuery },
-      responses: { '200': jsonResponse('Inbound events, newest first, test ones flagged `isTest`.', pageOf(anObject)), ...errorResponses(400, 401, 404) },
+      responses: { '200': jsonResponse('Inbound events, newest first, test ones flagged `isTest`.', pageOf(WebhookEvent)), ...errorResponses(400, 401, 404) },
     },
   },
   '/integrations/{id}/webhook-events/replay': {
@@ -212,7 +217,7 @@ const paths: ZodOpenApiPathsObject = {
       operationId: 'listIntegrationDeliveries',
       summary: 'A destination’s deliveries',
       requestParams: { path: integrationPath, query: DeliveriesQuery },
-      responses: { '200': jsonResponse('Deliveries, newest first, with the destination’s health.', pageOf(anObject, { health: anObject })), ...errorResponses(400, 401, 404) },
+      responses: { '200': jsonResponse('Deliveries, newest first, with the destination’s health.', pageOf(Delivery, { health: DeliveryHealth })), ...errorResponses(400, 401, 404) },
     },
   },
   '/deliveries/{id}': {
@@ -221,7 +226,7 @@ const paths: ZodOpenApiPathsObject = {
       operationId: 'getDelivery',
       summary: 'A delivery with every attempt',
       requestParams: { path: idPath('delivery') },
-      responses: { '200': jsonResponse('The delivery, its event and its attempts.'), ...errorResponses(401, 404) },
+      responses: { '200': jsonResponse('The delivery, its event and its attempts.', DeliveryDetail), ...errorResponses(401, 404) },
     },
   },
   '/deliveries/{id}/redeliver': {
@@ -231,20 +236,20 @@ const paths: ZodOpenApiPathsObject = {
       summary: 'Redeliver',
       description: 'A new round of the same delivery (same `webhook-id`), to an active destination.',
       requestParams: { path: idPath('delivery') },
-      responses: { '202': jsonResponse('The delivery, pending again.'), ...errorResponses(401, 404, 409) },
+      responses: { '202': jsonResponse('The delivery, pending again.', Delivery), ...errorResponses(401, 404, 409) },
     },
   },
   '/conversions': {
-    get: { tags: ['Records'], operationId: 'listConversions', summary: 'List conversions', requestParams: { query: ConversionsQuery }, responses: { '200': jsonResponse('Conversions, newest first.', pageOf(anObject)), ...errorResponses(400, 401) } },
+    get: { tags: ['Records'], operationId: 'listConversions', summary: 'List conversions', requestParams: { query: ConversionsQuery }, responses: { '200': jsonResponse('Conversions, newest first.', pageOf(Conversion)), ...errorResponses(400, 401) } },
   },
   '/conversions/{id}': {
-    get: { tags: ['Records'], operationId: 'getConversion', summary: 'Get a conversion', requestParams: { path: idPath('conversion') }, responses: { '200': jsonResponse('The conversion.'), ...errorResponses(401, 404) } },
+    get: { tags: ['Records'], operationId: 'getConversion', summary: 'Get a conversion', requestParams: { path: idPath('conversion') }, responses: { '200': jsonResponse('The conversion.', Conversion), ...errorResponses(401, 404) } },
   },
   '/customers': {
-    get: { tags: ['Records'], operationId: 'listCustomers', summary: 'List customers', requestParams: { query: CustomersQuery }, responses: { '200': jsonResponse('Customers, newest first.', pageOf(anObject)), ...errorResponses(400, 401) } },
+    get: { tags: ['Records'], operationId: 'listCustomers', summary: 'List customers', requestParams: { query: CustomersQuery }, responses: { '200': jsonResponse('Customers, newest first.', pageOf(Customer)), ...errorResponses(400, 401) } },
   },
   '/customers/{id}': {
-    get: { tags: ['Records'], operationId: 'getCustomer', summary: 'Get a customer', requestParams: { path: idPath('customer') }, responses: { '200': jsonResponse('The customer.'), ...errorResponses(401, 404) } },
+    get: { tags: ['Records'], operationId: 'getCustomer', summary: 'Get a customer', requestParams: { path: idPath('customer') }, responses: { '200': jsonResponse('The customer.', Customer), ...errorResponses(401, 404) } },
   },
   '/events': {
     get: { tags: ['Records'], operationId: 'listEvents', summary: 'List workspace events', requestParams: { query: EventsQuery }, responses: { '200': jsonResponse('Workspace events, newest first.', pageOf(WorkspaceEvent)), ...errorResponses(400, 401) } },
@@ -268,7 +273,7 @@ const paths: ZodOpenApiPathsObject = {
       summary: 'Conversions and revenue over time',
       description: 'Counts per type and revenue per currency in UTC buckets; test rows and sales still waiting for their amount never count.',
       requestParams: { query: AnalyticsQuery },
-      responses: { '200': jsonResponse('The buckets.'), ...errorResponses(400, 401) },
+      responses: { '200': jsonResponse('The buckets.', ConversionAnalytics), ...errorResponses(400, 401) },
     },
   },
   '/hooks': {

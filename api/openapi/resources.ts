@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { INTEGRATION_STATES as STATES } from '../../contract/states';
+import { ACTIONS } from '../../contract/lifecycle';
 
 /**
  * Response schemas of the main resources, as the views build them (api/integration-view.ts,
@@ -7,7 +8,59 @@ import { INTEGRATION_STATES as STATES } from '../../contract/states';
  * view gains or loses a field.
  */
 
-const instant = z.iso.datetime();
+export const instant = z.iso.datetime();
+export const nullableInstant = instant.nullable();
+const jsonSchema = z.record(z.string(), z.unknown()).meta({ description: 'A JSON Schema (draft 2020-12).' });
+
+/** The catalog entry (api/routes/providers.ts `catalogEntry`). */
+export const Provider = z
+  .strictObject({
+    id: z.string(),
+    displayName: z.string(),
+    class: z.string(),
+    description: z.string(),
+    capabilities: z.strictObject({ inbound: z.boolean(), outbound: z.boolean() }),
+    inboundEventTypes: z.array(z.string()),
+    outboundTriggerEvents: z.array(z.string()),
+    settingsSchema: jsonSchema,
+    secretsSchema: jsonSchema,
+  })
+  .meta({ id: 'Provider' });
+
+const ActionAvailability = z.strictObject({
+  action: z.enum(ACTIONS.filter((action) => action !== 'fail')),
+  allowed: z.boolean(),
+  reason: z.string().optional().meta({ description: 'Why the current state refuses it (only when `allowed` is false).' }),
+});
+
+const InboundHealth = z.strictObject({
+  lastEventReceivedAt: nullableInstant,
+  lastEventProcessedAt: nullableInstant,
+  pendingEvents: z.number(),
+  oldestPendingAgeSeconds: z.number().nullable(),
+  processingLagSeconds: z.strictObject({ p50: z.number().nullable(), p95: z.number().nullable(), sampleSize: z.number() }),
+  failedEventsLast24h: z.number(),
+  signatureFailuresLastHour: z.number(),
+});
+
+const OutboundHealth = z.strictObject({
+  lastSuccessAt: nullableInstant,
+  lastFailureAt: nullableInstant,
+  failuresLast24h: z.number(),
+  consecutiveFailures: z.number(),
+  failingSince: nullableInstant,
+});
+
+export const HealthStatus = z.enum(['healthy', 'degraded', 'failing']);
+
+/** services/diagnostics/health.ts `IntegrationHealth`. */
+const Health = z.strictObject({
+  status: HealthStatus,
+  reasons: z.array(z.string()),
+  findings: z.array(z.string()),
+  inbound: InboundHealth.nullable(),
+  outbound: OutboundHealth.nullable(),
+});
 
 export const Integration = z
   .strictObject({
@@ -24,11 +77,13 @@ export const Integration = z
       inboundWebhookUrl: z.string().nullable().meta({ description: 'Where the provider sends webhooks; `null` for a provider that only receives from Linquid.' }),
     }),
     lastStateChange: z.strictObject({ at: instant, by: z.string(), reason: z.string().nullable() }),
-    actions: z
-      .array(z.strictObject({ action: z.string(), allowed: z.boolean(), reason: z.string().optional() }))
-      .meta({ description: 'The lifecycle actions the transition table allows from this state; a refused one carries the reason.' }),
-    links: z.strictObject({ temporalUi: z.string().meta({ description: "This integration's workflow in the Temporal Web UI." }) }),
-    health: z.looseObject({ status: z.enum(['healthy', 'degraded', 'failing']), reasons: z.array(z.string()), findings: z.array(z.string()) }).optional().meta({ description: 'Only on `GET /v1/integrations/{id}`.' }),
+    actions: z.array(ActionAvailability).meta({ description: 'Every lifecycle action and whether the transition table allows it from this state.' }),
+    links: z.strictObject({ temporalUi: z.string().meta({ description: 'This integration’s workflow in the Temporal Web UI.' }) }),
+    health: Health.optional().meta({ description: 'Only on `GET /v1/integrations/{id}`.' }),
+    overview: z
+      .strictObject({ healthStatus: HealthStatus, lastActivityAt: instant.meta({ description: 'The latest of its last state change, inbound event and delivery attempt.' }) })
+      .optional()
+      .meta({ description: 'Only on `GET /v1/integrations`: a cheap health summary (`failing` in `error`, `degraded` while deliveries fail in a row or inbound events failed in the last 24 h); the full health is on `GET /v1/integrations/{id}`.' }),
     updatedAt: instant,
   })
   .meta({ id: 'Integration' });
@@ -56,3 +111,12 @@ export const WorkspaceEvent = z
     isTest: z.boolean(),
   })
   .meta({ id: 'WorkspaceEvent' });
+
+/** `POST /v1/integrations/{id}/secrets/rotate` (api/routes/secrets.ts). */
+export const RotateResult = z
+  .strictObject({
+    field: z.string(),
+    secret: z.string().optional().meta({ description: 'The secret Linquid generated, shown once.' }),
+    previousSecretValidUntil: nullableInstant.meta({ description: 'When the previous secret stops verifying; `null` without a grace period.' }),
+  })
+  .meta({ id: 'RotateResult' });

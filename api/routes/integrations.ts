@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { secretColumns } from '../../db/queries/integrations';
+import { listIntegrationsWithOverview, overviewOf } from '../../db/queries/integration-overview';
 import { integrationOfWorkspace } from '../workspace-rows';
 import { openSecrets } from '../../db/queries/secrets';
 import type { IntegrationRow } from '../../db/schema';
@@ -79,11 +80,13 @@ export function integrationsRouter(ctx: ApiContext): Router {
   router.get('/', async (req, res) => {
     const { workspaceId } = caller(res);
     const query = parseWith(ListQuery, req.query, 'query');
-    let select = db.selectFrom('integrations').selectAll().where('workspace_id', '=', workspaceId);
-    if (query.provider) select = select.where('provider', '=', query.provider);
-    if (query.state) select = select.where('state', '=', query.state);
-    const rows = await select.orderBy('installed_at', 'desc').execute();
-    res.json({ data: rows.map(view) });
+    const rows = await listIntegrationsWithOverview(db, workspaceId, query);
+    res.json({
+      data: rows.map((row) => {
+        const { healthStatus, lastActivityAt } = overviewOf(row);
+        return { ...view(row), overview: { healthStatus, lastActivityAt: lastActivityAt.toISOString() } };
+      }),
+    });
   });
 
   router.get('/:id', async (req, res) => {

@@ -105,11 +105,22 @@ describe('admin UI', () => {
     await browser.screenshot('installed');
   });
 
-  it('a failing destination shows its diagnostics finding, and Redeliver says why it is refused until the destination is resumed', async () => {
-    const receiver = await out.receiver(() => ({ status: 500 }));
+  it('a failing destination shows its diagnostics finding, Redeliver says why it is refused until it is resumed, then sends a new round', async () => {
+    let answer = 500;
+    const receiver = await out.receiver(() => ({ status: answer }));
     const destination = await out.installWebhook(receiver.url, receiver.secret, ['sale.created']);
     await out.emit(saleEvent({ amountMinor: 4200, currency: 'EUR' }));
     await waitFor(async () => (await h.api('GET', `/v1/integrations/${destination.id}/deliveries?status=failed`, { key })).body.data.length > 0, 'a failed delivery');
+    await waitFor(async () => (await out.state(destination.id)) === 'error', 'the destination in error');
+    // The installed list, filtered by provider and state, shows it failing with its last activity.
+    await page.goto(`${h.url}/#/integrations`);
+    await page.getByLabel('Provider').selectOption('webhook');
+    await page.getByLabel('State').selectOption('error');
+    const listed = page.getByTestId('integration-row').filter({ hasText: destination.id });
+    await listed.getByTestId('health-badge').filter({ hasText: 'failing' }).waitFor();
+    await waitFor(async () => (await page.getByTestId('integration-row').count()) === 1, 'only the filtered row');
+    expect(await listed.getByTestId('last-activity').textContent()).not.toBe('');
+    await browser.screenshot('installed-failing');
     await page.goto(`${h.url}/#/integrations/${destination.id}`);
     await page.getByTestId('finding').filter({ hasText: 'delivery_failures' }).waitFor();
     const delivery = page.getByTestId('delivery').first();
@@ -118,8 +129,18 @@ describe('admin UI', () => {
     // Failing past its retry window moved the destination to error: a redelivery is refused until it is resumed.
     await delivery.getByRole('button', { name: 'Redeliver' }).click();
     await page.getByRole('alert').filter({ hasText: 'must be active to receive a redelivery' }).waitFor();
+    // The endpoint is fixed before Resume: still failing, it would send the destination back to error within its retry window.
+    answer = 200;
     await page.getByRole('button', { name: 'Resume' }).click();
     await badge().filter({ hasText: 'active' }).waitFor();
+    // Resume re-sends what failed during the streak as round 2; Redeliver then sends round 3.
+    await delivery.getByText('round 2').waitFor();
+    await delivery.getByText('succeeded').waitFor();
+    await delivery.getByRole('button', { name: 'Redeliver' }).click();
+    await delivery.getByText('round 3').waitFor();
+    await delivery.getByText('succeeded').waitFor();
+    // Both successful rounds carried the same webhook-id, so the receiver can dedupe.
+    expect([...receiver.delivered().values()]).toEqual([2]);
     await browser.screenshot('destination-redelivered');
   });
 
@@ -132,6 +153,14 @@ describe('admin UI', () => {
     await page.getByTestId('conversion-total').filter({ hasText: /^[1-9]\d* conversions/ }).waitFor();
     await page.getByTestId('chart').locator('canvas').waitFor();
     await page.getByRole('cell', { name: 'sale' }).first().waitFor();
+    // The customers and events the webhooks became, filterable; a filter the API refuses is a readable message.
+    await page.getByTestId('customer').first().waitFor();
+    const events = page.getByRole('table', { name: 'Recent events' });
+    await page.getByLabel('Event type').fill('sale');
+    await page.getByRole('alert').filter({ hasText: 'an event type such as sale.created' }).waitFor();
+    await page.getByLabel('Event type').fill('sale.created');
+    await events.getByTestId('workspace-event').first().waitFor();
+    await waitFor(async () => (await events.getByTestId('workspace-event').allTextContents()).every((row) => row.includes('sale.created')), 'only sale.created events');
     await browser.screenshot('conversions');
   });
 

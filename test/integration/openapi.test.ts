@@ -1,8 +1,11 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { ErrorBody } from '../../api/openapi/components';
-import { Integration, Transition, WorkspaceEvent } from '../../api/openapi/resources';
+import { Integration, Provider, RotateResult, Transition, WorkspaceEvent } from '../../api/openapi/resources';
+import { Conversion, ConversionAnalytics, Customer, WebhookEvent } from '../../api/openapi/records';
+import { Delivery, DeliveryDetail, DeliveryHealth, Diagnostics, TestReport } from '../../api/openapi/checks';
 import { type Harness, startHarness } from '../support/harness';
 import { appRoutes, routeKey } from '../support/hostile';
+import { outboundHelpers, saleEvent } from '../support/outbound';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
 
@@ -67,7 +70,7 @@ describe('the API contract: /v1/openapi.json and /docs', () => {
     Integration.parse(integration);
     const fetched = await h.api('GET', `/v1/integrations/${integration.id}`, { key });
     expect(Integration.parse(fetched.body).health).toBeDefined();
-    for (const listed of (await h.api('GET', '/v1/integrations', { key })).body.data) Integration.parse(listed);
+    for (const listed of (await h.api('GET', '/v1/integrations', { key })).body.data) expect(Integration.parse(listed).overview?.healthStatus).toBe('healthy');
     const transitions = (await h.api('GET', `/v1/integrations/${integration.id}/transitions`, { key })).body.data;
     expect(transitions.length).toBeGreaterThan(0);
     for (const transition of transitions) Transition.parse(transition);
@@ -75,6 +78,56 @@ describe('the API contract: /v1/openapi.json and /docs', () => {
     expect(posted.status).toBe(201);
     expect(WorkspaceEvent.parse((await h.api('GET', `/v1/events/${posted.body.id}`, { key })).body).type).toBe('customer.created');
     expect(document.paths['/integrations/{id}'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Integration' });
+  });
+
+  it('types every resource the admin UI reads as the API answers it', async () => {
+    const get = async (path: string) => {
+      const answered = await h.api('GET', path, { key });
+      expect([path, answered.status]).toEqual([path, 200]);
+      return answered.body;
+    };
+    const providers = (await get('/v1/providers')).data;
+    expect(providers.length).toBeGreaterThan(5);
+    for (const provider of providers) Provider.parse(provider);
+    expect(Provider.parse(await get('/v1/providers/stripe')).id).toBe('stripe');
+
+    // An inbound integration's test run leaves test conversions, customers and inbound events behind.
+    const inbound = (await h.api('POST', '/v1/integrations', { key, body: { provider: 'webhook', settings: {}, secrets: {} } })).body;
+    const report = await h.api('POST', `/v1/integrations/${inbound.id}/test`, { key });
+    expect(TestReport.parse(report.body).steps.length).toBeGreaterThan(0);
+    expect(Diagnostics.parse(await get(`/v1/integrations/${inbound.id}/diagnostics`)).integrationId).toBe(inbound.id);
+    const events = (await get(`/v1/integrations/${inbound.id}/webhook-events`)).data;
+    expect(events.length).toBeGreaterThan(0);
+    for (const event of events) WebhookEvent.parse(event);
+    const conversions = (await get('/v1/conversions?includeTest=true')).data;
+    expect(conversions.length).toBeGreaterThan(0);
+    for (const conversion of conversions) Conversion.parse(conversion);
+    Conversion.parse(await get(`/v1/conversions/${conversions[0].id}`));
+    const customers = (await get('/v1/customers?includeTest=true')).data;
+    expect(customers.length).toBeGreaterThan(0);
+    for (const customer of customers) Customer.parse(customer);
+    Customer.parse(await get(`/v1/customers/${customers[0].id}`));
+    expect(RotateResult.parse((await h.api('POST', `/v1/integrations/${inbound.id}/secrets/rotate`, { key, body: { gracePeriodSeconds: 60 } })).body).secret).toEqual(expect.any(String));
+
+    // A destination's deliveries, one delivered sale, its detail and its redelivery.
+    const out = outboundHelpers(h, () => key);
+    const receiver = await out.receiver();
+    try {
+      const destination = await out.installWebhook(receiver.url, receiver.secret);
+      const sale = await out.emit(saleEvent());
+      const delivered = await out.deliveryOf(destination.id, sale.id, (delivery) => delivery.status === 'succeeded');
+      const page = await get(`/v1/integrations/${destination.id}/deliveries`);
+      for (const delivery of page.data) Delivery.parse(delivery);
+      DeliveryHealth.parse(page.health);
+      expect(DeliveryDetail.parse(await get(`/v1/deliveries/${delivered.id}`)).attempts.length).toBeGreaterThan(0);
+      const redelivered = await h.api('POST', `/v1/deliveries/${delivered.id}/redeliver`, { key });
+      expect(redelivered.status).toBe(202);
+      Delivery.parse(redelivered.body);
+      const analytics = ConversionAnalytics.parse(await get('/v1/analytics/conversions?interval=day'));
+      expect(analytics.buckets.length).toBeGreaterThan(0);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('serves Swagger UI at /docs from its own files, under a policy that allows no inline script', async () => {

@@ -579,6 +579,26 @@ export interface components {
                 }[];
             };
         };
+        Provider: {
+            id: string;
+            displayName: string;
+            class: string;
+            description: string;
+            capabilities: {
+                inbound: boolean;
+                outbound: boolean;
+            };
+            inboundEventTypes: string[];
+            outboundTriggerEvents: string[];
+            /** @description A JSON Schema (draft 2020-12). */
+            settingsSchema: {
+                [key: string]: unknown;
+            };
+            /** @description A JSON Schema (draft 2020-12). */
+            secretsSchema: {
+                [key: string]: unknown;
+            };
+        };
         Integration: {
             id: string;
             workspaceId: string;
@@ -606,14 +626,16 @@ export interface components {
                 by: string;
                 reason: string | null;
             };
-            /** @description The lifecycle actions the transition table allows from this state; a refused one carries the reason. */
+            /** @description Every lifecycle action and whether the transition table allows it from this state. */
             actions: {
-                action: string;
+                /** @enum {string} */
+                action: "connect" | "pause" | "resume" | "disconnect" | "reauthorize" | "updateSettings";
                 allowed: boolean;
+                /** @description Why the current state refuses it (only when `allowed` is false). */
                 reason?: string;
             }[];
             links: {
-                /** @description This integration's workflow in the Temporal Web UI. */
+                /** @description This integration’s workflow in the Temporal Web UI. */
                 temporalUi: string;
             };
             /** @description Only on `GET /v1/integrations/{id}`. */
@@ -622,8 +644,36 @@ export interface components {
                 status: "healthy" | "degraded" | "failing";
                 reasons: string[];
                 findings: string[];
-            } & {
-                [key: string]: unknown;
+                inbound: {
+                    lastEventReceivedAt: string | null;
+                    lastEventProcessedAt: string | null;
+                    pendingEvents: number;
+                    oldestPendingAgeSeconds: number | null;
+                    processingLagSeconds: {
+                        p50: number | null;
+                        p95: number | null;
+                        sampleSize: number;
+                    };
+                    failedEventsLast24h: number;
+                    signatureFailuresLastHour: number;
+                } | null;
+                outbound: {
+                    lastSuccessAt: string | null;
+                    lastFailureAt: string | null;
+                    failuresLast24h: number;
+                    consecutiveFailures: number;
+                    failingSince: string | null;
+                } | null;
+            };
+            /** @description Only on `GET /v1/integrations`: a cheap health summary (`failing` in `error`, `degraded` while deliveries fail in a row or inbound events failed in the last 24 h); the full health is on `GET /v1/integrations/{id}`. */
+            overview?: {
+                /** @enum {string} */
+                healthStatus: "healthy" | "degraded" | "failing";
+                /**
+                 * Format: date-time
+                 * @description The latest of its last state change, inbound event and delivery attempt.
+                 */
+                lastActivityAt: string;
             };
             /** Format: date-time */
             updatedAt: string;
@@ -639,6 +689,174 @@ export interface components {
             actor: string;
             reason: string | null;
         };
+        RotateResult: {
+            field: string;
+            /** @description The secret Linquid generated, shown once. */
+            secret?: string;
+            /** @description When the previous secret stops verifying; `null` without a grace period. */
+            previousSecretValidUntil: string | null;
+        };
+        TestReport: {
+            integrationId: string;
+            provider: string;
+            /** @enum {string} */
+            state: "pending" | "active" | "paused" | "error" | "disconnected";
+            /** @description False when the integration is paused or disconnected: nothing it receives is synced. */
+            synced: boolean;
+            passed: boolean;
+            steps: {
+                step: number;
+                /** @enum {string} */
+                name: "send" | "landed" | "values" | "duplicate" | "state";
+                /** @enum {string} */
+                direction: "inbound" | "outbound" | "lifecycle";
+                ok: boolean;
+                detail: string;
+                data?: {
+                    [key: string]: unknown;
+                };
+            }[];
+        };
+        Diagnostics: {
+            integrationId: string;
+            provider: string;
+            /** @enum {string} */
+            state: "pending" | "active" | "paused" | "error" | "disconnected";
+            /** Format: date-time */
+            checkedAt: string;
+            findings: components["schemas"]["Finding"][];
+        };
+        Finding: {
+            scenario: string;
+            /** @enum {string} */
+            severity: "degraded" | "failing";
+            likelyCause: string;
+            firstAction: string;
+            evidence: {
+                [key: string]: unknown;
+            };
+        };
+        WebhookEvent: {
+            id: string;
+            /** Format: date-time */
+            receivedAt: string;
+            eventId: string;
+            type: string;
+            /** @enum {string} */
+            status: "pending" | "processed" | "ignored" | "failed" | "skipped";
+            reason: string | null;
+            duplicateCount: number;
+            lastDuplicateAt: string | null;
+            result: {
+                customerIds: string[];
+                conversionIds: string[];
+                eventIds: string[];
+            } | null;
+            processedAt: string | null;
+            requeuedAt: string | null;
+            isTest: boolean;
+        };
+        Delivery: {
+            id: string;
+            integrationId: string;
+            eventId: string;
+            eventType: string;
+            /** @enum {string} */
+            status: "pending" | "delivering" | "succeeded" | "failed" | "skipped" | "held" | "disabled";
+            reason: string | null;
+            attemptCount: number;
+            /** @description Bumped by a redelivery or a resume. */
+            round: number;
+            lastStatusCode: number | null;
+            lastLatencyMs: number | null;
+            lastError: string | null;
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            deliveredAt: string | null;
+        };
+        DeliveryDetail: {
+            id: string;
+            integrationId: string;
+            eventId: string;
+            eventType: string;
+            /** @enum {string} */
+            status: "pending" | "delivering" | "succeeded" | "failed" | "skipped" | "held" | "disabled";
+            reason: string | null;
+            attemptCount: number;
+            /** @description Bumped by a redelivery or a resume. */
+            round: number;
+            lastStatusCode: number | null;
+            lastLatencyMs: number | null;
+            lastError: string | null;
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            deliveredAt: string | null;
+            event: {
+                [key: string]: unknown;
+            };
+            attempts: {
+                attempt: number;
+                round: number;
+                /** Format: date-time */
+                startedAt: string;
+                latencyMs: number;
+                outcome: string;
+                requestHeaders: {
+                    [key: string]: string;
+                };
+                statusCode: number | null;
+                responseBody: string | null;
+                error: string | null;
+            }[];
+        };
+        Conversion: {
+            id: string;
+            /** @enum {string} */
+            type: "lead" | "sale" | "refund";
+            eventName: string;
+            integrationId: string;
+            provider: string;
+            customerId: string | null;
+            /** @description Integer minor units; `null` without an amount. */
+            amountMinor: number | null;
+            currency: string | null;
+            /** @description Major units as a decimal string (`"15.00"`). */
+            amount: string | null;
+            quantity: number | null;
+            /** Format: date-time */
+            occurredAt: string;
+            externalId: string;
+            refundsExternalId: string | null;
+            saleConversionId: string | null;
+            externalEventId: string;
+            clickId: string | null;
+            linkKey: string | null;
+            metadata: {
+                [key: string]: unknown;
+            };
+            isTest: boolean;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        Customer: {
+            id: string;
+            integrationId: string;
+            provider: string;
+            externalId: string;
+            email: string | null;
+            name: string | null;
+            isTest: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         WorkspaceEvent: {
             id: string;
             type: string;
@@ -650,6 +868,33 @@ export interface components {
             };
             integrationId: string | null;
             isTest: boolean;
+        };
+        ConversionAnalytics: {
+            interval: string;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @constant */
+            timezone: "UTC";
+            buckets: {
+                /** Format: date-time */
+                start: string;
+                counts: {
+                    lead: number;
+                    sale: number;
+                    refund: number;
+                };
+                revenue: {
+                    currency: string;
+                    salesMinor: number;
+                    refundsMinor: number;
+                    netMinor: number;
+                    sales: string;
+                    refunds: string;
+                    net: string;
+                }[];
+            }[];
         };
     };
     responses: never;
@@ -753,9 +998,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            [key: string]: unknown;
-                        }[];
+                        data: components["schemas"]["Provider"][];
                     };
                 };
             };
@@ -797,9 +1040,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Provider"];
                 };
             };
             /** @description Missing or invalid credentials. */
@@ -940,14 +1181,16 @@ export interface operations {
                             by: string;
                             reason: string | null;
                         };
-                        /** @description The lifecycle actions the transition table allows from this state; a refused one carries the reason. */
+                        /** @description Every lifecycle action and whether the transition table allows it from this state. */
                         actions: {
-                            action: string;
+                            /** @enum {string} */
+                            action: "connect" | "pause" | "resume" | "disconnect" | "reauthorize" | "updateSettings";
                             allowed: boolean;
+                            /** @description Why the current state refuses it (only when `allowed` is false). */
                             reason?: string;
                         }[];
                         links: {
-                            /** @description This integration's workflow in the Temporal Web UI. */
+                            /** @description This integration’s workflow in the Temporal Web UI. */
                             temporalUi: string;
                         };
                         /** @description Only on `GET /v1/integrations/{id}`. */
@@ -956,8 +1199,36 @@ export interface operations {
                             status: "healthy" | "degraded" | "failing";
                             reasons: string[];
                             findings: string[];
-                        } & {
-                            [key: string]: unknown;
+                            inbound: {
+                                lastEventReceivedAt: string | null;
+                                lastEventProcessedAt: string | null;
+                                pendingEvents: number;
+                                oldestPendingAgeSeconds: number | null;
+                                processingLagSeconds: {
+                                    p50: number | null;
+                                    p95: number | null;
+                                    sampleSize: number;
+                                };
+                                failedEventsLast24h: number;
+                                signatureFailuresLastHour: number;
+                            } | null;
+                            outbound: {
+                                lastSuccessAt: string | null;
+                                lastFailureAt: string | null;
+                                failuresLast24h: number;
+                                consecutiveFailures: number;
+                                failingSince: string | null;
+                            } | null;
+                        };
+                        /** @description Only on `GET /v1/integrations`: a cheap health summary (`failing` in `error`, `degraded` while deliveries fail in a row or inbound events failed in the last 24 h); the full health is on `GET /v1/integrations/{id}`. */
+                        overview?: {
+                            /** @enum {string} */
+                            healthStatus: "healthy" | "degraded" | "failing";
+                            /**
+                             * Format: date-time
+                             * @description The latest of its last state change, inbound event and delivery attempt.
+                             */
+                            lastActivityAt: string;
                         };
                         /** Format: date-time */
                         updatedAt: string;
@@ -1027,6 +1298,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description With `format=json`: the consent screen’s URL, for a page that navigates itself. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        authorizeUrl: string;
+                    };
+                };
+            };
             /** @description Redirect to Slack’s consent screen. */
             302: {
                 headers: {
@@ -1726,9 +2008,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RotateResult"];
                 };
             };
             /** @description Invalid request: `issues[]` names each refused field. */
@@ -1796,9 +2076,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TestReport"];
                 };
             };
             /** @description Missing or invalid credentials. */
@@ -1848,9 +2126,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Diagnostics"];
                 };
             };
             /** @description Missing or invalid credentials. */
@@ -1905,9 +2181,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            [key: string]: unknown;
-                        }[];
+                        data: components["schemas"]["WebhookEvent"][];
                         /** @description Pass as `cursor` for the next (older) page; `null` on the last page. */
                         nextCursor: string | null;
                     };
@@ -2060,13 +2334,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            [key: string]: unknown;
-                        }[];
+                        data: components["schemas"]["Delivery"][];
                         /** @description Pass as `cursor` for the next (older) page; `null` on the last page. */
                         nextCursor: string | null;
                         health: {
-                            [key: string]: unknown;
+                            consecutiveFailures: number;
+                            failingSince: string | null;
+                            lastSuccessAt: string | null;
+                            lastFailureAt: string | null;
                         };
                     };
                 };
@@ -2127,9 +2402,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DeliveryDetail"];
                 };
             };
             /** @description Missing or invalid credentials. */
@@ -2179,9 +2452,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Delivery"];
                 };
             };
             /** @description Missing or invalid credentials. */
@@ -2247,9 +2518,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            [key: string]: unknown;
-                        }[];
+                        data: components["schemas"]["Conversion"][];
                         /** @description Pass as `cursor` for the next (older) page; `null` on the last page. */
                         nextCursor: string | null;
                     };
@@ -2302,9 +2571,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Conversion"];
                 };
             };
             /** @description Missing or invalid credentials. */
@@ -2359,9 +2626,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        data: {
-                            [key: string]: unknown;
-                        }[];
+                        data: components["schemas"]["Customer"][];
                         /** @description Pass as `cursor` for the next (older) page; `null` on the last page. */
                         nextCursor: string | null;
                     };
@@ -2414,9 +2679,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Customer"];
                 };
             };
             /** @description Missing or invalid credentials. */
@@ -2767,9 +3030,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ConversionAnalytics"];
                 };
             };
             /** @description Invalid request: `issues[]` names each refused field. */

@@ -1,145 +1,45 @@
+import type { components, paths } from './openapi';
+
 /**
- * The API's shapes as the UI reads them. One module, so it can be replaced by the types generated
- * from the OpenAPI document (web/src/api/openapi.d.ts) without touching the pages.
+ * The API's shapes as the UI reads them, taken from the types generated from the OpenAPI document
+ * (./openapi.d.ts, rebuilt by `npm run build`): a response schema that changes breaks the UI's type-check.
  */
-export type IntegrationState = 'pending' | 'active' | 'paused' | 'error' | 'disconnected';
-export type JsonSchema = Record<string, unknown>;
+type Schemas = components['schemas'];
 
-export interface FieldIssue {
-  path: string;
-  message: string;
-  allowed?: string[];
+/** The JSON body an operation answers with `status`. */
+type Answer<Path extends keyof paths, Method extends keyof paths[Path], Status extends number = 200> = paths[Path][Method] extends {
+  responses: { [S in Status]: { content: { 'application/json': infer Body } } };
 }
-export interface ApiErrorBody {
-  error: { code: string; message: string; issues?: FieldIssue[] };
-}
+  ? Body
+  : never;
 
-export interface Provider {
-  id: string;
-  displayName: string;
-  class: string;
-  description: string;
-  capabilities: { inbound: boolean; outbound: boolean };
-  inboundEventTypes: string[];
-  outboundTriggerEvents: string[];
-  settingsSchema: JsonSchema;
-  secretsSchema: JsonSchema;
-}
+export type ApiErrorBody = Schemas['Error'];
+export type FieldIssue = NonNullable<ApiErrorBody['error']['issues']>[number];
+export type JsonSchema = Schemas['Provider']['settingsSchema'];
 
-export interface ActionAvailability {
-  action: string;
-  allowed: boolean;
-  reason?: string;
-}
+export type Provider = Schemas['Provider'];
+export type Integration = Schemas['Integration'];
+export type IntegrationState = Integration['state'];
+export type InstalledIntegration = Answer<'/integrations', 'post', 201>;
+export type RotateResult = Schemas['RotateResult'];
+export type TestReport = Schemas['TestReport'];
+export type Finding = Schemas['Finding'];
+export type Diagnostics = Schemas['Diagnostics'];
+export type Transition = Schemas['Transition'];
+export type WebhookEvent = Schemas['WebhookEvent'];
+export type Delivery = Schemas['Delivery'];
+export type DeliveryDetail = Schemas['DeliveryDetail'];
+export type Conversion = Schemas['Conversion'];
+export type Customer = Schemas['Customer'];
+export type WorkspaceEvent = Schemas['WorkspaceEvent'];
+export type ConversionsSeries = Schemas['ConversionAnalytics'];
 
-export interface Health {
-  status: string;
-  reasons: string[];
-  findings: string[];
-  inbound: Record<string, unknown> | null;
-  outbound: Record<string, unknown> | null;
-}
-
-export interface Integration {
-  id: string;
-  provider: string;
-  state: IntegrationState;
-  settings: Record<string, unknown>;
-  secrets: Record<string, string>;
-  installation: { installedAt: string; installedBy: string; externalAccountId: string | null; inboundWebhookUrl: string | null };
-  lastStateChange: { at: string; by: string; reason: string | null };
-  actions: ActionAvailability[];
-  links: { temporalUi: string };
-  health?: Health;
-  updatedAt: string;
-  issuedSecret?: { field: string; secret: string };
-}
-
-export interface Page<T> {
-  data: T[];
-  nextCursor?: string | null;
-}
-
-export interface TestStep {
-  step: number;
-  name: string;
-  direction: string;
-  ok: boolean;
-  detail: string;
-}
-export interface TestReport {
-  passed: boolean;
-  synced: boolean;
-  steps: TestStep[];
-}
-
-export interface Finding {
-  scenario: string;
-  severity: string;
-  likelyCause: string;
-  firstAction: string;
-  evidence: Record<string, unknown>;
-}
-
-export interface Transition {
-  id: string;
-  occurredAt: string;
-  action: string;
-  from: string | null;
-  to: string;
-  actor: string;
-  reason: string | null;
-}
-
-export interface WebhookEvent {
-  id: string;
-  receivedAt: string;
-  eventId: string;
-  type: string;
-  status: string;
-  reason: string | null;
-  result: unknown;
-  isTest: boolean;
-}
-
-export interface Delivery {
-  id: string;
-  eventType: string;
-  status: string;
-  reason: string | null;
-  attemptCount: number;
-  round: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  createdAt: string;
-}
-
-export interface RevenueLine {
-  currency: string;
-  salesMinor: number;
-  refundsMinor: number;
-  netMinor: number;
-  net: string;
-}
-export interface ConversionsSeries {
-  interval: string;
-  from: string;
-  to: string;
-  buckets: Array<{ start: string; counts: { lead: number; sale: number; refund: number }; revenue: RevenueLine[] }>;
-}
-
-export interface RotateResult {
-  field: string;
-  secret?: string;
-  previousSecretValidUntil: string | null;
-}
-
-export interface Conversion {
-  id: string;
-  type: string;
-  occurredAt: string;
-  amount?: string | null;
-  currency?: string | null;
-  customerId: string | null;
-  provider: string | null;
-}
+export type IntegrationList = Answer<'/integrations', 'get'>;
+export type TransitionPage = Answer<'/integrations/{id}/transitions', 'get'>;
+export type WebhookEventPage = Answer<'/integrations/{id}/webhook-events', 'get'>;
+export type DeliveryPage = Answer<'/integrations/{id}/deliveries', 'get'>;
+export type ConversionPage = Answer<'/conversions', 'get'>;
+export type CustomerPage = Answer<'/customers', 'get'>;
+export type WorkspaceEventPage = Answer<'/events', 'get'>;
+export type ProviderList = Answer<'/providers', 'get'>;
+export type SlackAuthorize = Answer<'/integrations/slack/install', 'get'>;

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api } from '../api/client';
-import type { Finding, Integration, TestReport } from '../api/types';
+import type { Diagnostics, Integration, TestReport } from '../api/types';
 import { Badge, ErrorMessage, Loading, Section, useAction, useLoad } from '../components/ui';
 
 export function HealthPanel({ integration }: { integration: Integration }) {
@@ -14,7 +14,7 @@ export function HealthPanel({ integration }: { integration: Integration }) {
 }
 
 export function Diagnostics({ integrationId, version }: { integrationId: string; version: number }) {
-  const { data, error, loading, reload } = useLoad(() => api<{ findings: Finding[]; checkedAt: string }>(`/integrations/${integrationId}/diagnostics`), [integrationId, version]);
+  const { data, error, loading, reload } = useLoad(() => api<Diagnostics>(`/integrations/${integrationId}/diagnostics`), [integrationId, version]);
   return (
     <Section title="Diagnostics" actions={<button type="button" onClick={reload} disabled={loading}>{loading ? 'Checking…' : 'Check again'}</button>}>
       <ErrorMessage error={error} />

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api/client';
-import type { Delivery, Page, Transition, WebhookEvent } from '../api/types';
+import type { Delivery, DeliveryPage, TransitionPage, WebhookEvent, WebhookEventPage } from '../api/types';
 import { Badge, ErrorMessage, Loading, Section, useAction, useLoad, when } from '../components/ui';
 
 export function AuditTrail({ integrationId, version }: { integrationId: string; version: number }) {
-  const { data, error } = useLoad(() => api<Page<Transition>>(`/integrations/${integrationId}/transitions`), [integrationId, version]);
+  const { data, error } = useLoad(() => api<TransitionPage>(`/integrations/${integrationId}/transitions`), [integrationId, version]);
   return (
     <Section title="Audit trail">
       <ErrorMessage error={error} />
@@ -38,7 +38,7 @@ const REPLAYABLE = new Set(['skipped', 'failed', 'ignored']);
 export function InboundLog({ integrationId, version }: { integrationId: string; version: number }) {
   const [status, setStatus] = useState('');
   const [open, setOpen] = useState<string>();
-  const { data, error, reload } = useLoad(() => api<Page<WebhookEvent>>(`/integrations/${integrationId}/webhook-events${status ? `?status=${status}` : ''}`), [integrationId, status, version]);
+  const { data, error, reload } = useLoad(() => api<WebhookEventPage>(`/integrations/${integrationId}/webhook-events${status ? `?status=${status}` : ''}`), [integrationId, status, version]);
   const replay = useAction((event: WebhookEvent) => api(`/integrations/${integrationId}/webhook-events/replay`, { method: 'POST', body: { ids: [event.id], status: [event.status] } }));
   return (
     <Section
@@ -94,8 +94,9 @@ export function InboundLog({ integrationId, version }: { integrationId: string; 
 /** Deliveries the API will not redeliver yet: they are still being attempted. */
 const IN_FLIGHT = new Set(['pending', 'delivering']);
 
-export function DeliveryLog({ integrationId, version }: { integrationId: string; version: number }) {
-  const { data, error, reload } = useLoad(() => api<Page<Delivery>>(`/integrations/${integrationId}/deliveries`), [integrationId, version]);
+/** `onChanged` after a redelivery: the page reloads the integration too, whose state the pipeline may have changed meanwhile (a refusal names it). */
+export function DeliveryLog({ integrationId, version, onChanged }: { integrationId: string; version: number; onChanged: () => void }) {
+  const { data, error, reload } = useLoad(() => api<DeliveryPage>(`/integrations/${integrationId}/deliveries`), [integrationId, version]);
   const redeliver = useAction((delivery: Delivery) => api<Delivery>(`/deliveries/${delivery.id}/redeliver`, { method: 'POST' }));
   // While a delivery is in flight its row is refreshed every second, so the log shows how it ends.
   const inFlight = data?.data.some((delivery) => IN_FLIGHT.has(delivery.status));
@@ -126,7 +127,7 @@ export function DeliveryLog({ integrationId, version }: { integrationId: string;
                 <td>{delivery.lastStatusCode ?? ''} {delivery.lastError ?? ''}</td>
                 <td>
                   {!IN_FLIGHT.has(delivery.status) ? (
-                    <button type="button" disabled={redeliver.busy} onClick={() => void redeliver.go(delivery).then(reload)}>
+                    <button type="button" disabled={redeliver.busy} onClick={() => void redeliver.go(delivery).then(onChanged)}>
                       Redeliver
                     </button>
                   ) : null}

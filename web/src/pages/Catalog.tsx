@@ -1,13 +1,13 @@
 import { useState } from 'react';
 import { api } from '../api/client';
-import type { Integration, Page, Provider } from '../api/types';
+import type { IntegrationList, ProviderList } from '../api/types';
 import { Badge, ErrorMessage, Loading, useLoad } from '../components/ui';
 
 const CLASS_TITLES: Record<string, string> = { payments: 'Payments', crm: 'CRM', ecommerce: 'E-commerce', automation: 'Chat & automation', chat: 'Chat & automation' };
 
 export function Catalog() {
   const [query, setQuery] = useState('');
-  const { data, error } = useLoad(() => Promise.all([api<Page<Provider>>('/providers'), api<Page<Integration>>('/integrations')]), []);
+  const { data, error } = useLoad(() => Promise.all([api<ProviderList>('/providers'), api<IntegrationList>('/integrations')]), []);
   if (error) return <ErrorMessage error={error} />;
   if (!data) return <Loading what="the catalog" />;
   const [{ data: providers }, { data: installed }] = data;

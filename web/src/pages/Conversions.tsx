@@ -2,8 +2,9 @@ import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api } from '../api/client';
-import type { Conversion, ConversionsSeries } from '../api/types';
+import type { ConversionPage, ConversionsSeries } from '../api/types';
 import { ErrorMessage, Loading, Section, useLoad, when } from '../components/ui';
+import { RecentCustomers, RecentEvents } from './RecordTables';
 
 const RANGES: Record<string, number> = { '24 hours': 1, '7 days': 7, '30 days': 30, '90 days': 90 };
 const INTERVALS = ['hour', 'day', 'week', 'month'];
@@ -48,7 +49,7 @@ export function Conversions() {
     return new URLSearchParams({ interval, from: from.toISOString(), to: to.toISOString() }).toString();
   };
   const series = useLoad(() => api<ConversionsSeries>(`/analytics/conversions?${query()}`), [range, interval]);
-  const recent = useLoad(() => api<{ data: Conversion[] }>(`/conversions${type ? `?type=${type}` : ''}`), [type]);
+  const recent = useLoad(() => api<ConversionPage>(`/conversions${type ? `?type=${type}` : ''}`), [type]);
   const totals = series.data?.buckets.reduce((sum, b) => sum + b.counts.lead + b.counts.sale + b.counts.refund, 0);
   return (
     <main>
@@ -114,6 +115,8 @@ export function Conversions() {
           </table>
         )}
       </Section>
+      <RecentCustomers />
+      <RecentEvents />
     </main>
   );
 }

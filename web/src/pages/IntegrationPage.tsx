@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api } from '../api/client';
-import type { Integration, Provider } from '../api/types';
+import type { Integration, ProviderList } from '../api/types';
 import { Badge, Copyable, ErrorMessage, Loading, Section, useLoad, when } from '../components/ui';
 import { Diagnostics, HealthPanel, TestRun } from '../integration/Checks';
 import { Lifecycle } from '../integration/Lifecycle';
@@ -11,7 +11,7 @@ export function IntegrationPage({ integrationId }: { integrationId: string }) {
   // Bumped after every change, so the sections that read the integration's history load again.
   const [version, setVersion] = useState(0);
   const { data, error } = useLoad(
-    () => Promise.all([api<Integration>(`/integrations/${integrationId}`), api<{ data: Provider[] }>('/providers')]),
+    () => Promise.all([api<Integration>(`/integrations/${integrationId}`), api<ProviderList>('/providers')]),
     [integrationId, version],
   );
   if (error) return <ErrorMessage error={error} />;
@@ -51,7 +51,7 @@ export function IntegrationPage({ integrationId }: { integrationId: string }) {
       <SettingsEditor key={`settings-${version}`} integration={integration} provider={provider} onChanged={changed} />
       <Secrets integration={integration} provider={provider} onChanged={changed} />
       {provider.capabilities.inbound ? <InboundLog integrationId={integration.id} version={version} /> : null}
-      {provider.capabilities.outbound ? <DeliveryLog integrationId={integration.id} version={version} /> : null}
+      {provider.capabilities.outbound ? <DeliveryLog integrationId={integration.id} version={version} onChanged={changed} /> : null}
       <AuditTrail integrationId={integration.id} version={version} />
     </main>
   );

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api } from '../api/client';
-import type { Integration, Page, Provider } from '../api/types';
+import type { IntegrationList, ProviderList } from '../api/types';
 import { Badge, ErrorMessage, Loading, useLoad, when } from '../components/ui';
 
 const STATES = ['pending', 'active', 'paused', 'error', 'disconnected'];
@@ -9,8 +9,8 @@ export function Integrations() {
   const [provider, setProvider] = useState('');
   const [state, setState] = useState('');
   const query = new URLSearchParams({ ...(provider ? { provider } : {}), ...(state ? { state } : {}) }).toString();
-  const providers = useLoad(() => api<Page<Provider>>('/providers'), []);
-  const list = useLoad(() => api<Page<Integration>>(`/integrations${query ? `?${query}` : ''}`), [query]);
+  const providers = useLoad(() => api<ProviderList>('/providers'), []);
+  const list = useLoad(() => api<IntegrationList>(`/integrations${query ? `?${query}` : ''}`), [query]);
   return (
     <main>
       <h1>Installed integrations</h1>
@@ -43,21 +43,23 @@ export function Integrations() {
             <tr>
               <th>Integration</th>
               <th>State</th>
+              <th>Health</th>
               <th>Installed</th>
               <th>Last activity</th>
             </tr>
           </thead>
           <tbody>
             {list.data.data.map((integration) => (
-              <tr key={integration.id}>
+              <tr key={integration.id} data-testid="integration-row">
                 <td>
                   <a href={`#/integrations/${integration.id}`}>{integration.provider}</a> <code className="muted">{integration.id}</code>
                 </td>
                 <td>
                   <Badge value={integration.state} />
                 </td>
+                <td>{integration.overview ? <Badge value={integration.overview.healthStatus} kind="health" /> : null}</td>
                 <td>{when(integration.installation.installedAt)}</td>
-                <td>{when(integration.updatedAt)}</td>
+                <td data-testid="last-activity">{integration.overview ? when(integration.overview.lastActivityAt) : ''}</td>
               </tr>
             ))}
           </tbody>

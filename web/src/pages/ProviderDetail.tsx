@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { api, ApiError } from '../api/client';
-import type { Integration, Provider } from '../api/types';
+import type { InstalledIntegration, Provider, SlackAuthorize } from '../api/types';
 import { issuesAtFields, SchemaForm } from '../components/SchemaForm';
 import { Copyable, ErrorMessage, Loading, Section, useAction, useLoad } from '../components/ui';
 
 /** Slack installs through its OAuth consent screen: the API hands out the authorize URL (with a single-use state). */
 async function startSlackInstall() {
-  const { authorizeUrl } = await api<{ authorizeUrl: string }>('/integrations/slack/install?format=json');
+  const { authorizeUrl } = await api<SlackAuthorize>('/integrations/slack/install?format=json');
   window.location.assign(authorizeUrl);
 }
 
@@ -14,8 +14,8 @@ export function ProviderDetail({ providerId }: { providerId: string }) {
   const { data: provider, error } = useLoad(() => api<Provider>(`/providers/${encodeURIComponent(providerId)}`), [providerId]);
   const [settings, setSettings] = useState<Record<string, unknown>>({});
   const [secrets, setSecrets] = useState<Record<string, unknown>>({});
-  const [installed, setInstalled] = useState<Integration>();
-  const install = useAction(() => api<Integration>('/integrations', { method: 'POST', body: { provider: providerId, settings, secrets } }));
+  const [installed, setInstalled] = useState<InstalledIntegration>();
+  const install = useAction(() => api<InstalledIntegration>('/integrations', { method: 'POST', body: { provider: providerId, settings, secrets } }));
   const slack = useAction(startSlackInstall);
   if (error) return <ErrorMessage error={error} />;
   if (!provider) return <Loading what="the provider" />;
