@@ -23,8 +23,11 @@ export async function deliveryBatchWorkflow(input: DeliveryBatchInput): Promise<
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
   });
   const { deliver } = proxyActivities<Activities>({
-    // The HTTP call has its own timeout; this bounds the bookkeeping around it too.
-    startToCloseTimeout: retry.attemptTimeoutMs + 5000,
+    // The HTTP call has its own timeout. A timeout here would retry the activity while the first try may still
+    // record a 2xx (a re-send without a crash): a dead worker is noticed by the heartbeat, and a starved
+    // one gets a minute for its bookkeeping, as a batch does.
+    startToCloseTimeout: retry.attemptTimeoutMs + 60_000,
+    heartbeatTimeout: retry.attemptTimeoutMs + 10_000,
     scheduleToCloseTimeout: retry.windowMs,
     retry: { initialInterval: retry.initialIntervalMs * 2, backoffCoefficient: 2, maximumInterval: retry.maximumIntervalMs },
   });

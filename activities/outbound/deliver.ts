@@ -13,15 +13,20 @@ const HEARTBEAT_MS = 1000;
  */
 export function deliverBatchActivity(deps: ActivityDeps, lanes: DestinationLanes) {
   return async function deliverBatch({ destinationId, deliveries }: Pick<DeliveryBatchInput, 'destinationId' | 'deliveries'>): Promise<RetryRef[]> {
-    const context = Context.current();
-    const beat = setInterval(() => context.heartbeat(), HEARTBEAT_MS);
-    try {
-      const outcomes = await attemptDeliveries(deps, lanes, destinationId, deliveries, 1);
-      return outcomes.filter((outcome) => outcome.outcome === 'retry').map(({ ref, delayMs }) => ({ ...ref, delayMs }));
-    } finally {
-      clearInterval(beat);
-    }
+    const outcomes = await heartbeating(() => attemptDeliveries(deps, lanes, destinationId, deliveries, 1));
+    return outcomes.filter((outcome) => outcome.outcome === 'retry').map(({ ref, delayMs }) => ({ ...ref, delayMs }));
   };
+}
+
+/** Runs `work` heartbeating every second: a dead worker is noticed by the heartbeat timeout, a slow one is not retried. */
+async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const beat = setInterval(() => context.heartbeat(), HEARTBEAT_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(beat);
+  }
 }
 
 /**
@@ -33,7 +38,7 @@ export function deliverBatchActivity(deps: ActivityDeps, lanes: DestinationLanes
 export function deliverActivity(deps: ActivityDeps, lanes: DestinationLanes) {
   return async function deliver({ destinationId, ...ref }: DeliveryRef & { destinationId: string }): Promise<void> {
     // The batch made the round's first attempt: this activity's first attempt is the round's second.
-    const [attempt] = await attemptDeliveries(deps, lanes, destinationId, [ref], activityInfo().attempt + 1);
+    const [attempt] = await heartbeating(() => attemptDeliveries(deps, lanes, destinationId, [ref], activityInfo().attempt + 1));
     if (!attempt || (attempt.outcome !== 'retry' && attempt.outcome !== 'rejected')) return;
     const message = attempt.error ?? attempt.outcome;
     if (attempt.outcome === 'rejected') throw ApplicationFailure.create({ message, type: 'DeliveryRejected', nonRetryable: true });

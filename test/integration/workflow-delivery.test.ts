@@ -70,7 +70,7 @@ describe('delivery batch workflow (mocked activities)', () => {
       const events = await historyOf(handle);
       // A retry due at once waits for no timer; the others wait exactly their delay from the batch's end.
       expect(timerDurations(events)).toEqual([800, 1500]);
-      for (const { retryPolicy, scheduleToCloseTimeout, startToCloseTimeout } of scheduledAttributes(events, 'deliver')) {
+      for (const { retryPolicy, scheduleToCloseTimeout, startToCloseTimeout, heartbeatTimeout } of scheduledAttributes(events, 'deliver')) {
         // The schedule is the retry's Temporal retry policy (the batch made the first attempt: the next waits twice the first interval).
         expect({
           initialMs: tsToMs(retryPolicy!.initialInterval),
@@ -78,7 +78,17 @@ describe('delivery batch workflow (mocked activities)', () => {
           backoff: retryPolicy!.backoffCoefficient,
           scheduleToCloseMs: tsToMs(scheduleToCloseTimeout),
           startToCloseMs: tsToMs(startToCloseTimeout),
-        }).toEqual({ initialMs: 2 * LONG_RETRY.initialIntervalMs, maximumMs: LONG_RETRY.maximumIntervalMs, backoff: 2, scheduleToCloseMs: LONG_RETRY.windowMs, startToCloseMs: LONG_RETRY.attemptTimeoutMs + 5000 });
+          heartbeatMs: tsToMs(heartbeatTimeout),
+        }).toEqual({
+          initialMs: 2 * LONG_RETRY.initialIntervalMs,
+          maximumMs: LONG_RETRY.maximumIntervalMs,
+          backoff: 2,
+          scheduleToCloseMs: LONG_RETRY.windowMs,
+          // Generous, so a starved worker is not retried while its call is in flight (a dead one misses
+          // heartbeats); Temporal caps it at the schedule-to-close timeout.
+          startToCloseMs: Math.min(LONG_RETRY.attemptTimeoutMs + 60_000, LONG_RETRY.windowMs),
+          heartbeatMs: LONG_RETRY.attemptTimeoutMs + 10_000,
+        });
       }
       expect(scheduledInputs<DeliverInput>(events, 'deliver')).toEqual([
         { deliveryId: 'dlv_2', round: 1, destinationId },
