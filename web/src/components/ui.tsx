@@ -19,6 +19,14 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data?: T;
   return { ...state, reload: useCallback(() => setTick((n) => n + 1), []) };
 }
 
+/** Loads again `ms` after each result (or error), for views of work the pipeline does on its own. */
+export function useAutoRefresh(reload: () => void, result: unknown, ms: number): void {
+  useEffect(() => {
+    const timer = setTimeout(reload, ms);
+    return () => clearTimeout(timer);
+  }, [result, ms, reload]);
+}
+
 /** Runs an action, tracking progress and its error. */
 export function useAction<A extends unknown[], T>(run: (...args: A) => Promise<T>): { busy: boolean; error?: unknown; go: (...args: A) => Promise<T | undefined> } {
   const [busy, setBusy] = useState(false);

@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../api/client';
 import type { Delivery, DeliveryPage, TransitionPage, WebhookEvent, WebhookEventPage } from '../api/types';
-import { Badge, ErrorMessage, Loading, Section, useAction, useLoad, when } from '../components/ui';
+import { Badge, ErrorMessage, Loading, Section, useAction, useAutoRefresh, useLoad, when } from '../components/ui';
 
 export function AuditTrail({ integrationId, version }: { integrationId: string; version: number }) {
   const { data, error } = useLoad(() => api<TransitionPage>(`/integrations/${integrationId}/transitions`), [integrationId, version]);
@@ -39,6 +39,7 @@ export function InboundLog({ integrationId, version }: { integrationId: string; 
   const [status, setStatus] = useState('');
   const [open, setOpen] = useState<string>();
   const { data, error, reload } = useLoad(() => api<WebhookEventPage>(`/integrations/${integrationId}/webhook-events${status ? `?status=${status}` : ''}`), [integrationId, status, version]);
+  useAutoRefresh(reload, data, data?.data.some((event) => event.status === 'pending') ? 1000 : 5000);
   const replay = useAction((event: WebhookEvent) => api(`/integrations/${integrationId}/webhook-events/replay`, { method: 'POST', body: { ids: [event.id], status: [event.status] } }));
   return (
     <Section
@@ -98,13 +99,9 @@ const IN_FLIGHT = new Set(['pending', 'delivering']);
 export function DeliveryLog({ integrationId, version, onChanged }: { integrationId: string; version: number; onChanged: () => void }) {
   const { data, error, reload } = useLoad(() => api<DeliveryPage>(`/integrations/${integrationId}/deliveries`), [integrationId, version]);
   const redeliver = useAction((delivery: Delivery) => api<Delivery>(`/deliveries/${delivery.id}/redeliver`, { method: 'POST' }));
-  // While a delivery is in flight its row is refreshed every second, so the log shows how it ends.
-  const inFlight = data?.data.some((delivery) => IN_FLIGHT.has(delivery.status));
-  useEffect(() => {
-    if (!inFlight) return;
-    const timer = setTimeout(reload, 1000);
-    return () => clearTimeout(timer);
-  }, [data, inFlight, reload]);
+  // Live: every second while a delivery is in flight, so the log shows how it ends; every few seconds
+  // otherwise, so rounds the pipeline starts on its own (a resume re-sending what failed) appear.
+  useAutoRefresh(reload, data, data?.data.some((delivery) => IN_FLIGHT.has(delivery.status)) ? 1000 : 5000);
   return (
     <Section title="Deliveries" actions={<button type="button" onClick={reload}>Refresh</button>}>
       <ErrorMessage error={error ?? redeliver.error} />
