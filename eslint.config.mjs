@@ -76,8 +76,13 @@ export default tseslint.config(
   {
     // Test helpers sit below bench (which uses them) and the tests: never the other way round.
     files: ['test/support/**/*.ts'],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: into(['bench', 'test/unit', 'test/integration']), message: 'test/support is used by bench/ and the tests; it imports neither.' }] }] },
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: into(['bench', 'unit', 'integration']), message: 'test/support is used by bench/ and the tests; it imports neither.' }] }] },
   },
+  // The admin UI imports nothing of the server's: an import may not leave web/src (the generated API types live inside).
+  ...['web/src/*', 'web/src/*/*', 'web/src/*/*/*'].map((files, depth) => ({
+    files: [`${files}.{ts,tsx}`],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: `^(\\.\\./){${depth + 1}}`, message: 'web/ imports nothing of the server but web/src/api/openapi.d.ts (README, Layout).' }] }] },
+  })),
   // The workspace-event schemas are zod (pure, deterministic); workflows/ themselves never import zod.
   layerRule('contract', deterministic(['zod'])),
   layerRule('workflows', [

@@ -1,6 +1,6 @@
 import { integrationEventData } from '../contract/workspace-event-payloads';
 import { INTEGRATION_EVENT_OF_STATE } from '../contract/workspace-events';
-import type { IntegrationState, StateReasonCode } from '../contract/states';
+import { type IntegrationState, isStateReasonCode, type StateReasonCode } from '../contract/states';
 import type { Db } from '../db';
 import { deliversWithSettings } from '../db/queries/integrations';
 import type { SecretBox } from '../lib/crypto';
@@ -19,7 +19,7 @@ export interface RecordTransitionInput {
   to: IntegrationState;
   actor: string;
   reason: string | null;
-  /** Absent in requests recorded before codes existed. */
+  /** Absent for reasons given in words only. */
   reasonCode?: StateReasonCode | null;
   settings?: Record<string, unknown>;
 }
@@ -40,13 +40,15 @@ export function recordTransitionActivity(db: Db, box: SecretBox) {
         .executeTakeFirst();
       if (!done) {
         const now = new Date();
+        // Signals are not validated: a code an operator's `temporal workflow signal` made up is not stored.
+        const reasonCode = isStateReasonCode(input.reasonCode) ? input.reasonCode : null;
         const stateChanged = input.from !== input.to;
         await trx
           .updateTable('integrations')
           .set({
             state: input.to,
             updated_at: now,
-            ...(stateChanged ? { state_changed_at: now, state_changed_by: input.actor, state_reason: input.reason, state_reason_code: input.reasonCode ?? null } : {}),
+            ...(stateChanged ? { state_changed_at: now, state_changed_by: input.actor, state_reason: input.reason, state_reason_code: reasonCode } : {}),
             ...(input.settings ? { settings: JSON.stringify(input.settings), delivers: await deliversWithSettings(trx, box, input.integrationId, input.settings) } : {}),
             // Disconnected is terminal: nothing to authenticate with is kept.
             ...(input.to === 'disconnected' ? { secrets_sealed: null, retired_secrets_sealed: null } : {}),
@@ -63,7 +65,7 @@ export function recordTransitionActivity(db: Db, box: SecretBox) {
             to_state: input.to,
             actor: input.actor,
             reason: input.reason,
-            reason_code: input.reasonCode ?? null,
+            reason_code: reasonCode,
             occurred_at: now,
             request_id: input.requestId,
           })

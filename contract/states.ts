@@ -23,6 +23,10 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const STATE_REASON_CODES = ['credentials_expired', 'invalid_mapping', 'delivery_failures', 'destination_gone'] as const;
 export type StateReasonCode = (typeof STATE_REASON_CODES)[number];
 
+export function isStateReasonCode(value: unknown): value is StateReasonCode {
+  return (STATE_REASON_CODES as readonly unknown[]).includes(value);
+}
+
 export interface StateReason {
   code: StateReasonCode;
   message: string;

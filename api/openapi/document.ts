@@ -21,7 +21,7 @@ import { Delivery, DeliveryDetail, DeliveryHealth, Diagnostics, TestReport } fro
 
 /**
  * The OpenAPI 3.1 document of `/v1`, generated from the zod schemas the routes validate with (their
- * input side: what a caller sends). Responses are typed for the main resources (./resources), described for the rest.
+ * input side: what a caller sends) and the response schemas of every resource (./resources, ./records, ./checks).
  */
 
 const TAGS = [

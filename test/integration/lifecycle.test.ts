@@ -204,7 +204,8 @@ describe('integration lifecycle through the HTTP API', () => {
     await worker.kill();
     // Signals sent while no worker runs wait in history for the next one.
     const handle = h.temporal.workflow.getHandle(integrationWorkflowId(id));
-    await handle.signal('pause', { reason: 'operator pause while no worker runs' });
+    // An operator's signal may carry any JSON: a reason code it invents is not stored, its words are.
+    await handle.signal('pause', { reason: 'operator pause while no worker runs', reasonCode: 'made_up' });
     await h.startWorker();
     await waitFor(async () => (await audit(id)).length === 5, 'every transition to be recorded');
     expect((await audit(id)).map((t) => [t.action, t.to_state])).toEqual([
@@ -214,6 +215,7 @@ describe('integration lifecycle through the HTTP API', () => {
       ['resume', 'active'],
       ['pause', 'paused'],
     ]);
+    expect((await audit(id)).at(-1)).toMatchObject({ reason: 'operator pause while no worker runs', reason_code: null });
     expect(await queried(id)).toMatchObject({ state: 'paused', reason: 'operator pause while no worker runs' });
     expect((await api('GET', `/v1/integrations/${id}`)).body.state).toBe('paused');
   });

@@ -122,6 +122,22 @@ describe('testing an integration end to end', () => {
     expect({ sales, revenue }).toEqual({ sales: 1, revenue: 700 });
   });
 
+  it('a failed test event leaves the installed list healthy; a failed live one makes it degraded', async () => {
+    const { key: otherKey } = await h.newWorkspace('Test failures in the list');
+    const other = inboundHelpers(h, () => otherKey);
+    const secret = newWebhookSecret();
+    const { id } = await other.install('webhook', {}, { signingSecret: secret });
+    expect((await h.api('POST', `/v1/integrations/${id}/test`, { key: otherKey })).body.passed).toBe(true);
+    expect((await sendGeneric(h, id, secret, genericEvent({ amountMinor: 700 }))).status).toBe(200);
+    await other.settled(id, 2);
+    const listed = async () => (await h.api('GET', '/v1/integrations', { key: otherKey })).body.data.find((row: any) => row.id === id).overview.healthStatus;
+    const fail = (isTest: boolean) => h.db.updateTable('inbox').set({ status: 'failed' }).where('integration_id', '=', id).where('is_test', '=', isTest).execute();
+    await fail(true);
+    expect(await listed()).toBe('healthy');
+    await fail(false);
+    expect(await listed()).toBe('degraded');
+  });
+
   it('never trusts a plain test header: only the runner’s HMAC marks an event as test data', async () => {
     const secret = newWebhookSecret();
     const { id } = await io.install('webhook', {}, { signingSecret: secret });

@@ -34,10 +34,27 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     throw new ApiError(0, 'network', 'The API could not be reached. Check your connection and try again.');
   }
   const text = await response.text();
-  const json = text ? (JSON.parse(text) as unknown) : undefined;
+  const json = parseJson(text);
   if (!response.ok) {
+    // A key revoked or deleted after sign-in: back to the sign-in page rather than failing every call.
+    if (response.status === 401 && !init.key) signOutAndReload();
     const body = json as Partial<ApiErrorBody> | undefined;
     throw new ApiError(response.status, body?.error?.code ?? 'http_' + response.status, body?.error?.message ?? `The API answered ${response.status}.`, body?.error?.issues);
   }
+  if (json === undefined && text) throw new ApiError(response.status, 'not_json', `The API answered ${response.status} with something other than JSON.`);
   return json as T;
+}
+
+/** A proxy's HTML error page is not JSON: read it as no body. */
+function parseJson(text: string): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function signOutAndReload() {
+  session.signOut();
+  window.location.reload();
 }

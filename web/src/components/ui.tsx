@@ -1,16 +1,19 @@
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api/client';
 
-/** Loads on mount and when `deps` change; `reload` refetches. Errors are kept, never thrown into a blank page. */
-export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data?: T; error?: unknown; loading: boolean; reload: () => void } {
-  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean }>({ loading: true });
+/**
+ * Loads on mount and when `deps` change; `reload` refetches. Errors are kept, never thrown into a blank page, and
+ * a failed reload keeps what was shown. `settled` counts finished loads, successful or not.
+ */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data?: T; error?: unknown; loading: boolean; settled: number; reload: () => void } {
+  const [state, setState] = useState<{ data?: T; error?: unknown; loading: boolean; settled: number }>({ loading: true, settled: 0 });
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;
     setState((previous) => ({ ...previous, loading: true }));
     load().then(
-      (data) => live && setState({ data, loading: false }),
-      (error: unknown) => live && setState({ error, loading: false }),
+      (data) => live && setState((previous) => ({ data, loading: false, settled: previous.settled + 1 })),
+      (error: unknown) => live && setState((previous) => ({ ...previous, error, loading: false, settled: previous.settled + 1 })),
     );
     return () => {
       live = false;
@@ -19,12 +22,12 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data?: T;
   return { ...state, reload: useCallback(() => setTick((n) => n + 1), []) };
 }
 
-/** Loads again `ms` after each result (or error), for views of work the pipeline does on its own. */
-export function useAutoRefresh(reload: () => void, result: unknown, ms: number): void {
+/** Loads again `ms` after each finished load (`settled` from useLoad), for views of work the pipeline does on its own. */
+export function useAutoRefresh(reload: () => void, settled: number, ms: number): void {
   useEffect(() => {
     const timer = setTimeout(reload, ms);
     return () => clearTimeout(timer);
-  }, [result, ms, reload]);
+  }, [settled, ms, reload]);
 }
 
 /** Runs an action, tracking progress and its error. */
@@ -70,7 +73,7 @@ export function Badge({ value, kind = 'state' }: { value: string; kind?: string 
   return <span className={`badge ${kind}-${value}`} data-testid={`${kind}-badge`}>{value}</span>;
 }
 
-export function CopyButton({ value, label }: { value: string; label: string }) {
+function CopyButton({ value, label }: { value: string; label: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <button
@@ -78,7 +81,8 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
       className="copy"
       aria-label={`Copy ${label}`}
       onClick={() => {
-        void navigator.clipboard?.writeText(value).then(() => setCopied(true));
+        // Without clipboard access (an insecure origin, a refused permission) the value stays selectable on the page.
+        navigator.clipboard?.writeText(value).then(() => setCopied(true), () => setCopied(false));
       }}
     >
       {copied ? 'Copied' : 'Copy'}

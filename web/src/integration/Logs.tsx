@@ -20,7 +20,7 @@ export function AuditTrail({ integrationId, version }: { integrationId: string; 
               <tr key={t.id}>
                 <td>{when(t.occurredAt)}</td>
                 <td>{t.action}</td>
-                <td>{t.from ?? '—'} → {t.to}</td>
+                <td>{t.from} → {t.to}</td>
                 <td><code>{t.actor}</code></td>
                 <td>{t.reason ?? ''}</td>
               </tr>
@@ -38,8 +38,8 @@ const REPLAYABLE = new Set(['skipped', 'failed', 'ignored']);
 export function InboundLog({ integrationId, version }: { integrationId: string; version: number }) {
   const [status, setStatus] = useState('');
   const [open, setOpen] = useState<string>();
-  const { data, error, reload } = useLoad(() => api<WebhookEventPage>(`/integrations/${integrationId}/webhook-events${status ? `?status=${status}` : ''}`), [integrationId, status, version]);
-  useAutoRefresh(reload, data, data?.data.some((event) => event.status === 'pending') ? 1000 : 5000);
+  const { data, error, settled, reload } = useLoad(() => api<WebhookEventPage>(`/integrations/${integrationId}/webhook-events${status ? `?status=${status}` : ''}`), [integrationId, status, version]);
+  useAutoRefresh(reload, settled, data?.data.some((event) => event.status === 'pending') ? 1000 : 5000);
   const replay = useAction((event: WebhookEvent) => api(`/integrations/${integrationId}/webhook-events/replay`, { method: 'POST', body: { ids: [event.id], status: [event.status] } }));
   return (
     <Section
@@ -97,11 +97,11 @@ const IN_FLIGHT = new Set(['pending', 'delivering']);
 
 /** `onChanged` after a redelivery: the page reloads the integration too, whose state the pipeline may have changed meanwhile (a refusal names it). */
 export function DeliveryLog({ integrationId, version, onChanged }: { integrationId: string; version: number; onChanged: () => void }) {
-  const { data, error, reload } = useLoad(() => api<DeliveryPage>(`/integrations/${integrationId}/deliveries`), [integrationId, version]);
+  const { data, error, settled, reload } = useLoad(() => api<DeliveryPage>(`/integrations/${integrationId}/deliveries`), [integrationId, version]);
   const redeliver = useAction((delivery: Delivery) => api<Delivery>(`/deliveries/${delivery.id}/redeliver`, { method: 'POST' }));
   // Live: every second while a delivery is in flight, so the log shows how it ends; every few seconds
   // otherwise, so rounds the pipeline starts on its own (a resume re-sending what failed) appear.
-  useAutoRefresh(reload, data, data?.data.some((delivery) => IN_FLIGHT.has(delivery.status)) ? 1000 : 5000);
+  useAutoRefresh(reload, settled, data?.data.some((delivery) => IN_FLIGHT.has(delivery.status)) ? 1000 : 5000);
   return (
     <Section title="Deliveries" actions={<button type="button" onClick={reload}>Refresh</button>}>
       <ErrorMessage error={error ?? redeliver.error} />

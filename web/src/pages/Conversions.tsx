@@ -9,7 +9,6 @@ import { RecentCustomers, RecentEvents } from './RecordTables';
 const RANGES: Record<string, number> = { '24 hours': 1, '7 days': 7, '30 days': 30, '90 days': 90 };
 const INTERVALS = ['hour', 'day', 'week', 'month'];
 
-
 /** Conversions and net revenue per currency, one series each, over the chosen buckets. */
 function Chart({ series }: { series: ConversionsSeries }) {
   const box = useRef<HTMLDivElement>(null);
@@ -18,7 +17,7 @@ function Chart({ series }: { series: ConversionsSeries }) {
     const currencies = [...new Set(series.buckets.flatMap((b) => b.revenue.map((r) => r.currency)))];
     const x = series.buckets.map((b) => Date.parse(b.start) / 1000);
     const conversions = series.buckets.map((b) => b.counts.lead + b.counts.sale + b.counts.refund);
-    const revenue = currencies.map((currency) => series.buckets.map((b) => (b.revenue.find((r) => r.currency === currency)?.netMinor ?? 0) / 100));
+    const revenue = currencies.map((currency) => series.buckets.map((b) => Number(b.revenue.find((r) => r.currency === currency)?.net ?? 0)));
     const plot = new uPlot(
       {
         width: Math.min(box.current.clientWidth || 800, 1000),

@@ -11,13 +11,14 @@ export function IntegrationPage({ integrationId }: { integrationId: string }) {
   // Bumped after every change, so the sections that read the integration's history load again.
   const [version, setVersion] = useState(0);
   const { data, error } = useLoad(
-    () => Promise.all([api<Integration>(`/integrations/${integrationId}`), api<ProviderList>('/providers')]),
+    () => Promise.all([api<Integration>(`/integrations/${encodeURIComponent(integrationId)}`), api<ProviderList>('/providers')]),
     [integrationId, version],
   );
   if (error) return <ErrorMessage error={error} />;
   if (!data) return <Loading what="the integration" />;
   const [integration, { data: providers }] = data;
-  const provider = providers.find((p) => p.id === integration.provider)!;
+  const provider = providers.find((p) => p.id === integration.provider);
+  if (!provider) return <ErrorMessage error={new Error(`This integration's provider, ${integration.provider}, is no longer in the catalog.`)} />;
   const changed = () => setVersion((n) => n + 1);
   return (
     <main>
