@@ -23,6 +23,10 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const STATE_REASON_CODES = ['credentials_expired', 'invalid_mapping', 'delivery_failures', 'destination_gone'] as const;
 export type StateReasonCode = (typeof STATE_REASON_CODES)[number];
 
+/** An integration's health as its health panel and the installed list show it. */
+export const HEALTH_STATUSES = ['healthy', 'degraded', 'failing'] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
 export function isStateReasonCode(value: unknown): value is StateReasonCode {
   return (STATE_REASON_CODES as readonly unknown[]).includes(value);
 }

@@ -36,7 +36,8 @@ export const INTEGRATION_EVENT_OF_STATE: Partial<Record<IntegrationState, Integr
   disconnected: 'integration.disconnected',
 };
 
-export type ConversionType = 'lead' | 'sale' | 'refund';
+export const CONVERSION_TYPES = ['lead', 'sale', 'refund'] as const;
+export type ConversionType = (typeof CONVERSION_TYPES)[number];
 
 /** The event announcing a new conversion of this type. */
 export const conversionCreatedEvent = (type: ConversionType) => `${type}.created` as const satisfies WorkspaceEventType;

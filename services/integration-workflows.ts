@@ -12,7 +12,7 @@ export async function startIntegrationWorkflow(
   taskQueue: string,
   row: IntegrationRow,
   displayName: string,
-  credentialCheckIntervalMs?: number,
+  credentialCheckIntervalMs: number,
 ): Promise<void> {
   const input: IntegrationWorkflowInput = {
     integrationId: row.id,

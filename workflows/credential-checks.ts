@@ -3,9 +3,6 @@ import type { Activities } from '../activities';
 import type { IntegrationState } from '../contract/states';
 import type { TransitionRequest } from '../contract/lifecycle';
 
-/** For runs started without an interval in their input (started before the checks existed). */
-const DEFAULT_CREDENTIAL_CHECK_INTERVAL_MS = 15 * 60 * 1000;
-
 const { checkCredentials } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   // A provider outage says nothing about the credentials: retried a little, then left to the next interval.
@@ -33,7 +30,7 @@ const OFF: CredentialChecks = { due: () => false, run: async () => undefined, ne
  * One durable timer per interval (not a timeout on every wait of the main loop, which would add a
  * timer and its cancellation to history on every doorbell). Only an `active` integration is checked.
  */
-export function startCredentialChecks(integrationId: string, intervalMs = DEFAULT_CREDENTIAL_CHECK_INTERVAL_MS, carriedNextAt?: number): CredentialChecks {
+export function startCredentialChecks(integrationId: string, intervalMs: number, carriedNextAt?: number): CredentialChecks {
   if (intervalMs <= 0) return OFF;
   let due = false;
   let nextAt = carriedNextAt ?? workflowNow() + intervalMs;
@@ -51,7 +48,6 @@ export function startCredentialChecks(integrationId: string, intervalMs = DEFAUL
     run: async (state) => {
       try {
         if (state !== 'active') return undefined;
-        // Decided on the text, which every recorded history has (the code came later).
         const { failReason, failCode } = await checkCredentials({ integrationId });
         return failReason === undefined ? undefined : { reason: failReason, reasonCode: failCode };
       } catch (error) {

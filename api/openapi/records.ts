@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { INBOX_STATUSES } from '../../contract/states';
+import { CONVERSION_TYPES } from '../../contract/workspace-events';
 import { instant, nullableInstant } from './resources';
 
 /** Response schemas of what inbound events became, as api/read-views.ts and the analytics route build them. */
 
-const conversionType = z.enum(['lead', 'sale', 'refund']);
+const conversionType = z.enum(CONVERSION_TYPES);
 
 export const Conversion = z
   .strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { INTEGRATION_STATES as STATES } from '../../contract/states';
+import { HEALTH_STATUSES, INTEGRATION_STATES as STATES } from '../../contract/states';
 import { ACTIONS } from '../../contract/lifecycle';
 
 /**
@@ -51,7 +51,7 @@ const OutboundHealth = z.strictObject({
   failingSince: nullableInstant,
 });
 
-export const HealthStatus = z.enum(['healthy', 'degraded', 'failing']);
+export const HealthStatus = z.enum(HEALTH_STATUSES);
 
 /** services/diagnostics/health.ts `IntegrationHealth`. */
 const Health = z.strictObject({

@@ -1,12 +1,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { CONVERSION_TYPES } from '../../contract/workspace-events';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
 import { found, idParam, listPage, listQuery } from '../list-query';
 import { conversionView } from '../read-views';
 import { parseWith } from '../validate';
 
-export const Query = listQuery({ type: z.enum(['lead', 'sale', 'refund']).optional(), customerId: idParam('cus').optional() });
+export const Query = listQuery({ type: z.enum(CONVERSION_TYPES).optional(), customerId: idParam('cus').optional() });
 
 /** `GET /v1/conversions[/:id]`: newest `occurredAt` first. */
 export function conversionsRouter({ db }: ApiContext): Router {

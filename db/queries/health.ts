@@ -1,3 +1,4 @@
+import type { HealthStatus } from '../../contract/states';
 import { sql } from 'kysely';
 import type { Db } from '..';
 import type { IntegrationRow } from '../schema';
@@ -19,7 +20,6 @@ const HEALTH_THRESHOLDS = {
   DEGRADED_LAG_SECONDS: 60,
 } as const;
 
-export type HealthStatus = 'healthy' | 'degraded' | 'failing';
 
 export interface InboundHealth {
   lastEventReceivedAt: string | null;

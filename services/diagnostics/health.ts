@@ -1,4 +1,5 @@
-import { type HealthCheck, type HealthStatus, healthSignals, type InboundHealth, type OutboundHealth } from '../../db/queries/health';
+import type { HealthStatus } from '../../contract/states';
+import { type HealthCheck, healthSignals, type InboundHealth, type OutboundHealth } from '../../db/queries/health';
 import { deliversEvents } from '../../db/queries/integrations';
 import type { IntegrationRow } from '../../db/schema';
 import { getProvider } from '../../providers';

@@ -1,5 +1,5 @@
 import type { IntegrationWithOverview } from '../../db/queries/integration-overview';
-import type { HealthStatus } from '../../db/queries/health';
+import type { HealthStatus } from '../../contract/states';
 
 /** What the list of installed integrations shows per row beside its state, read with the rows themselves. */
 export interface IntegrationOverview {

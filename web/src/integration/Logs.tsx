@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api } from '../api/client';
-import type { Delivery, DeliveryPage, TransitionPage, WebhookEvent, WebhookEventPage } from '../api/types';
+import { type Delivery, type DeliveryPage, everyValue, type TransitionPage, type WebhookEvent, type WebhookEventPage } from '../api/types';
 import { Badge, ErrorMessage, Loading, Section, useAction, useAutoRefresh, useLoad, when } from '../components/ui';
 
 export function AuditTrail({ integrationId, version }: { integrationId: string; version: number }) {
@@ -32,8 +32,9 @@ export function AuditTrail({ integrationId, version }: { integrationId: string; 
   );
 }
 
-const INBOX_STATUSES = ['pending', 'processed', 'ignored', 'failed', 'skipped'];
-const REPLAYABLE = new Set(['skipped', 'failed', 'ignored']);
+const INBOX_STATUSES = everyValue<WebhookEvent['status']>({ pending: true, processed: true, ignored: true, failed: true, skipped: true });
+/** What `POST …/webhook-events/replay` accepts. */
+const REPLAYABLE = new Set<WebhookEvent['status']>(['skipped', 'failed', 'ignored']);
 
 export function InboundLog({ integrationId, version }: { integrationId: string; version: number }) {
   const [status, setStatus] = useState('');

@@ -2,12 +2,13 @@ import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api } from '../api/client';
-import type { ConversionPage, ConversionsSeries } from '../api/types';
+import { type Conversion, type ConversionPage, type ConversionsSeries, everyValue } from '../api/types';
 import { ErrorMessage, Loading, Section, useLoad, when } from '../components/ui';
 import { RecentCustomers, RecentEvents } from './RecordTables';
 
 const RANGES: Record<string, number> = { '24 hours': 1, '7 days': 7, '30 days': 30, '90 days': 90 };
 const INTERVALS = ['hour', 'day', 'week', 'month'];
+const CONVERSION_TYPES = everyValue<Conversion['type']>({ lead: true, sale: true, refund: true });
 
 /** Conversions and net revenue per currency, one series each, over the chosen buckets. */
 function Chart({ series }: { series: ConversionsSeries }) {
@@ -85,9 +86,7 @@ export function Conversions() {
             Type
             <select value={type} onChange={(e) => setType(e.target.value)}>
               <option value="">All</option>
-              <option>lead</option>
-              <option>sale</option>
-              <option>refund</option>
+              {CONVERSION_TYPES.map((t) => <option key={t}>{t}</option>)}
             </select>
           </label>
         }

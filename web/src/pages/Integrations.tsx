@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { api } from '../api/client';
-import type { IntegrationList, ProviderList } from '../api/types';
+import { everyValue, type IntegrationList, type IntegrationState, type ProviderList } from '../api/types';
 import { Badge, ErrorMessage, Loading, useLoad, when } from '../components/ui';
 
-const STATES = ['pending', 'active', 'paused', 'error', 'disconnected'];
+const STATES = everyValue<IntegrationState>({ pending: true, active: true, paused: true, error: true, disconnected: true });
 
 export function Integrations() {
   const [provider, setProvider] = useState('');
