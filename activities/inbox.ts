@@ -33,7 +33,7 @@ const POLL_MS = 250;
 /**
  * Drains the integration's inbox in batches, one transaction each: every event is normalized by its
  * provider module and applied idempotently; a poison event fails alone. When the inbox stays empty the
- * doorbell is re-armed (see `ringDoorbell`). `announce` is called after each batch that committed
+ * doorbell is re-armed (see `ringDoorbells` in services/doorbell). `announce` is called after each batch that committed
  * workspace events (the outbox dispatcher): a long drain does not hold back deliveries until it ends.
  * Providers whose webhooks leave things out get their API asked before each batch's transaction
  * (`providerReads`): for sales still waiting for an amount, and for the batch's events.

@@ -58,20 +58,32 @@ function refusedUpdate(error: unknown): HttpError | undefined {
   return undefined;
 }
 
-export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
+/** What a failed request is answered: its status, the shared error body, and `Retry-After` when worth it. */
+export interface ErrorAnswer {
+  status: number;
+  body: { error: { code: string; message: string; issues?: FieldIssue[] } };
+  retryAfterSeconds?: number;
+}
+
+/** The answer to any error a handler threw; one the API did not foresee is logged and is a 500 with no details. */
+export function errorAnswer(error: unknown, method: string, path: string): ErrorAnswer {
   const httpError =
     error instanceof HttpError
       ? error
       : error instanceof ZodError
         ? invalid(zodIssues(error))
-        : (refusedUpdate(error) ?? (isDatabaseUnavailable(error) ? databaseUnavailable(error, req.method, req.path) : bodyParserError(error)));
+        : (refusedUpdate(error) ?? (isDatabaseUnavailable(error) ? databaseUnavailable(error, method, path) : bodyParserError(error as { type?: string; limit?: number })));
   if (httpError) {
-    if (httpError.retryAfterSeconds !== undefined) res.set('Retry-After', String(httpError.retryAfterSeconds));
-    res.status(httpError.status).json({ error: { code: httpError.code, message: httpError.message, issues: httpError.issues } });
-    return;
+    return { status: httpError.status, body: { error: { code: httpError.code, message: httpError.message, issues: httpError.issues } }, retryAfterSeconds: httpError.retryAfterSeconds };
   }
-  logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
-  res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
+  logger.error({ err: error, method, path }, 'unhandled error');
+  return { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };
+}
+
+export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  const answer = errorAnswer(error, req.method, req.path);
+  if (answer.retryAfterSeconds !== undefined) res.set('Retry-After', String(answer.retryAfterSeconds));
+  res.status(answer.status).json(answer.body);
 };
 
 /** A 503 with `Retry-After`, never a 500: the request failed for want of the database, not for what it asked. */

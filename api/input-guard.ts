@@ -50,16 +50,23 @@ export const refuseUnsafeInput: RequestHandler = (req, _res, next) => {
  * Every path segment must decode to text: a malformed percent-escape (`%ZZ`, a cut UTF-8 sequence) would
  * make the router throw, and U+0000 (`%00`) or another control character can be no id of ours.
  */
-export const refuseUndecodablePath: RequestHandler = (req, _res, next) => {
-  req.path.split('/').forEach((segment, index) => {
+export function undecodablePath(path: string): HttpError | undefined {
+  const segments = path.split('/');
+  for (const [index, segment] of segments.entries()) {
     let decoded: string;
     try {
       decoded = decodeURIComponent(segment);
     } catch {
-      throw new HttpError(400, 'invalid_path', `path segment ${index} is not valid percent-encoded UTF-8`);
+      return new HttpError(400, 'invalid_path', `path segment ${index} is not valid percent-encoded UTF-8`);
     }
     // eslint-disable-next-line no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(decoded)) throw new HttpError(400, 'invalid_path', `path segment ${index} contains a control character`);
-  });
+    if (/[\u0000-\u001f\u007f]/.test(decoded)) return new HttpError(400, 'invalid_path', `path segment ${index} contains a control character`);
+  }
+  return undefined;
+}
+
+export const refuseUndecodablePath: RequestHandler = (req, _res, next) => {
+  const refused = undecodablePath(req.path);
+  if (refused) throw refused;
   next();
 };

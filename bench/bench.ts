@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os';
-import { measureAccept } from './accept';
+import { type AcceptFigures, measureAccept } from './accept';
 import { measureLag, measureThroughput } from './end-to-end';
 import type { BenchOptions } from './options';
 import { measureOutbound, type OutboundRun } from './outbound';
@@ -19,6 +19,16 @@ function serviceSettings(env: NodeJS.ProcessEnv): Record<string, string> {
     DELIVERY_RETRY_INITIAL_MS: env.DELIVERY_RETRY_INITIAL_MS ?? '500',
     DELIVERY_RETRY_MAX_MS: env.DELIVERY_RETRY_MAX_MS ?? '5000',
   };
+}
+
+/** `--accept-only`: the baseline and accept runs against a freshly started service. */
+export async function runAcceptBench(options: BenchOptions, where: Where, log: (line: string) => void): Promise<AcceptFigures> {
+  const service = await startService({ ...where, profile: options.profile, env: serviceSettings(process.env), log });
+  try {
+    return await measureAccept(service, options, log);
+  } finally {
+    await service.stop();
+  }
 }
 
 /** One run of every measurement against a freshly started service; the service is stopped whatever happens. */

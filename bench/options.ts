@@ -20,6 +20,8 @@ export interface BenchOptions {
   failEvery: number;
   /** Write V8 CPU profiles of the API and the worker (`--cpu-prof`) next to the results. */
   profile: boolean;
+  /** Only the accept measurement (baseline and accept runs), to measure a change to the accept path. */
+  acceptOnly: boolean;
   /** Where the JSON results go. */
   out: string;
 }
@@ -36,6 +38,7 @@ export const DEFAULTS: BenchOptions = {
   deliveries: 2000,
   failEvery: 10,
   profile: false,
+  acceptOnly: false,
   out: 'bench/results/latest.json',
 };
 
@@ -61,6 +64,7 @@ export const USAGE = `npm run bench -- [options]     (each option also reads BEN
   --deliveries N        outbound deliveries per run                           (${DEFAULTS.deliveries})
   --fail-every N        the failure run's receiver answers 500 to every N-th  (${DEFAULTS.failEvery})
   --profile             CPU profiles of the API and worker into bench/results/profiles
+  --accept-only         only the baseline and accept runs
   --out FILE            JSON results                                          (${DEFAULTS.out})
 Uses TEMPORAL_ADDRESS / DATABASE_URL when set; otherwise starts an in-memory Temporal dev server and a
 throwaway database linquid_bench_* on postgres://postgres@127.0.0.1:5432 (dropped at the end). A DATABASE_URL
@@ -84,11 +88,16 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     options: {
       ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       profile: { type: 'boolean' },
+      'accept-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
-  const options: BenchOptions = { ...DEFAULTS, profile: values.profile === true || env.BENCH_PROFILE === 'true' };
+  const options: BenchOptions = {
+    ...DEFAULTS,
+    profile: values.profile === true || env.BENCH_PROFILE === 'true',
+    acceptOnly: values['accept-only'] === true || env.BENCH_ACCEPT_ONLY === 'true',
+  };
   for (const [flag, key] of Object.entries(FLAGS)) {
     const raw = (values as Record<string, string | undefined>)[flag] ?? env[envName(flag)];
     if (raw === undefined) continue;

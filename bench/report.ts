@@ -1,4 +1,5 @@
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import type { AcceptFigures } from './accept';
 import type { BenchResult, Machine, TargetRow } from './result';
 import type { CpuSnapshot } from './cpu';
 import type { LoadResult } from './load';
@@ -55,6 +56,17 @@ const cpu = (perUnit: CpuSnapshot) =>
   `${CPU_PARTS.filter(([key]) => (perUnit[key] ?? 0) > 0).map(([key, label]) => `${label} ${perUnit[key]}`).join(' + ')} = ${cpuTotal(perUnit)}`;
 const errors = (load: LoadResult) => (Object.keys(load.errors).length === 0 ? '0' : Object.entries(load.errors).map(([status, count]) => `${count}× ${status}`).join(', '));
 
+/** The baseline and accept runs, one row each. */
+export function acceptTable(accept: AcceptFigures): string {
+  return table(
+    ['endpoint', 'concurrency', 'integrations', 'requests', 'req/s', '× baseline', 'latency p50 / p95 / p99 (ms)', 'errors', 'CPU ms per request'],
+    [
+      ...accept.baseline.map(({ concurrency, load, cpuMsPerRequest }) => ['baseline', concurrency, '–', load.requests, load.requestsPerSecond, '1', latency(load), errors(load), cpu(cpuMsPerRequest)]),
+      ...accept.runs.map((run) => ['API', run.concurrency, run.integrations, run.load.requests, run.load.requestsPerSecond, run.ratioToBaseline, latency(run.load), errors(run.load), cpu(run.cpuMsPerRequest)]),
+    ],
+  );
+}
+
 /** The run as Markdown: machine and versions, every measurement, then the targets with pass/miss. */
 export function markdown(result: BenchResult): string {
   const { machine, versions, accept, endToEnd, lag, outbound, memory } = result;
@@ -80,13 +92,7 @@ export function markdown(result: BenchResult): string {
     '',
     '### Accept (signed Stripe webhooks, closed loop)',
     '',
-    table(
-      ['endpoint', 'concurrency', 'integrations', 'requests', 'req/s', '× baseline', 'latency p50 / p95 / p99 (ms)', 'errors', 'CPU ms per request'],
-      [
-        ...accept.baseline.map(({ concurrency, load, cpuMsPerRequest }) => ['baseline', concurrency, '–', load.requests, load.requestsPerSecond, '1', latency(load), errors(load), cpu(cpuMsPerRequest)]),
-        ...accept.runs.map((run) => ['API', run.concurrency, run.integrations, run.load.requests, run.load.requestsPerSecond, run.ratioToBaseline, latency(run.load), errors(run.load), cpu(run.cpuMsPerRequest)]),
-      ],
-    ),
+    acceptTable(accept),
     '',
     '### End to end (webhook sent → conversion committed)',
     '',

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { sql } from 'kysely';
 import type { Db } from '../db';
 import { newWorkSignal } from '../contract/definitions';
 import { integrationWorkflowId } from '../contract/search-attributes';
@@ -6,38 +7,37 @@ import { coalesced } from '../lib/coalesce';
 import { logger } from '../lib/logger';
 
 /**
- * Tells the integration workflow that its inbox has work — once per idle→busy change, not once per
- * event: only the caller that flips the doorbell from clear to set sends the signal. The workflow
- * clears it when the inbox is empty. A lost signal is repaired by the worker's doorbell sweep.
+ * Tells the integration workflows that their inbox has work — once per idle→busy change, not once per
+ * event: only the caller that flips an integration's doorbell from clear to set sends its signal. The
+ * workflow clears it when the inbox is empty. A lost signal is repaired by the worker's doorbell sweep.
  */
-async function ringDoorbell(db: Db, temporal: Client, integrationId: string): Promise<void> {
+async function ringDoorbells(db: Db, temporal: Client, integrationIds: string[]): Promise<void> {
   const flipped = await db
     .updateTable('integrations')
     .set({ doorbell: true })
-    .where('id', '=', integrationId)
+    .where(sql<boolean>`id = any(${integrationIds})`)
     .where('doorbell', '=', false)
     .returning('id')
-    .executeTakeFirst();
-  if (!flipped) return;
-  await signalNewWork(temporal, integrationId);
+    .execute();
+  await Promise.all(flipped.map(({ id }) => signalNewWork(temporal, id)));
 }
 
 /**
- * `ringDoorbell` for the accept path: one flip per integration at a time, and the webhooks accepted
- * meanwhile share the next one — it starts after their inserts committed, which is all their own flip
- * would have guaranteed. Never throws: the events are safe in the inbox, and the sweep rings for them.
+ * `ringDoorbells` for the accept path: one flip at a time, of every integration rung meanwhile — it
+ * starts after their inserts committed, which is all a flip of their own would have guaranteed (one
+ * statement per flush of webhooks rather than one per integration). Never throws: the events are safe
+ * in the inbox, and the sweep rings for them.
  */
 export function doorbellRinger(db: Db, temporal: Client): (integrationId: string) => Promise<void> {
-  const rings = new Map<string, () => Promise<void>>();
+  const rung = new Set<string>();
+  const flip = coalesced(async () => {
+    const integrationIds = [...rung];
+    rung.clear();
+    await ringDoorbells(db, temporal, integrationIds).catch((error: unknown) => logger.warn({ err: error, integrationIds }, 'doorbell flip failed; the sweep will retry'));
+  });
   return (integrationId) => {
-    let ring = rings.get(integrationId);
-    if (!ring) {
-      ring = coalesced(() =>
-        ringDoorbell(db, temporal, integrationId).catch((error: unknown) => logger.warn({ err: error, integrationId }, 'doorbell flip failed; the sweep will retry')),
-      );
-      rings.set(integrationId, ring);
-    }
-    return ring();
+    rung.add(integrationId);
+    return flip();
   };
 }
 

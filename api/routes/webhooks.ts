@@ -1,7 +1,8 @@
-import { type Request, Router } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { raw } from 'express';
 import { sql } from 'kysely';
 import type { Db } from '../../db';
-import { acceptInboxEvents } from '../../db/queries/inbox-accept';
+import { inboxAccepter } from '../../db/queries/inbox-accept';
 import { verificationSecrets } from '../../db/queries/secrets';
 import { logger } from '../../lib/logger';
 import { metrics } from '../../lib/metrics';
@@ -11,20 +12,21 @@ import { getProvider } from '../../providers';
 import { type InboundRequest, MalformedPayloadError, type ParsedEvent } from '../../providers/types';
 import type { ApiContext } from '../context';
 import type { InboundIntegration } from '../inbound-integrations';
-import { HttpError, notFound } from '../errors';
+import { errorAnswer, HttpError, notFound } from '../errors';
+import { undecodablePath } from '../input-guard';
 
 /** One log line per integration per window, however many bad signatures arrive (they are all counted). */
 const SIGNATURE_LOG_WINDOW_MS = 10_000;
 const lastSignatureLog = new Map<string, number>();
 
-function inboundRequest(req: Request, publicBaseUrl: string): InboundRequest {
+function inboundRequest(req: IncomingMessage, publicBaseUrl: string, rawBody: Buffer | undefined): InboundRequest {
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   return {
-    method: req.method,
-    url: `${publicBaseUrl}${req.originalUrl}`,
+    method: req.method ?? 'POST',
+    url: `${publicBaseUrl}${req.url}`,
     headers,
-    rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    rawBody: rawBody ?? Buffer.alloc(0),
   };
 }
 
@@ -44,24 +46,36 @@ async function recordSignatureFailure(db: Db, integration: InboundIntegration, p
   }
 }
 
+/** The provider webhook endpoint, declared for whoever lists the API's routes (it is not an Express route). */
+export const WEBHOOK_ROUTE = { method: 'POST', path: '/webhooks/:provider/:integrationId' } as const;
+/** `/webhooks/<provider>/<integrationId>`, a trailing slash and a query allowed, any case (as Express matches routes). */
+const WEBHOOK_PATH = /^\/webhooks\/([^/?]+)\/([^/?]+)\/?(?:\?.*)?$/i;
+
 /**
  * `POST /webhooks/:provider/:integrationId`: verify, store in the inbox under the provider's event id,
- * answer once that committed, then ring the integration workflow's doorbell. Processing happens in the workflow.
+ * answer once that committed, then ring the integration workflow's doorbell. Processing happens in the
+ * workflow. Served ahead of Express (see api/app.ts): a provider's webhook needs none of the API's
+ * middleware, only the path guard, the raw body (byte for byte, within the size limit, as
+ * `express.raw` reads it) and the error answers, which it shares with the rest of the API.
  */
-export function webhooksRouter({ db, box, config, temporal, inbound }: ApiContext): Router {
-  const router = Router();
+export function webhookEndpoint(ctx: ApiContext): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const { db, box, config, temporal, inbound } = ctx;
   const ring = doorbellRinger(db, temporal);
-  router.post('/:provider/:integrationId', async (req, res) => {
-    const provider = getProvider(req.params.provider);
-    if (!provider?.inbound) throw notFound(`webhook endpoint for provider ${req.params.provider}`);
-    const integration = await inbound.get(req.params.integrationId, provider);
-    if (!integration) throw notFound(`integration ${req.params.integrationId}`);
+  const accept = inboxAccepter(db);
+  const readBody = raw({ type: () => true, limit: config.bodyLimitBytes }) as unknown as (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, providerId: string, integrationId: string): Promise<void> => {
+    const rawBody = await new Promise<Buffer | undefined>((read, failed) => readBody(req, res, (error) => (error ? failed(error) : read((req as { body?: Buffer }).body))));
+    const provider = getProvider(providerId);
+    if (!provider?.inbound) throw notFound(`webhook endpoint for provider ${providerId}`);
+    const integration = await inbound.get(integrationId, provider);
+    if (!integration) throw notFound(`integration ${integrationId}`);
     if (integration.state === 'disconnected') {
       metrics.webhooksReceived.inc({ provider: provider.id, outcome: 'gone' });
       throw new HttpError(410, 'integration_disconnected', 'this integration was disconnected; remove the webhook endpoint');
     }
 
-    const request = inboundRequest(req, config.publicBaseUrl);
+    const request = inboundRequest(req, config.publicBaseUrl, rawBody);
     const nowMs = Date.now();
     const verified = provider.inbound.verify(request, { settings: integration.settings, secrets: verificationSecrets(integration.secrets, nowMs), nowMs });
     if (!verified.ok) {
@@ -80,10 +94,9 @@ export function webhooksRouter({ db, box, config, temporal, inbound }: ApiContex
 
     const paused = integration.state === 'paused';
     // Test data (kept out of listings, analytics and destinations): sent by the integration's test runner
-    // (marked with a server-side HMAC), or what the provider says is test mode (see acceptInboxEvents).
+    // (marked with a server-side HMAC), or what the provider says is test mode (see inboxAccepter).
     const fromTestRunner = isTestEvent(box, request.headers, request.rawBody);
-    const { created, requeued, duplicates } = await acceptInboxEvents(
-      db,
+    const { created, requeued, duplicates } = await accept(
       { integrationId: integration.id, workspaceId: integration.workspaceId, provider: provider.id, paused, fromTestRunner },
       events,
     );
@@ -96,9 +109,28 @@ export function webhooksRouter({ db, box, config, temporal, inbound }: ApiContex
         'webhook received',
       );
     }
-    res.status(200).json({ received: events.length, accepted: paused ? 0 : created + requeued, duplicates, skipped: paused ? created : 0, ...(paused ? { reason: 'integration is paused' } : {}) });
+    answer(res, 200, { received: events.length, accepted: paused ? 0 : created + requeued, duplicates, skipped: paused ? created : 0, ...(paused ? { reason: 'integration is paused' } : {}) });
     // The events are stored: the provider need not wait for the doorbell, and a lost ring is swept up.
     if (created + requeued > 0 && !paused) void ring(integration.id);
-  });
-  return router;
+  };
+
+  return (req, res) => {
+    const match = req.method === 'POST' ? WEBHOOK_PATH.exec(req.url ?? '') : null;
+    if (!match) return false;
+    const path = (req.url ?? '').split('?', 1)[0];
+    const refused = undecodablePath(path);
+    const handled = refused ? Promise.reject(refused) : handle(req, res, decodeURIComponent(match[1]), decodeURIComponent(match[2]));
+    handled.catch((error: unknown) => {
+      const failed = errorAnswer(error, 'POST', path);
+      answer(res, failed.status, failed.body, failed.retryAfterSeconds === undefined ? {} : { 'retry-after': String(failed.retryAfterSeconds) });
+    });
+    return true;
+  };
+}
+
+/** A JSON answer as Express's `res.json` writes it, without the ETag nobody revalidates a POST with. */
+function answer(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
 }

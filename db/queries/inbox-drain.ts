@@ -68,7 +68,7 @@ export async function hasPending(db: Db, integrationId: string): Promise<boolean
 
 /**
  * Clears the doorbell, then looks again: a row that slipped in meanwhile is drained now (true), and any
- * row inserted after this point finds the doorbell clear and rings it (see acceptInboxEvents' caller).
+ * row inserted after this point finds the doorbell clear and rings it (see inboxAccepter's caller).
  */
 export async function rearmDoorbell(db: Db, integrationId: string): Promise<boolean> {
   await db.updateTable('integrations').set({ doorbell: false }).where('id', '=', integrationId).execute();

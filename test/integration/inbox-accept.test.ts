@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { Client } from 'pg';
+import { createDb, type Db, isDatabaseUnavailable } from '../../db';
+import { type AcceptTarget, inboxAccepter } from '../../db/queries/inbox-accept';
+import { createWorkspace } from '../../db/queries/workspaces';
+import type { ParsedEvent } from '../../providers/types';
+import { type Harness, startHarness, waitFor } from '../support/harness';
+import { inboundHelpers } from '../support/inbound';
+import { stripeHeaders } from '../support/signers';
+import { stripeInvoicePaid } from '../support/stripe-events';
+
+const event = (dedupKey: string): ParsedEvent => ({ dedupKey, type: 'invoice.paid', payload: { id: dedupKey }, livemode: true });
+
+/**
+ * The accept path's group commit against PostgreSQL: webhooks submitted together share a flush (the
+ * first one submitted flushes alone, at once; those submitted meanwhile make the next flush).
+ */
+describe('accepting webhooks into the inbox together (group commit)', () => {
+  let db: Db;
+  /** The accepter's own pool: a test terminates its connections. */
+  let acceptDb: Db;
+  let accept: ReturnType<typeof inboxAccepter>;
+  let workspaceId: string;
+
+  const install = async () => {
+    const id = `int_${randomBytes(6).toString('hex')}`;
+    const now = new Date();
+    await db
+      .insertInto('integrations')
+      .values({ id, workspace_id: workspaceId, provider: 'stripe', state: 'active', settings: '{}', secrets_sealed: null, retired_secrets_sealed: null, external_account_id: null, installed_by: 'test', state_changed_at: now, state_changed_by: 'test', state_reason: null, updated_at: now, task_queue: null })
+      .execute();
+    return id;
+  };
+  const target = (integrationId: string, paused = false): AcceptTarget => ({ integrationId, workspaceId, provider: 'stripe', paused, fromTestRunner: false });
+  /** The integration's inbox rows, by event id (sorted here: the database's collation may order `_` otherwise). */
+  const rows = async (integrationId: string) =>
+    (await db.selectFrom('inbox').select(['dedup_key', 'status', 'duplicate_count']).where('integration_id', '=', integrationId).execute()).sort((a, b) => (a.dedup_key < b.dedup_key ? -1 : 1));
+
+  beforeAll(async () => {
+    db = createDb(process.env.DATABASE_URL!, 2);
+    acceptDb = createDb(process.env.DATABASE_URL!, 4);
+    accept = inboxAccepter(acceptDb);
+    workspaceId = (await createWorkspace(db, 'group commit')).workspace.id;
+  });
+  afterAll(async () => {
+    await acceptDb.destroy();
+    await db.destroy();
+  });
+
+  it('answers each webhook of a flush with its own outcome, copies of one event as one row', async () => {
+    const id = await install();
+    const paused = await install();
+    await accept(target(paused, true), [event('evt_was_skipped')]);
+    const answers = await Promise.all([
+      accept(target(id), [event('evt_first')]),
+      // The next flush: ten events, three sent three times, one repeated within its own webhook.
+      ...['evt_1', 'evt_2', 'evt_3', 'evt_4', 'evt_5', 'evt_6', 'evt_7'].map((key) => accept(target(id), [event(key)])),
+      ...['evt_1', 'evt_2', 'evt_3', 'evt_1', 'evt_2', 'evt_3'].map((key) => accept(target(id), [event(key)])),
+      accept(target(id), [event('evt_8'), event('evt_9'), event('evt_8')]),
+      // Redelivered while no longer paused: queued again; and a plain redelivery of the first event.
+      accept(target(paused), [event('evt_was_skipped')]),
+      accept(target(id), [event('evt_first')]),
+      accept(target(paused, true), [event('evt_new_while_paused')]),
+    ]);
+    expect(answers).toEqual([
+      { created: 1, requeued: 0, duplicates: 0 },
+      ...Array.from({ length: 7 }, () => ({ created: 1, requeued: 0, duplicates: 0 })),
+      ...Array.from({ length: 6 }, () => ({ created: 0, requeued: 0, duplicates: 1 })),
+      { created: 2, requeued: 0, duplicates: 1 },
+      { created: 0, requeued: 1, duplicates: 0 },
+      { created: 0, requeued: 0, duplicates: 1 },
+      { created: 1, requeued: 0, duplicates: 0 },
+    ]);
+    const copies: Record<string, number> = { evt_1: 2, evt_2: 2, evt_3: 2, evt_first: 1 };
+    expect(await rows(id)).toEqual(
+      ['evt_1', 'evt_2', 'evt_3', 'evt_4', 'evt_5', 'evt_6', 'evt_7', 'evt_8', 'evt_9', 'evt_first'].map((key) => ({ dedup_key: key, status: 'pending', duplicate_count: copies[key] ?? 0 })),
+    );
+    expect(await rows(paused)).toEqual([
+      { dedup_key: 'evt_new_while_paused', status: 'skipped', duplicate_count: 0 },
+      { dedup_key: 'evt_was_skipped', status: 'pending', duplicate_count: 1 },
+    ]);
+  });
+
+  it('fails only the webhook whose row PostgreSQL refuses, the others of its flush are stored', async () => {
+    const id = await install();
+    const first = accept(target(id), [event('evt_alone')]);
+    // An integration deleted meanwhile (its rows break the foreign key).
+    const [gone, kept, alsoKept] = await Promise.allSettled([
+      accept(target('int_deleted_meanwhile'), [event('evt_orphan')]),
+      accept(target(id), [event('evt_kept')]),
+      accept(target(id), [event('evt_also_kept')]),
+    ]);
+    await first;
+    expect(gone).toMatchObject({ status: 'rejected', reason: { code: '23503' } });
+    expect(kept).toEqual({ status: 'fulfilled', value: { created: 1, requeued: 0, duplicates: 0 } });
+    expect(alsoKept).toEqual({ status: 'fulfilled', value: { created: 1, requeued: 0, duplicates: 0 } });
+    expect((await rows(id)).map((row) => row.dedup_key)).toEqual(['evt_alone', 'evt_also_kept', 'evt_kept']);
+  });
+
+  it('fails every webhook of a flush whose connection is lost, and writes none of its rows', async () => {
+    const id = await install();
+    // Another transaction holds `evt_locked` uncommitted: the flush that holds it waits on it.
+    const holder = new Client({ connectionString: process.env.DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`INSERT INTO inbox (integration_id, workspace_id, provider, dedup_key, event_type, payload, status) VALUES ($1, $2, 'stripe', 'evt_locked', 'x', '{}', 'pending')`, [id, workspaceId]);
+      const before = accept(target(id), [event('evt_before')]);
+      const flush = ['evt_locked', 'evt_a', 'evt_b'].map((key) => accept(target(id), [event(key), event(`${key}_second`)]).catch((error: unknown) => error));
+      await before;
+      const [{ pid }] = await waitFor(async () => {
+        const { rows: waiting } = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO inbox%'`.execute(db);
+        return waiting.length > 0 && waiting;
+      }, 'the flush to wait on the held row');
+      await sql`SELECT pg_terminate_backend(${pid})`.execute(db);
+      const errors = await Promise.all(flush);
+      expect(errors.map(isDatabaseUnavailable)).toEqual([true, true, true]);
+      await holder.query('ROLLBACK');
+    } finally {
+      await holder.end();
+    }
+    expect((await rows(id)).map((row) => row.dedup_key)).toEqual(['evt_before']);
+    // Sent again until answered, as a provider does after a 503 (the pool may first hand out the
+    // connection that was cut), they are stored once each.
+    for (const key of ['evt_locked', 'evt_a', 'evt_b']) {
+      await waitFor(() => accept(target(id), [event(key), event(`${key}_second`)]).catch((error: unknown) => (isDatabaseUnavailable(error) ? undefined : Promise.reject(error))), `${key} stored`);
+    }
+    expect(await rows(id)).toEqual(
+      ['evt_a', 'evt_a_second', 'evt_b', 'evt_b_second', 'evt_before', 'evt_locked', 'evt_locked_second'].map((key) => ({ dedup_key: key, status: 'pending', duplicate_count: 0 })),
+    );
+  });
+});
+
+describe('concurrent signed webhooks over HTTP', () => {
+  const SECRET = 'whsec_group_commit_secret';
+  let h: Harness;
+  let io: ReturnType<typeof inboundHelpers>;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    const { key } = await h.newWorkspace('Group commit');
+    io = inboundHelpers(h, () => key);
+  });
+  afterAll(() => h.stop());
+
+  it('answers each one for its own event, stores one row per event and applies each once', async () => {
+    const id = (await io.install('stripe', {}, { webhookSecret: SECRET })).id;
+    const send = (eventId: string) => {
+      const payload = stripeInvoicePaid(eventId, `in_${eventId}`, 1250);
+      return h.post(`/webhooks/stripe/${id}`, payload, stripeHeaders(payload, SECRET));
+    };
+    // 60 events, every fifth one sent three times at once.
+    const ids = Array.from({ length: 60 }, (_, index) => `evt_concurrent_${String(index).padStart(2, '0')}`);
+    const sent = ids.flatMap((eventId, index) => (index % 5 === 0 ? [eventId, eventId, eventId] : [eventId]));
+    const answers = await Promise.all(sent.map(async (eventId) => ({ eventId, ...(await send(eventId)) })));
+    expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
+    for (const eventId of ids) {
+      const mine = answers.filter((answer) => answer.eventId === eventId).map((answer) => answer.body);
+      // One of the copies stored it, the others are told it is a duplicate.
+      expect(mine.filter((body) => body.accepted === 1)).toHaveLength(1);
+      expect(mine.filter((body) => body.duplicates === 1)).toHaveLength(mine.length - 1);
+      expect(mine.every((body) => body.received === 1)).toBe(true);
+    }
+    const inbox = await io.settled(id, ids.length);
+    expect(inbox.map((row) => row.dedup_key).sort()).toEqual(ids);
+    const conversions = await waitFor(async () => {
+      const found = await io.conversions(id);
+      return found.length >= ids.length && found;
+    }, 'a conversion per event');
+    expect(conversions.map((conversion) => conversion.external_event_id).sort()).toEqual(ids);
+  });
+
+  it('answers a lone webhook on its own', async () => {
+    const id = (await io.install('stripe', {}, { webhookSecret: SECRET })).id;
+    const payload = stripeInvoicePaid('evt_lone', 'in_lone', 990);
+    const response = await h.post(`/webhooks/stripe/${id}`, payload, stripeHeaders(payload, SECRET));
+    expect(response).toMatchObject({ status: 200, body: { received: 1, accepted: 1, duplicates: 0, skipped: 0 } });
+    await io.settled(id, 1);
+  });
+});
