@@ -146,8 +146,11 @@ describe('admin UI', () => {
     await page.getByRole('alert').filter({ hasText: 'must be active to receive a redelivery' }).waitFor();
     // The endpoint is fixed before Resume: still failing, it would send the destination back to error within its retry window.
     answer = 200;
-    await page.getByRole('button', { name: 'Resume', exact: true }).click();
+    // Resumed from the stuck_in_error finding, whose first action is the resume.
+    const stuck = page.getByTestId('finding').filter({ hasText: 'stuck_in_error' });
+    await stuck.getByTestId('first-action').getByRole('button', { name: 'Resume the integration' }).click();
     await badge().filter({ hasText: 'active' }).waitFor();
+    await stuck.waitFor({ state: 'detached' });
     // Resume re-sends what failed during the streak as round 2; Redeliver then sends round 3.
     await delivery.getByText('round 2').waitFor();
     await delivery.getByText('succeeded').waitFor();

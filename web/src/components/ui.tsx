@@ -1,4 +1,4 @@
-import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 
 /** Loads on mount and when `deps` change; `reload` refetches. Errors are kept, never thrown into a blank page. */
@@ -177,15 +177,16 @@ export function Listing<T extends { id: string }>({ rows, error, what, empty, la
  */
 export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
     dialog?.showModal();
     return () => dialog?.close();
   }, []);
   return (
-    <dialog ref={ref} aria-labelledby="dialog-title" onClose={onClose}>
+    <dialog ref={ref} aria-labelledby={titleId} onClose={onClose}>
       <header className="card-head">
-        <h2 id="dialog-title">{title}</h2>
+        <h2 id={titleId}>{title}</h2>
         <button type="button" onClick={() => ref.current?.close()}>
           Close
         </button>
