@@ -72,6 +72,11 @@ export function webhookEventView(row: WebhookEventRow) {
   };
 }
 
+/** One inbound event with the payload the provider sent (`GET …/webhook-events/:eventId`). */
+export function webhookEventDetailView(row: InboxRow) {
+  return { ...webhookEventView(row), provider: row.provider, livemode: row.livemode, payload: row.payload };
+}
+
 /** One entry of the audit trail: who (`actor`), when, which action, from and to which state, and why. */
 export function transitionView(row: Omit<IntegrationTransitionRow, 'integration_id' | 'workspace_id' | 'request_id' | 'reason_code'>) {
   return {

@@ -4,12 +4,31 @@ import { instant, nullableInstant } from './resources';
 
 /** Response schemas of the checks (services/diagnostics, services/test-run) and deliveries (api/delivery-views.ts). */
 
+/** services/diagnostics `FindingAction`. */
+const FindingAction = z
+  .discriminatedUnion('code', [
+    z.strictObject({ code: z.literal('resume') }),
+    z.strictObject({ code: z.literal('reauthorize') }),
+    z.strictObject({ code: z.literal('rotate_secret') }),
+    z.strictObject({ code: z.literal('edit_settings') }),
+    z.strictObject({ code: z.literal('replay'), status: z.enum(['skipped', 'failed', 'ignored']) }),
+    z.strictObject({ code: z.literal('open_delivery'), deliveryId: z.string() }),
+    z.strictObject({ code: z.literal('open_deliveries') }),
+    z.strictObject({ code: z.literal('open_workflow'), url: z.string() }),
+  ])
+  .nullable()
+  .meta({
+    id: 'FindingAction',
+    description: 'The first action as a code a page can act on (`firstAction` says it in prose, with the API calls); `null` where the first step is outside Linquid.',
+  });
+
 export const Finding = z
   .strictObject({
     scenario: z.string(),
     severity: z.enum(['degraded', 'failing']),
     likelyCause: z.string(),
     firstAction: z.string(),
+    action: FindingAction,
     evidence: z.record(z.string(), z.unknown()),
   })
   .meta({ id: 'Finding' });

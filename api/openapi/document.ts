@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject } from 'zod-openapi';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathItemObject, type ZodOpenApiPathsObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { InstallQuery as SlackInstallQuery } from '../routes/slack-install';
 import { Subscribe as ZapierSubscribe } from '../routes/zapier-hooks';
 import { Query as AnalyticsQuery } from '../routes/analytics';
@@ -11,12 +11,12 @@ import { IdempotencyKey } from '../routes/events';
 import { Install, ListQuery as IntegrationsQuery, PatchSettings, Reason, Reauthorize, SIMPLE_ACTIONS } from '../routes/integrations';
 import { Rotate } from '../routes/secrets';
 import { Query as TransitionsQuery } from '../routes/transitions';
-import { Replay, Query as WebhookEventsQuery } from '../routes/webhook-events';
+import { EventPath as WebhookEventPath, Replay, Query as WebhookEventsQuery } from '../routes/webhook-events';
 import { Query as EventsQuery } from '../routes/workspace-events';
 import { CreateWorkspace } from '../routes/workspaces';
-import { errorResponses, jsonResponse, pageOf, securitySchemes } from './components';
+import { type ErrorStatus, errorResponses, jsonResponse, pageOf, securitySchemes } from './components';
 import { Integration, Provider, RotateResult, Transition, WorkspaceEvent } from './resources';
-import { Conversion, ConversionAnalytics, Customer, WebhookEvent } from './records';
+import { Conversion, ConversionAnalytics, Customer, WebhookEvent, WebhookEventDetail } from './records';
 import { Delivery, DeliveryDetail, DeliveryHealth, Diagnostics, TestReport } from './checks';
 
 /**
@@ -43,256 +43,301 @@ const TAGS = [
 const idPath = (what: string) => z.object({ id: z.string().meta({ description: `The ${what} id.` }) });
 const integrationPath = idPath('integration (`int_…`)');
 
+/** What differs between operations; `operation` writes the shape every one shares. */
+interface OperationSpec extends Pick<ZodOpenApiOperationObject, 'summary' | 'description' | 'security' | 'requestParams'> {
+  tag: string;
+  id: string;
+  /** The JSON request body, required unless `optionalBody`. */
+  body?: z.ZodType;
+  optionalBody?: boolean;
+  /** The success responses. */
+  answers: ZodOpenApiResponsesObject;
+  /** The error statuses it can answer (503 is added); none for the document itself. */
+  errors?: ErrorStatus[];
+}
+
+function operation({ tag, id, body, optionalBody, answers, errors, ...rest }: OperationSpec): ZodOpenApiOperationObject {
+  return {
+    tags: [tag],
+    operationId: id,
+    ...rest,
+    ...(body ? { requestBody: { ...(optionalBody ? { required: false } : {}), content: { 'application/json': { schema: body } } } } : {}),
+    responses: { ...answers, ...(errors ? errorResponses(...errors) : {}) },
+  };
+}
+
+/** A record read by its id (`GET /<things>/{id}`). */
+const recordById = (id: string, summary: string, what: string, schema: z.ZodType): ZodOpenApiPathItemObject => ({
+  get: operation({ tag: 'Records', id, summary, requestParams: { path: idPath(what) }, answers: { '200': jsonResponse(`The ${what}.`, schema) }, errors: [401, 404] }),
+});
+
+/** A listing of records, newest first (`GET /<things>`). */
+const recordList = (id: string, summary: string, query: z.ZodObject, listed: string, schema: z.ZodType) =>
+  operation({ tag: 'Records', id, summary, requestParams: { query }, answers: { '200': jsonResponse(`${listed}, newest first.`, pageOf(schema)) }, errors: [400, 401] });
+
 const lifecycleActions: ZodOpenApiPathsObject = Object.fromEntries(
   SIMPLE_ACTIONS.map((action) => [
     `/integrations/{id}/${action}`,
     {
-      post: {
-        tags: ['Lifecycle'],
-        operationId: `${action}Integration`,
+      post: operation({
+        tag: 'Lifecycle',
+        id: `${action}Integration`,
         summary: `${action[0]!.toUpperCase()}${action.slice(1)} an integration`,
         description: 'Waits for the integration’s workflow to apply the transition; an action the current state does not allow is a 409 with the reason.',
         requestParams: { path: integrationPath },
-        requestBody: { required: false, content: { 'application/json': { schema: Reason } } },
-        responses: { '200': jsonResponse('The integration in its new state.', Integration), ...errorResponses(400, 401, 404, 409, 422) },
-      } satisfies ZodOpenApiOperationObject,
+        body: Reason,
+        optionalBody: true,
+        answers: { '200': jsonResponse('The integration in its new state.', Integration) },
+        errors: [400, 401, 404, 409, 422],
+      }),
     },
   ]),
 );
 
 const paths: ZodOpenApiPathsObject = {
   '/openapi.json': {
-    get: {
-      tags: ['Meta'],
-      operationId: 'getOpenApiDocument',
-      summary: 'This OpenAPI document',
-      security: [],
-      responses: { '200': jsonResponse('The OpenAPI 3.1 document of `/v1`.') },
-    },
+    get: operation({ tag: 'Meta', id: 'getOpenApiDocument', summary: 'This OpenAPI document', security: [], answers: { '200': jsonResponse('The OpenAPI 3.1 document of `/v1`.') } }),
   },
   '/workspaces': {
-    post: {
-      tags: ['Workspaces'],
-      operationId: 'createWorkspace',
+    post: operation({
+      tag: 'Workspaces',
+      id: 'createWorkspace',
       summary: 'Create a workspace',
       description: 'Answers the workspace and its first API key, shown once.',
       security: [{ adminToken: [] }],
-      requestBody: { content: { 'application/json': { schema: CreateWorkspace } } },
-      responses: { '201': jsonResponse('The workspace and its API key.'), ...errorResponses(400, 401) },
-    },
+      body: CreateWorkspace,
+      answers: { '201': jsonResponse('The workspace and its API key.') },
+      errors: [400, 401],
+    }),
   },
   '/providers': {
-    get: { tags: ['Providers'], operationId: 'listProviders', summary: 'List the provider catalog', responses: { '200': jsonResponse('Every provider.', z.object({ data: z.array(Provider) })), ...errorResponses(401) } },
+    get: operation({ tag: 'Providers', id: 'listProviders', summary: 'List the provider catalog', answers: { '200': jsonResponse('Every provider.', z.object({ data: z.array(Provider) })) }, errors: [401] }),
   },
   '/providers/{providerId}': {
-    get: {
-      tags: ['Providers'],
-      operationId: 'getProvider',
+    get: operation({
+      tag: 'Providers',
+      id: 'getProvider',
       summary: 'Get a provider',
       requestParams: { path: z.object({ providerId: z.string().meta({ description: 'A provider id such as `stripe`.' }) }) },
-      responses: { '200': jsonResponse('The provider’s catalog entry, settings and secrets as JSON Schema.', Provider), ...errorResponses(401, 404) },
-    },
+      answers: { '200': jsonResponse('The provider’s catalog entry, settings and secrets as JSON Schema.', Provider) },
+      errors: [401, 404],
+    }),
   },
   '/integrations': {
-    get: {
-      tags: ['Integrations'],
-      operationId: 'listIntegrations',
+    get: operation({
+      tag: 'Integrations',
+      id: 'listIntegrations',
       summary: 'List installed integrations',
       requestParams: { query: IntegrationsQuery },
-      responses: { '200': jsonResponse('The workspace’s integrations, newest first.', z.object({ data: z.array(Integration) })), ...errorResponses(400, 401) },
-    },
-    post: {
-      tags: ['Integrations'],
-      operationId: 'installIntegration',
+      answers: { '200': jsonResponse('The workspace’s integrations, newest first.', z.object({ data: z.array(Integration) })) },
+      errors: [400, 401],
+    }),
+    post: operation({
+      tag: 'Integrations',
+      id: 'installIntegration',
       summary: 'Install an integration',
       description: 'Settings and secrets are validated against the provider’s schemas (`issues[].path` is `settings.…` / `secrets.…`). A secret Linquid issues is answered once as `issuedSecret`.',
-      requestBody: { content: { 'application/json': { schema: Install } } },
-      responses: { '201': jsonResponse('The new integration; a secret Linquid issued, once.', Integration.extend({ issuedSecret: z.object({ field: z.string(), secret: z.string() }).optional() })), ...errorResponses(400, 401, 422, 502) },
-    },
+      body: Install,
+      answers: { '201': jsonResponse('The new integration; a secret Linquid issued, once.', Integration.extend({ issuedSecret: z.object({ field: z.string(), secret: z.string() }).optional() })) },
+      errors: [400, 401, 422, 502],
+    }),
   },
   '/integrations/slack/install': {
-    get: {
-      tags: ['Slack'],
-      operationId: 'startSlackInstall',
+    get: operation({
+      tag: 'Slack',
+      id: 'startSlackInstall',
       summary: 'Start the “Add to Slack” flow',
       description: 'Redirects to Slack’s consent screen; Slack then sends the browser to `/oauth/slack/callback`, which installs the integration.',
       requestParams: { query: SlackInstallQuery },
-      responses: {
+      answers: {
         '302': { description: 'Redirect to Slack’s consent screen.' },
         '200': jsonResponse('With `format=json`: the consent screen’s URL, for a page that navigates itself.', z.strictObject({ authorizeUrl: z.string() })),
-        ...errorResponses(400, 401),
       },
-    },
+      errors: [400, 401],
+    }),
   },
   '/integrations/{id}': {
-    get: {
-      tags: ['Integrations'],
-      operationId: 'getIntegration',
+    get: operation({
+      tag: 'Integrations',
+      id: 'getIntegration',
       summary: 'Get an integration with its health',
       requestParams: { path: integrationPath },
-      responses: { '200': jsonResponse('The integration, secrets masked, with its health.', Integration), ...errorResponses(401, 404) },
-    },
-    patch: {
-      tags: ['Integrations'],
-      operationId: 'updateIntegrationSettings',
+      answers: { '200': jsonResponse('The integration, secrets masked, with its health.', Integration) },
+      errors: [401, 404],
+    }),
+    patch: operation({
+      tag: 'Integrations',
+      id: 'updateIntegrationSettings',
       summary: 'Change settings',
       description: 'Merged into the stored settings and validated as a whole; refused fields are named as `settings.<field>`.',
       requestParams: { path: integrationPath },
-      requestBody: { content: { 'application/json': { schema: PatchSettings } } },
-      responses: { '200': jsonResponse('The integration with its new settings.', Integration), ...errorResponses(400, 401, 404, 409, 422, 502) },
-    },
+      body: PatchSettings,
+      answers: { '200': jsonResponse('The integration with its new settings.', Integration) },
+      errors: [400, 401, 404, 409, 422, 502],
+    }),
   },
   ...lifecycleActions,
   '/integrations/{id}/reauthorize': {
-    post: {
-      tags: ['Lifecycle'],
-      operationId: 'reauthorizeIntegration',
+    post: operation({
+      tag: 'Lifecycle',
+      id: 'reauthorizeIntegration',
       summary: 'Replace credentials',
       requestParams: { path: integrationPath },
-      requestBody: { content: { 'application/json': { schema: Reauthorize } } },
-      responses: { '200': jsonResponse('The re-authorized integration.', Integration), ...errorResponses(400, 401, 404, 409, 422, 502) },
-    },
+      body: Reauthorize,
+      answers: { '200': jsonResponse('The re-authorized integration.', Integration) },
+      errors: [400, 401, 404, 409, 422, 502],
+    }),
   },
   '/integrations/{id}/transitions': {
-    get: {
-      tags: ['Lifecycle'],
-      operationId: 'listIntegrationTransitions',
+    get: operation({
+      tag: 'Lifecycle',
+      id: 'listIntegrationTransitions',
       summary: 'The audit trail',
       requestParams: { path: integrationPath, query: TransitionsQuery },
-      responses: { '200': jsonResponse('Transitions, newest first.', pageOf(Transition)), ...errorResponses(400, 401, 404) },
-    },
+      answers: { '200': jsonResponse('Transitions, newest first.', pageOf(Transition)) },
+      errors: [400, 401, 404],
+    }),
   },
   '/integrations/{id}/secrets/rotate': {
-    post: {
-      tags: ['Secrets'],
-      operationId: 'rotateIntegrationSecret',
+    post: operation({
+      tag: 'Secrets',
+      id: 'rotateIntegrationSecret',
       summary: 'Rotate the signing secret',
       description: 'The previous secret keeps verifying for `gracePeriodSeconds`. A secret Linquid generates is answered once as `secret`.',
       requestParams: { path: integrationPath },
-      requestBody: { required: false, content: { 'application/json': { schema: Rotate } } },
-      responses: { '200': jsonResponse('The rotated field and when the previous secret stops verifying.', RotateResult), ...errorResponses(400, 401, 404, 409) },
-    },
+      body: Rotate,
+      optionalBody: true,
+      answers: { '200': jsonResponse('The rotated field and when the previous secret stops verifying.', RotateResult) },
+      errors: [400, 401, 404, 409],
+    }),
   },
   '/integrations/{id}/test': {
-    post: {
-      tags: ['Checks'],
-      operationId: 'testIntegration',
+    post: operation({
+      tag: 'Checks',
+      id: 'testIntegration',
       summary: 'Run the testing checklist',
       description: 'Sends the provider’s sample events end to end as test data and reports each step.',
       requestParams: { path: integrationPath },
-      responses: { '200': jsonResponse('The checklist: `passed` and each step.', TestReport), ...errorResponses(401, 404) },
-    },
+      answers: { '200': jsonResponse('The checklist: `passed` and each step.', TestReport) },
+      errors: [401, 404],
+    }),
   },
   '/integrations/{id}/diagnostics': {
-    get: {
-      tags: ['Checks'],
-      operationId: 'diagnoseIntegration',
+    get: operation({
+      tag: 'Checks',
+      id: 'diagnoseIntegration',
       summary: 'Diagnostics findings',
       requestParams: { path: integrationPath },
-      responses: { '200': jsonResponse('Known failure scenarios found in the data, each with likely cause and first action.', Diagnostics), ...errorResponses(401, 404) },
-    },
+      answers: { '200': jsonResponse('Known failure scenarios found in the data, each with likely cause and first action.', Diagnostics) },
+      errors: [401, 404],
+    }),
   },
   '/integrations/{id}/webhook-events': {
-    get: {
-      tags: ['Inbound'],
-      operationId: 'listWebhookEvents',
+    get: operation({
+      tag: 'Inbound',
+      id: 'listWebhookEvents',
       summary: 'The inbound event log',
+      description: 'Payloads are left out (they can be large): `GET …/webhook-events/{eventId}` answers one event with its payload.',
       requestParams: { path: integrationPath, query: WebhookEventsQuery },
-      responses: { '200': jsonResponse('Inbound events, newest first, test ones flagged `isTest`.', pageOf(WebhookEvent)), ...errorResponses(400, 401, 404) },
-    },
+      answers: { '200': jsonResponse('Inbound events, newest first, test ones flagged `isTest`.', pageOf(WebhookEvent)) },
+      errors: [400, 401, 404],
+    }),
+  },
+  '/integrations/{id}/webhook-events/{eventId}': {
+    get: operation({
+      tag: 'Inbound',
+      id: 'getWebhookEvent',
+      summary: 'One inbound event with its payload',
+      description: 'The body the provider sent, as stored, with its status, reason and what it became. Request headers (signatures) are never stored, so never shown.',
+      requestParams: { path: WebhookEventPath.extend({ id: integrationPath.shape.id }) },
+      answers: { '200': jsonResponse('The event and its payload.', WebhookEventDetail) },
+      errors: [400, 401, 404],
+    }),
   },
   '/integrations/{id}/webhook-events/replay': {
-    post: {
-      tags: ['Inbound'],
-      operationId: 'replayWebhookEvents',
+    post: operation({
+      tag: 'Inbound',
+      id: 'replayWebhookEvents',
       summary: 'Replay inbound events',
       requestParams: { path: integrationPath },
-      requestBody: { required: false, content: { 'application/json': { schema: Replay } } },
-      responses: { '200': jsonResponse('How many rows were queued again, whether more remain, and each row’s outcome.'), ...errorResponses(400, 401, 404, 409) },
-    },
+      body: Replay,
+      optionalBody: true,
+      answers: { '200': jsonResponse('How many rows were queued again, whether more remain, and each row’s outcome.') },
+      errors: [400, 401, 404, 409],
+    }),
   },
   '/integrations/{id}/deliveries': {
-    get: {
-      tags: ['Deliveries'],
-      operationId: 'listIntegrationDeliveries',
+    get: operation({
+      tag: 'Deliveries',
+      id: 'listIntegrationDeliveries',
       summary: 'A destination’s deliveries',
       requestParams: { path: integrationPath, query: DeliveriesQuery },
-      responses: { '200': jsonResponse('Deliveries, newest first, with the destination’s health.', pageOf(Delivery, { health: DeliveryHealth })), ...errorResponses(400, 401, 404) },
-    },
+      answers: { '200': jsonResponse('Deliveries, newest first, with the destination’s health.', pageOf(Delivery, { health: DeliveryHealth })) },
+      errors: [400, 401, 404],
+    }),
   },
   '/deliveries/{id}': {
-    get: {
-      tags: ['Deliveries'],
-      operationId: 'getDelivery',
+    get: operation({
+      tag: 'Deliveries',
+      id: 'getDelivery',
       summary: 'A delivery with every attempt',
       requestParams: { path: idPath('delivery') },
-      responses: { '200': jsonResponse('The delivery, its event and its attempts.', DeliveryDetail), ...errorResponses(401, 404) },
-    },
+      answers: { '200': jsonResponse('The delivery, its event and its attempts.', DeliveryDetail) },
+      errors: [401, 404],
+    }),
   },
   '/deliveries/{id}/redeliver': {
-    post: {
-      tags: ['Deliveries'],
-      operationId: 'redeliver',
+    post: operation({
+      tag: 'Deliveries',
+      id: 'redeliver',
       summary: 'Redeliver',
       description: 'A new round of the same delivery (same `webhook-id`), to an active destination.',
       requestParams: { path: idPath('delivery') },
-      responses: { '202': jsonResponse('The delivery, pending again.', Delivery), ...errorResponses(401, 404, 409) },
-    },
+      answers: { '202': jsonResponse('The delivery, pending again.', Delivery) },
+      errors: [401, 404, 409],
+    }),
   },
-  '/conversions': {
-    get: { tags: ['Records'], operationId: 'listConversions', summary: 'List conversions', requestParams: { query: ConversionsQuery }, responses: { '200': jsonResponse('Conversions, newest first.', pageOf(Conversion)), ...errorResponses(400, 401) } },
-  },
-  '/conversions/{id}': {
-    get: { tags: ['Records'], operationId: 'getConversion', summary: 'Get a conversion', requestParams: { path: idPath('conversion') }, responses: { '200': jsonResponse('The conversion.', Conversion), ...errorResponses(401, 404) } },
-  },
-  '/customers': {
-    get: { tags: ['Records'], operationId: 'listCustomers', summary: 'List customers', requestParams: { query: CustomersQuery }, responses: { '200': jsonResponse('Customers, newest first.', pageOf(Customer)), ...errorResponses(400, 401) } },
-  },
-  '/customers/{id}': {
-    get: { tags: ['Records'], operationId: 'getCustomer', summary: 'Get a customer', requestParams: { path: idPath('customer') }, responses: { '200': jsonResponse('The customer.', Customer), ...errorResponses(401, 404) } },
-  },
+  '/conversions': { get: recordList('listConversions', 'List conversions', ConversionsQuery, 'Conversions', Conversion) },
+  '/conversions/{id}': recordById('getConversion', 'Get a conversion', 'conversion', Conversion),
+  '/customers': { get: recordList('listCustomers', 'List customers', CustomersQuery, 'Customers', Customer) },
+  '/customers/{id}': recordById('getCustomer', 'Get a customer', 'customer', Customer),
   '/events': {
-    get: { tags: ['Records'], operationId: 'listEvents', summary: 'List workspace events', requestParams: { query: EventsQuery }, responses: { '200': jsonResponse('Workspace events, newest first.', pageOf(WorkspaceEvent)), ...errorResponses(400, 401) } },
-    post: {
-      tags: ['Records'],
-      operationId: 'postEvent',
+    get: recordList('listEvents', 'List workspace events', EventsQuery, 'Workspace events', WorkspaceEvent),
+    post: operation({
+      tag: 'Records',
+      id: 'postEvent',
       summary: 'Announce a workspace event',
       description: 'Forwarded to the subscribed destinations. With an `Idempotency-Key`, a repeat answers the first event (200).',
       requestParams: { header: z.object({ 'idempotency-key': IdempotencyKey }) },
-      requestBody: { content: { 'application/json': { schema: PostedEvent } } },
-      responses: { '201': jsonResponse('The new event.'), '200': jsonResponse('The event first sent with this Idempotency-Key.'), ...errorResponses(400, 401, 422) },
-    },
+      body: PostedEvent,
+      answers: { '201': jsonResponse('The new event.'), '200': jsonResponse('The event first sent with this Idempotency-Key.') },
+      errors: [400, 401, 422],
+    }),
   },
-  '/events/{id}': {
-    get: { tags: ['Records'], operationId: 'getEvent', summary: 'Get a workspace event', requestParams: { path: idPath('event') }, responses: { '200': jsonResponse('The event.', WorkspaceEvent), ...errorResponses(401, 404) } },
-  },
+  '/events/{id}': recordById('getEvent', 'Get a workspace event', 'event', WorkspaceEvent),
   '/analytics/conversions': {
-    get: {
-      tags: ['Analytics'],
-      operationId: 'conversionAnalytics',
+    get: operation({
+      tag: 'Analytics',
+      id: 'conversionAnalytics',
       summary: 'Conversions and revenue over time',
       description: 'Counts per type and revenue per currency in UTC buckets; test rows and sales still waiting for their amount never count.',
       requestParams: { query: AnalyticsQuery },
-      responses: { '200': jsonResponse('The buckets.', ConversionAnalytics), ...errorResponses(400, 401) },
-    },
+      answers: { '200': jsonResponse('The buckets.', ConversionAnalytics) },
+      errors: [400, 401],
+    }),
   },
   '/hooks': {
-    post: {
-      tags: ['Zapier'],
-      operationId: 'subscribeZapierHook',
-      summary: 'Subscribe a REST hook',
-      requestBody: { content: { 'application/json': { schema: ZapierSubscribe } } },
-      responses: { '201': jsonResponse('The hook (an integration of its own).'), ...errorResponses(400, 401) },
-    },
+    post: operation({ tag: 'Zapier', id: 'subscribeZapierHook', summary: 'Subscribe a REST hook', body: ZapierSubscribe, answers: { '201': jsonResponse('The hook (an integration of its own).') }, errors: [400, 401] }),
   },
   '/hooks/{id}': {
-    delete: {
-      tags: ['Zapier'],
-      operationId: 'unsubscribeZapierHook',
+    delete: operation({
+      tag: 'Zapier',
+      id: 'unsubscribeZapierHook',
       summary: 'Unsubscribe a REST hook',
       requestParams: { path: idPath('hook') },
-      responses: { '204': { description: 'Unsubscribed: the hook’s integration is disconnected.' }, ...errorResponses(401, 404) },
-    },
+      answers: { '204': { description: 'Unsubscribed: the hook’s integration is disconnected.' } },
+      errors: [401, 404],
+    }),
   },
 };
 

@@ -54,7 +54,7 @@ export const WebhookEvent = z
     type: z.string(),
     status: z.enum(INBOX_STATUSES),
     reason: z.string().nullable(),
-    duplicateCount: z.number(),
+    duplicateCount: z.number().meta({ description: "Times the sender delivered the event again after the first (its retries; absorbed by the event id)." }),
     lastDuplicateAt: nullableInstant,
     result: z.strictObject({ customerIds: z.array(z.string()), conversionIds: z.array(z.string()), eventIds: z.array(z.string()) }).nullable(),
     processedAt: nullableInstant,
@@ -62,6 +62,12 @@ export const WebhookEvent = z
     isTest: z.boolean(),
   })
   .meta({ id: 'WebhookEvent' });
+
+export const WebhookEventDetail = WebhookEvent.extend({
+  provider: z.string(),
+  livemode: z.boolean().nullable().meta({ description: 'What the provider says of its mode (Stripe `livemode`); `null` where it says nothing.' }),
+  payload: z.unknown().meta({ description: 'The body the provider sent, as stored. Request headers (signatures) are never stored.' }),
+}).meta({ id: 'WebhookEventDetail' });
 
 const RevenueLine = z.strictObject({
   currency: z.string(),

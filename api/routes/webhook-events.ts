@@ -1,18 +1,22 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { INBOX_STATUSES } from '../../contract/states';
-import { REPLAYABLE_STATUSES, type ReplayedRow, type ReplaySelection, requeueInboxRows } from '../../db/queries/inbox';
+import { findInboxEvent, REPLAYABLE_STATUSES, type ReplayedRow, type ReplaySelection, requeueInboxRows } from '../../db/queries/inbox';
 import { integrationOfWorkspace } from '../workspace-rows';
 import { doorbellRinger } from '../../services/doorbell';
 import { caller } from '../auth';
 import type { ApiContext } from '../context';
-import { HttpError } from '../errors';
+import { HttpError, notFound } from '../errors';
 import { instant } from '../list-query';
 import { BIGINT_ID, keysetPage, pageParams } from '../pagination';
-import { webhookEventView } from '../read-views';
+import { webhookEventDetailView, webhookEventView } from '../read-views';
 import { parseBody, parseWith } from '../validate';
 
 export const Query = z.strictObject({ ...pageParams, status: z.enum(INBOX_STATUSES).optional() });
+
+/** An inbox row's id as the log lists it (a bigint). */
+const eventId = z.string().regex(/^[1-9][0-9]{0,17}$/, 'an id from GET …/webhook-events').meta({ description: 'An inbound event’s `id` from the log (not the provider’s `eventId`).' });
+export const EventPath = z.object({ id: z.string(), eventId });
 
 /** Rows one replay request queues at most: a larger backlog is replayed in several calls (`more`). */
 const REPLAY_MAX_ROWS = 1000;
@@ -20,7 +24,7 @@ export const Replay = z
   .strictObject({
     status: z.array(z.enum(REPLAYABLE_STATUSES)).min(1).default(['skipped', 'failed']),
     ids: z
-      .array(z.string().regex(/^[1-9][0-9]{0,17}$/, 'an id from GET …/webhook-events'))
+      .array(eventId)
       .min(1)
       .max(REPLAY_MAX_ROWS)
       .transform((ids) => [...new Set(ids)])
@@ -62,7 +66,8 @@ function replayedView(row: ReplayedRow, statuses: readonly string[]) {
 
 /**
  * `GET /v1/integrations/:id/webhook-events`: the inbound log, newest first. Every row is shown, test ones
- * too (flagged `isTest`): this is where a sender debugs its test deliveries.
+ * too (flagged `isTest`): this is where a sender debugs its test deliveries. The list leaves payloads out
+ * (they can be large); `GET …/webhook-events/:eventId` answers one event with its payload.
  * `POST /v1/integrations/:id/webhook-events/replay`: queues skipped/failed (or ignored) rows again.
  * Mounted ahead of the integrations router and claims only these paths.
  */
@@ -80,6 +85,15 @@ export function webhookEventsRouter({ db, temporal }: ApiContext): Router {
       .where('integration_id', '=', integration.id);
     if (query.status) select = select.where('status', '=', query.status);
     res.json(await keysetPage(select, { at: 'received_at', id: 'id', idPattern: BIGINT_ID }, query, webhookEventView));
+  });
+
+  router.get('/:id/webhook-events/:eventId', async (req, res) => {
+    const { workspaceId } = caller(res);
+    const params = parseWith(EventPath, req.params, 'path');
+    const integration = await integrationOfWorkspace(db, workspaceId, params.id);
+    const row = await findInboxEvent(db, integration.id, params.eventId);
+    if (!row) throw notFound(`webhook event ${params.eventId} of integration ${integration.id}`);
+    res.json(webhookEventDetailView(row));
   });
 
   router.post('/:id/webhook-events/replay', async (req, res) => {

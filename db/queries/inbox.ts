@@ -1,6 +1,7 @@
 import type { InboxStatus } from '../../contract/states';
 import { sql, type Transaction } from 'kysely';
-import type { Database } from '../schema';
+import type { Db } from '..';
+import type { Database, InboxRow } from '../schema';
 
 /** When an inbox row started waiting: its arrival, or its latest re-queue (replay, redelivery after a pause). */
 export const queuedAt = sql<Date>`coalesce(inbox.requeued_at, inbox.received_at)`;
@@ -61,4 +62,12 @@ export async function requeueInboxRows(trx: Transaction<Database>, integrationId
       .execute();
   }
   return { rows, more };
+}
+
+/**
+ * One row of an integration's inbox with its payload: the body the provider sent, as stored (the request's
+ * headers, signatures included, are never stored). Undefined when the integration has no such row.
+ */
+export async function findInboxEvent(db: Db, integrationId: string, id: string): Promise<InboxRow | undefined> {
+  return db.selectFrom('inbox').selectAll().where('integration_id', '=', integrationId).where(sql<boolean>`id = ${id}::bigint`).executeTakeFirst();
 }

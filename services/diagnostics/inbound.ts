@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { isAmountPending } from '../../db/queries/amounts';
 import { queuedAt } from '../../db/queries/inbox';
 import { iso } from '../../lib/iso';
-import { type Detector, replayCall } from './types';
+import { type Advice, type Detector, replayCall, workflowLink } from './types';
 
 /** Ignored events are "many" from this count, when they are at least half of what was handled. */
 const IGNORED_MIN = 3;
@@ -16,6 +16,12 @@ const EXAMPLES = 5;
 
 const live = (ctx: Parameters<Detector>[0]) =>
   ctx.db.selectFrom('inbox').where('integration_id', '=', ctx.row.id).where('is_test', '=', false).where('received_at', '>', ctx.since);
+
+/** The live events left in `status`: how many, and the most common reasons first. */
+async function byReason(ctx: Parameters<Detector>[0], status: 'ignored' | 'failed') {
+  const rows = await live(ctx).select(['reason', (eb) => eb.fn.countAll<number>().as('count')]).where('status', '=', status).groupBy('reason').orderBy('count', 'desc').execute();
+  return { total: rows.reduce((sum, entry) => sum + Number(entry.count), 0), top: rows.slice(0, EXAMPLES).map((entry) => ({ reason: entry.reason, count: Number(entry.count) })) };
+}
 
 /** Sales without a value, or events the mapping threw away: the provider's fields are not where we look. */
 export const wrongValues: Detector = async (ctx) => {
@@ -34,22 +40,22 @@ export const wrongValues: Detector = async (ctx) => {
       .where((eb) => eb.not(isAmountPending))
       .orderBy('created_at', 'desc')
       .execute(),
-    live(ctx).select(['reason', (eb) => eb.fn.countAll<number>().as('count')]).where('status', '=', 'ignored').groupBy('reason').orderBy('count', 'desc').execute(),
+    byReason(ctx, 'ignored'),
     live(ctx).select((eb) => eb.fn.countAll<number>().as('count')).where('status', 'in', ['processed', 'ignored']).executeTakeFirstOrThrow(),
   ]);
-  const ignoredCount = ignored.reduce((sum, entry) => sum + Number(entry.count), 0);
-  const manyIgnored = ignoredCount >= IGNORED_MIN && ignoredCount * 2 >= Number(handled.count);
+  const manyIgnored = ignored.total >= IGNORED_MIN && ignored.total * 2 >= Number(handled.count);
   if (valueless.length === 0 && !manyIgnored) return undefined;
   return {
     scenario: 'wrong_values',
     likelyCause: 'field mapping mismatch: events arrive, but the amount/currency or the event names are not where the integration’s settings and normalization look',
     firstAction: `Re-check the provider field mapping (settings: event mapping, stage ids, currency) against a recent event in GET /v1/integrations/{id}/webhook-events, PATCH the settings, then replay the ignored events: ${replayCall('ignored')}`,
+    action: { code: 'edit_settings' },
     evidence: {
       salesWithoutValue: valueless.length,
       salesWithoutValueExamples: valueless.slice(0, EXAMPLES).map((c) => ({ conversionId: c.id, externalId: c.external_id, amountMinor: c.amount_minor === null ? null : Number(c.amount_minor), currency: c.currency })),
-      ignoredEvents: ignoredCount,
+      ignoredEvents: ignored.total,
       handledEvents: Number(handled.count),
-      topIgnoredReasons: ignored.slice(0, EXAMPLES).map((entry) => ({ reason: entry.reason, count: Number(entry.count) })),
+      topIgnoredReasons: ignored.top,
     },
   };
 };
@@ -59,30 +65,36 @@ const PENDING_STALE_SECONDS = 15 * 60;
 const NEEDS_CREDENTIALS = ['no_credentials', 'refused'];
 
 /** What to do about sales waiting for their amount, by why they wait (`AmountPending.code`). */
-const PENDING_ADVICE: Record<string, { likelyCause: string; firstAction: string }> = {
+const PENDING_ADVICE: Record<string, Advice> = {
   no_credentials: {
     likelyCause: 'the provider’s webhooks carry no amount for these sales, and no API access token is stored to read it',
     firstAction: 'Store an access token that can read the provider’s records: POST /v1/integrations/{id}/reauthorize with {"secrets":{"accessToken":"…"}}; waiting sales are read again on the next drain',
+    action: { code: 'reauthorize' },
   },
   refused: {
     likelyCause: 'the provider refused the stored access token when asked for the amount (expired, revoked, or missing the read scope)',
     firstAction: 'Store a valid access token with the read scope: POST /v1/integrations/{id}/reauthorize; waiting sales are read again on the next drain',
+    action: { code: 'reauthorize' },
   },
   unreachable: {
     likelyCause: 'the provider’s API could not be reached when these sales came in (outage, timeout, rate limit)',
     firstAction: 'Check the provider’s API status; waiting sales are read again on each drain (up to 100 at a time) once it answers',
+    action: null,
   },
   not_read: {
     likelyCause: 'the provider’s API was not asked for these sales yet',
     firstAction: 'Nothing to do if it clears on the next drain; else check the worker logs for "pending amounts"',
+    action: null,
   },
   not_found: {
     likelyCause: 'the provider has no record for these sales any more (deleted or merged), so no amount can be read',
     firstAction: 'Check the records named in the evidence in the provider; a record that exists again is read on the next drain',
+    action: null,
   },
   not_set: {
     likelyCause: 'the records have no amount in the provider yet',
     firstAction: 'Set the amount on the record in the provider: the change completes the sale',
+    action: null,
   },
 };
 
@@ -146,6 +158,7 @@ export const duplicateConversions: Detector = async ({ db, row, since }) => {
     scenario: 'duplicate_conversions',
     likelyCause: 'missing idempotency key: the same conversion arrived under different external ids, so the business dedup could not see it was one',
     firstAction: 'Enforce stable ids at the sender: one transaction/order id per sale and one event id per event, unchanged on retries (generic webhooks: orderId and webhook-id / Idempotency-Key)',
+    action: null,
     evidence: {
       pairs: pairs.map((pair) => ({
         conversionIds: [pair.first, pair.second],
@@ -169,6 +182,7 @@ export const redeliveredEvents: Detector = async (ctx) => {
     scenario: 'redelivered_events',
     likelyCause: 'the sender delivers the same events again (retries after slow or non-2xx answers, or a replaying relay); the stable event id absorbed them, a changing one would have created duplicates',
     firstAction: 'Check the provider’s delivery log for failed or slow attempts to this endpoint, and keep the event id (idempotency key) stable on every retry',
+    action: null,
     evidence: { redeliveries: total, topEvents: top.slice(0, EXAMPLES).map((entry) => ({ eventId: entry.dedup_key, duplicates: entry.duplicate_count, lastDuplicateAt: iso(entry.last_duplicate_at) })) },
   };
 };
@@ -187,6 +201,7 @@ export const signatureFailures: Detector = async ({ db, row }) => {
     scenario: 'signature_failures',
     likelyCause: 'wrong secret: the provider signs with a secret that is not the stored one (rotated on the provider side, copied from the wrong endpoint or mode), or a proxy alters the body',
     firstAction: 'Copy the signing secret of this exact endpoint from the provider again and store it: POST /v1/integrations/{id}/secrets/rotate (or …/reauthorize)',
+    action: { code: 'rotate_secret' },
     evidence: {
       failuresLastHour: buckets.reduce((sum, bucket) => sum + bucket.count, 0),
       lastReason: buckets[0].last_reason,
@@ -209,18 +224,20 @@ export const inboxBacklog: Detector = async (ctx) => {
     scenario: 'inbox_backlog',
     likelyCause: 'events are stored but not processed: no worker is polling the task queue, or the integration’s workflow is stuck',
     firstAction: 'Check that a worker runs (node dist/worker/main.js) and open workflow integration-{id} in the Temporal Web UI (pending activity, last failure)',
+    action: { code: 'open_workflow', url: workflowLink(ctx) },
     evidence: { pendingEvents: Number(backlog.pending), oldestPendingAgeSeconds: Math.round(oldest), doorbell: ctx.row.doorbell },
   };
 };
 
 /** Events the pipeline could not apply (each fails alone; the rest go on). */
 export const failedEvents: Detector = async (ctx) => {
-  const failed = await live(ctx).select(['reason', (eb) => eb.fn.countAll<number>().as('count')]).where('status', '=', 'failed').groupBy('reason').orderBy('count', 'desc').execute();
-  if (failed.length === 0) return undefined;
+  const failed = await byReason(ctx, 'failed');
+  if (failed.total === 0) return undefined;
   return {
     scenario: 'failed_events',
     likelyCause: 'events the pipeline could not apply (unexpected data for the normalization or a database constraint)',
     firstAction: `Read the reasons in GET /v1/integrations/{id}/webhook-events?status=failed, fix the cause, then replay them: ${replayCall('failed')}`,
-    evidence: { failedEvents: failed.reduce((sum, entry) => sum + Number(entry.count), 0), topReasons: failed.slice(0, EXAMPLES).map((entry) => ({ reason: entry.reason, count: Number(entry.count) })) },
+    action: { code: 'replay', status: 'failed' },
+    evidence: { failedEvents: failed.total, topReasons: failed.top },
   };
 };

@@ -1,7 +1,19 @@
 import { sql } from 'kysely';
 import { deliversEvents } from '../../db/queries/integrations';
-import type { Detector } from './types';
+import type { Advice, Detector } from './types';
 import { iso } from '../../lib/iso';
+
+const TRIGGER_DISABLED: Advice = {
+  likelyCause: 'trigger disabled: the destination subscribes to none of the events this workspace produced',
+  firstAction: 'Confirm the trigger configuration (the event types and routes in its settings) and PATCH /v1/integrations/{id} to subscribe to the events it should receive',
+  action: { code: 'edit_settings' },
+};
+
+const NOT_DISPATCHED: Advice = {
+  likelyCause: 'events it subscribes to were never dispatched: the outbound dispatcher (worker sweep) is not running',
+  firstAction: 'Check that a worker runs, then the delivery log (GET /v1/integrations/{id}/deliveries)',
+  action: { code: 'open_deliveries' },
+};
 
 /**
  * A destination that received nothing while the workspace produced events: either it subscribes to
@@ -33,20 +45,7 @@ export const noOutboundDeliveries: Detector = async ({ db, row, provider, since 
     subscribedTypes: subscribed,
     settingsValid: settings.success,
   };
-  if (subscribed.length === 0) {
-    return {
-      scenario: 'no_outbound_deliveries',
-      likelyCause: 'trigger disabled: the destination subscribes to none of the events this workspace produced',
-      firstAction: 'Confirm the trigger configuration (the event types and routes in its settings) and PATCH /v1/integrations/{id} to subscribe to the events it should receive',
-      evidence,
-    };
-  }
-  return {
-    scenario: 'no_outbound_deliveries',
-    likelyCause: 'events it subscribes to were never dispatched: the outbound dispatcher (worker sweep) is not running',
-    firstAction: 'Check that a worker runs, then the delivery log (GET /v1/integrations/{id}/deliveries)',
-    evidence,
-  };
+  return { scenario: 'no_outbound_deliveries', ...(subscribed.length === 0 ? TRIGGER_DISABLED : NOT_DISPATCHED), evidence };
 };
 
 /** A failure streak or failed attempts in the last 24 h. */
@@ -67,6 +66,8 @@ export const deliveryFailures: Detector = async ({ db, row, provider }) => {
     scenario: 'delivery_failures',
     likelyCause: 'destination failures: the destination refuses or does not answer our deliveries (see the last errors)',
     firstAction: 'Read the delivery log (GET /v1/integrations/{id}/deliveries), fix what the last error names (URL, credentials, channel), then redeliver (POST /v1/deliveries/{deliveryId}/redeliver)',
+    // The latest failed attempt's delivery: its attempts show what the destination answered.
+    action: recent[0] ? { code: 'open_delivery', deliveryId: recent[0].id } : { code: 'open_deliveries' },
     evidence: {
       consecutiveFailures: row.consecutive_failures,
       failingSince: iso(row.failing_since),

@@ -3,7 +3,7 @@ import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { openSecrets } from '../../db/queries/secrets';
 import { integrationWorkflowId } from '../../contract/search-attributes';
 import { logger } from '../../lib/logger';
-import type { DiagnosticContext, Detector } from './types';
+import { type DiagnosticContext, type Detector, workflowLink } from './types';
 
 /** Describing the workflow must not hold up a health read when Temporal is slow or away. */
 const DESCRIBE_TIMEOUT_MS = 3000;
@@ -41,7 +41,7 @@ export const stuckWorkflow: Detector = async (ctx) => {
   const workflowId = integrationWorkflowId(row.id);
   const description = await describe(ctx, workflowId);
   if (!description) return undefined;
-  const link = `${config.temporalUiUrl}/namespaces/${encodeURIComponent(config.temporalNamespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  const link = workflowLink(ctx);
   const run = { workflowId, runId: description.runId, runStatus: description.status.name, link };
   if (BROKEN_RUN_STATES.includes(description.status.name)) {
     return {
@@ -49,6 +49,7 @@ export const stuckWorkflow: Detector = async (ctx) => {
       severity: 'failing',
       likelyCause: `the integration's workflow is ${description.status.name.toLowerCase()} although the integration is ${row.state}: nothing drains its inbox or applies its lifecycle requests`,
       firstAction: `Open the workflow in the Temporal Web UI (${link}) to see how the run ended, then start it again (an operator reset of the run to its last workflow task, in the Web UI or with \`temporal workflow reset\`)`,
+      action: { code: 'open_workflow', url: link },
       evidence: { ...run, activities: [] },
     };
   }
@@ -67,6 +68,7 @@ export const stuckWorkflow: Detector = async (ctx) => {
     severity: 'failing',
     likelyCause: `the ${first.activityType} activity of the integration's workflow failed ${(first.attempt ?? 1) - 1} times in a row and is being retried${first.lastFailure ? `; last failure: ${first.lastFailure}` : ''}`,
     firstAction: `Open the workflow in the Temporal Web UI (${link}): the pending ${first.activityType} activity shows its last failure and stack trace. Fix what it names (the database, the provider, the data); the activity is retried on its own and the workflow goes on`,
+    action: { code: 'open_workflow', url: link },
     evidence: { ...run, activities },
   };
 };

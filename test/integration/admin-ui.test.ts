@@ -58,7 +58,10 @@ describe('admin UI', () => {
     expect(await script.text()).not.toMatch(new RegExp(['lq_[A-Za-z0-9_-]{16}', 'whsec_', ...secrets].join('|')));
   });
 
-  it('refuses a wrong key with a message, then signs in', async () => {
+  it('refuses a wrong key with a message, then signs in; the first load leaves the forms and the chart out', async () => {
+    const scripts: string[] = [];
+    const loaded = (request: { url(): string; resourceType(): string }) => request.resourceType() === 'script' && scripts.push(new URL(request.url()).pathname);
+    page.on('request', loaded);
     await page.goto(`${h.url}/`);
     await page.getByLabel('Workspace API key').fill('lq_wrong');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -69,6 +72,10 @@ describe('admin UI', () => {
     await page.getByRole('heading', { name: 'Catalog' }).waitFor();
     await page.getByRole('heading', { name: 'Payments' }).waitFor();
     await browser.screenshot('catalog');
+    // The pages with the JSON-Schema forms and the chart are chunks of their own, loaded when first opened.
+    page.off('request', loaded);
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts.filter((script) => /SchemaForm|Conversions|ProviderDetail|IntegrationPage/.test(script))).toEqual([]);
   });
 
   it('installs Stripe from the catalog with a pasted secret → active; the test passes every step; a settings error shows at its field; pause disables actions', async () => {
@@ -97,7 +104,7 @@ describe('admin UI', () => {
     await page.getByRole('button', { name: 'Pause' }).click();
     await badge().filter({ hasText: 'paused' }).waitFor();
     expect(await page.getByRole('button', { name: 'Pause' }).isDisabled()).toBe(true);
-    expect(await page.getByRole('button', { name: 'Resume' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Resume', exact: true }).isEnabled()).toBe(true);
     await page.getByText('cannot pause an integration that is paused').waitFor();
     await page.getByRole('cell', { name: 'pause', exact: true }).waitFor();
     await browser.screenshot('integration-paused');
@@ -109,7 +116,7 @@ describe('admin UI', () => {
     await browser.screenshot('installed');
   });
 
-  it('a failing destination shows its diagnostics finding, Redeliver says why it is refused until it is resumed, then sends a new round', async () => {
+  it('a failing destination shows its diagnostics finding, whose first action opens the failing delivery; Redeliver says why it is refused until it is resumed, then sends a new round', async () => {
     let answer = 500;
     const receiver = await out.receiver(() => ({ status: answer }));
     const destination = await out.installWebhook(receiver.url, receiver.secret, ['sale.created']);
@@ -126,7 +133,15 @@ describe('admin UI', () => {
     expect(await listed.getByTestId('last-activity').textContent()).not.toBe('');
     await browser.screenshot('installed-failing');
     await page.goto(`${h.url}/#/integrations/${destination.id}`);
-    await page.getByTestId('finding').filter({ hasText: 'delivery_failures' }).waitFor();
+    const finding = page.getByTestId('finding').filter({ hasText: 'delivery_failures' });
+    await finding.waitFor();
+    // Its first action is a button that opens the failing delivery's attempts, with the destination's answer.
+    await finding.getByTestId('first-action').getByRole('button', { name: 'Open the failing delivery' }).click();
+    const attempts = page.getByRole('dialog', { name: /^Delivery dlv_/ });
+    await attempts.getByTestId('attempt').filter({ hasText: '500' }).first().waitFor();
+    await browser.screenshot('destination-failing-delivery');
+    await attempts.getByRole('button', { name: 'Close' }).click();
+    await attempts.waitFor({ state: 'hidden' });
     const delivery = page.getByTestId('delivery').first();
     await delivery.getByText('round 1').waitFor();
     await browser.screenshot('destination-failing');
@@ -135,8 +150,11 @@ describe('admin UI', () => {
     await page.getByRole('alert').filter({ hasText: 'must be active to receive a redelivery' }).waitFor();
     // The endpoint is fixed before Resume: still failing, it would send the destination back to error within its retry window.
     answer = 200;
-    await page.getByRole('button', { name: 'Resume' }).click();
+    // Resumed from the stuck_in_error finding, whose first action is the resume.
+    const stuck = page.getByTestId('finding').filter({ hasText: 'stuck_in_error' });
+    await stuck.getByTestId('first-action').getByRole('button', { name: 'Resume the integration' }).click();
     await badge().filter({ hasText: 'active' }).waitFor();
+    await stuck.waitFor({ state: 'detached' });
     // Resume re-sends what failed during the streak as round 2; Redeliver then sends round 3.
     await delivery.getByText('round 2').waitFor();
     await delivery.getByText('succeeded').waitFor();
@@ -166,6 +184,24 @@ describe('admin UI', () => {
     await events.getByTestId('workspace-event').first().waitFor();
     await waitFor(async () => (await events.getByTestId('workspace-event').allTextContents()).every((row) => row.includes('sale.created')), 'only sale.created events');
     await browser.screenshot('conversions');
+  });
+
+  it('shows a received Stripe webhook’s payload as Stripe sent it, in a dialog the keyboard opens and closes', async () => {
+    const stripe = await out.install('stripe', {}, { webhookSecret: STRIPE_SECRET });
+    const body = stripeInvoicePaid('evt_ui_payload', 'in_ui_payload', 1234, 'usd');
+    expect((await h.post(`/webhooks/stripe/${stripe.id}`, body, stripeHeaders(body, STRIPE_SECRET))).status).toBe(200);
+    await page.goto(`${h.url}/#/integrations/${stripe.id}`);
+    const row = page.getByTestId('inbound-event').filter({ hasText: 'invoice.paid' });
+    await row.getByTestId('status-badge').filter({ hasText: 'processed' }).waitFor();
+    await row.getByRole('button', { name: 'View payload' }).press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Payload of invoice.paid' });
+    const payload = dialog.getByTestId('payload');
+    await payload.filter({ hasText: '"id": "in_ui_payload"' }).waitFor();
+    expect(await payload.textContent()).toContain('"amount_paid": 1234');
+    expect(await dialog.textContent()).not.toContain(STRIPE_SECRET);
+    await browser.screenshot('inbound-payload');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
   });
 
   it('"Add to Slack" goes through Slack and lands on the new integration page', async () => {

@@ -15,6 +15,8 @@ interface Finding {
   scenario: string;
   likelyCause: string;
   firstAction: string;
+  /** The first action as a code the admin UI acts on. */
+  action: { code: string; [field: string]: unknown } | null;
   evidence: Record<string, any>;
 }
 
@@ -80,6 +82,7 @@ describe('failure diagnosis', () => {
     const found = await finding(id, 'stuck_in_error');
     expect(found.likelyCause).toMatch(/expired or revoked credentials/);
     expect(found.firstAction).toContain(`/v1/integrations/${id}/reauthorize`);
+    expect(found.action).toEqual({ code: 'reauthorize' });
     expect(found.evidence).toMatchObject({ state: 'error', reason: expect.stringMatching(/^credentials_expired/), changedBy: 'system:credential-check' });
   });
 
@@ -90,6 +93,7 @@ describe('failure diagnosis', () => {
     const found = await finding(id, 'stuck_in_error');
     expect(found.likelyCause).toMatch(/invalid mapping/);
     expect(found.firstAction).toContain(`PATCH /v1/integrations/${id}`);
+    expect(found.action).toEqual({ code: 'edit_settings' });
     expect(found.evidence.reason).toMatch(/^invalid_mapping: settings\.closedWonStageId/);
   });
 
@@ -100,6 +104,7 @@ describe('failure diagnosis', () => {
     const found = await finding(id, 'wrong_values');
     expect(found.likelyCause).toMatch(/field mapping mismatch/);
     expect(found.firstAction).toMatch(/field mapping/);
+    expect(found.action).toEqual({ code: 'edit_settings' });
     expect(found.evidence.salesWithoutValue).toBe(1);
     expect(found.evidence.salesWithoutValueExamples[0]).toMatchObject({ amountMinor: 0, currency: 'USD' });
   });
@@ -126,6 +131,7 @@ describe('failure diagnosis', () => {
     const found = await finding(id, 'duplicate_conversions');
     expect(found.likelyCause).toMatch(/missing idempotency key/);
     expect(found.firstAction).toMatch(/stable ids/);
+    expect(found.action).toBeNull();
     expect(found.evidence.pairs).toHaveLength(1);
     expect(found.evidence.pairs[0]).toMatchObject({ amountMinor: 4200, currency: 'USD', eventName: 'Order Completed' });
     expect([...found.evidence.pairs[0].externalIds].sort()).toEqual(['order_first_try', 'order_retry']);
@@ -147,6 +153,7 @@ describe('failure diagnosis', () => {
     const found = await finding(id, 'signature_failures');
     expect(found.likelyCause).toMatch(/wrong secret/);
     expect(found.firstAction).toContain(`/v1/integrations/${id}/secrets/rotate`);
+    expect(found.action).toEqual({ code: 'rotate_secret' });
     expect(found.evidence).toMatchObject({ failuresLastHour: 2, lastReason: 'bad_signature' });
   });
 
@@ -156,13 +163,14 @@ describe('failure diagnosis', () => {
     expect((await sendGeneric(h, id, secret, genericEvent())).body.skipped).toBe(1);
     const found = await finding(id, 'skipped_while_paused');
     expect(found.firstAction).toMatch(/^Resume/);
+    expect(found.action).toEqual({ code: 'resume' });
     expect(found.firstAction).toContain(`POST /v1/integrations/${id}/webhook-events/replay with {"status":["skipped"]}`);
     expect(found.evidence).toMatchObject({ skippedEvents: 1, state: 'paused' });
     expect(await scenarios(id)).toEqual(['skipped_while_paused']);
 
     // Following it: resume, then the replay it names applies the event, and the finding is gone.
     expect((await h.api('POST', `/v1/integrations/${id}/resume`, { key })).status).toBe(200);
-    expect((await finding(id, 'skipped_while_paused')).firstAction).toMatch(/^To sync them now, replay the skipped events: POST /);
+    expect(await finding(id, 'skipped_while_paused')).toMatchObject({ firstAction: expect.stringMatching(/^To sync them now, replay the skipped events: POST /), action: { code: 'replay', status: 'skipped' } });
     expect((await h.api('POST', `/v1/integrations/${id}/webhook-events/replay`, { key, body: { status: ['skipped'] } })).body.requeued).toBe(1);
     await io.settled(id, 1);
     expect(await io.conversions(id)).toHaveLength(1);
@@ -173,7 +181,7 @@ describe('failure diagnosis', () => {
     await h.api('POST', `/v1/integrations/${gone.id}/pause`, { key });
     expect((await sendGeneric(h, gone.id, gone.secret, genericEvent())).body.skipped).toBe(1);
     expect((await h.api('POST', `/v1/integrations/${gone.id}/disconnect`, { key })).status).toBe(200);
-    expect((await finding(gone.id, 'skipped_while_paused')).firstAction).toMatch(/^The integration is disconnected/);
+    expect(await finding(gone.id, 'skipped_while_paused')).toMatchObject({ firstAction: expect.stringMatching(/^The integration is disconnected/), action: null });
   });
 
   it('a growing inbox backlog → check the worker and the workflow', async () => {
@@ -187,6 +195,7 @@ describe('failure diagnosis', () => {
       const found = await finding(id, 'inbox_backlog');
       expect(found.likelyCause).toMatch(/not processed/);
       expect(found.firstAction).toContain(`integration-${id}`);
+      expect(found.action).toEqual({ code: 'open_workflow', url: expect.stringContaining(`/workflows/integration-${id}`) });
       expect(found.evidence).toMatchObject({ pendingEvents: 1 });
       expect(found.evidence.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(600);
     } finally {
@@ -208,6 +217,7 @@ describe('failure diagnosis', () => {
     expect(found.evidence).toEqual({ failedEvents: 1, topReasons: [{ reason: 'a lead needs a customer', count: 1 }] });
     expect(found.firstAction).toContain(`/v1/integrations/${id}/webhook-events?status=failed`);
     expect(found.firstAction).toContain(`POST /v1/integrations/${id}/webhook-events/replay with {"status":["failed"]}`);
+    expect(found.action).toEqual({ code: 'replay', status: 'failed' });
   });
 
   it('a destination that gets no deliveries → the trigger is disabled', async () => {
@@ -220,6 +230,7 @@ describe('failure diagnosis', () => {
     const found = (response.body.findings as Finding[]).find((entry) => entry.scenario === 'no_outbound_deliveries');
     expect(found?.likelyCause).toMatch(/trigger disabled/);
     expect(found?.firstAction).toMatch(/trigger configuration/);
+    expect(found?.action).toEqual({ code: 'edit_settings' });
     expect(found?.evidence).toMatchObject({ deliveries: 0, workspaceEvents: { 'sale.created': 2 }, subscribedTypes: [] });
   });
 
@@ -232,5 +243,6 @@ describe('failure diagnosis', () => {
     expect(found.firstAction).toContain(`/v1/integrations/${destination.id}/deliveries`);
     expect(found.evidence.consecutiveFailures).toBeGreaterThanOrEqual(1);
     expect(found.evidence.lastFailures[0]).toMatchObject({ eventType: 'sale.created', statusCode: 500, outcome: 'retry' });
+    expect(found.action).toEqual({ code: 'open_delivery', deliveryId: found.evidence.lastFailures[0].deliveryId });
   });
 });

@@ -140,7 +140,7 @@ describe('integration health summary, metrics and probes', () => {
       const { id } = await io.install('webhook', {}, { signingSecret: secret });
       return { id, secret };
     };
-    const diagnostics = async (id: string, workspaceKey = key) => (await h.api('GET', `/v1/integrations/${id}/diagnostics`, { key: workspaceKey })).body.findings as Array<{ scenario: string; severity: string; likelyCause: string; firstAction: string; evidence: any }>;
+    const diagnostics = async (id: string, workspaceKey = key) => (await h.api('GET', `/v1/integrations/${id}/diagnostics`, { key: workspaceKey })).body.findings as Array<{ scenario: string; severity: string; likelyCause: string; firstAction: string; action: unknown; evidence: any }>;
 
     it('wrong values: a sale recorded without a value makes health degraded, with the scenario as its reason', async () => {
       const { id, secret } = await generic();
@@ -213,6 +213,7 @@ describe('integration health summary, metrics and probes', () => {
       const [found] = await diagnostics(id);
       expect(found).toMatchObject({ scenario: 'stuck_workflow', severity: 'failing', evidence: { runStatus: 'TERMINATED', activities: [] } });
       expect(found.firstAction).toContain(found.evidence.link);
+      expect(found.action).toEqual({ code: 'open_workflow', url: found.evidence.link });
     });
   });
 });

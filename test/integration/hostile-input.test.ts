@@ -85,6 +85,7 @@ describe('hostile input on every route', () => {
     ids.conversion = (await io.conversions(ids.main))[0].id;
     ids.customer = (await io.customers(ids.main))[0].id;
     ids.event = (await h.db.selectFrom('events').select('id').where('integration_id', '=', ids.main).executeTakeFirstOrThrow()).id;
+    ids.inboxEvent = String((await h.db.selectFrom('inbox').select('id').where('integration_id', '=', ids.main).executeTakeFirstOrThrow()).id);
 
     const auth = { authorization: `Bearer ${key}` };
     const listing = { query: { limit: '5', from: '2020-01-01', to: '2100-01-01', includeTest: 'true' }, fuzzQuery: ['cursor', 'integrationId'] };
@@ -123,6 +124,7 @@ describe('hostile input on every route', () => {
       'GET /v1/integrations/:id/deliveries': { params: { id: ids.destination }, query: { status: 'succeeded', limit: '5' }, fuzzQuery: ['cursor'], headers: auth, status: 200 },
       'POST /v1/integrations/:id/secrets/rotate': { params: { id: ids.rotate }, body: { gracePeriodSeconds: 60 }, headers: auth, status: 200 },
       'GET /v1/integrations/:id/webhook-events': { params: { id: ids.main }, query: { status: 'processed', limit: '5' }, fuzzQuery: ['cursor'], headers: auth, status: 200 },
+      'GET /v1/integrations/:id/webhook-events/:eventId': { params: { id: ids.main, eventId: ids.inboxEvent }, headers: auth, status: 200 },
       'POST /v1/integrations/:id/webhook-events/replay': {
         params: { id: ids.main },
         body: { status: ['failed', 'ignored'], receivedFrom: '2020-01-01T00:00:00Z', receivedTo: '2100-01-01', limit: 10 },

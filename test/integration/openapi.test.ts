@@ -1,7 +1,7 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { ErrorBody } from '../../api/openapi/components';
 import { Integration, Provider, RotateResult, Transition, WorkspaceEvent } from '../../api/openapi/resources';
-import { Conversion, ConversionAnalytics, Customer, WebhookEvent } from '../../api/openapi/records';
+import { Conversion, ConversionAnalytics, Customer, WebhookEvent, WebhookEventDetail } from '../../api/openapi/records';
 import { Delivery, DeliveryDetail, DeliveryHealth, Diagnostics, TestReport } from '../../api/openapi/checks';
 import { type Harness, startHarness } from '../support/harness';
 import { appRoutes, routeKey } from '../support/hostile';
@@ -99,6 +99,7 @@ describe('the API contract: /v1/openapi.json and /docs', () => {
     const events = (await get(`/v1/integrations/${inbound.id}/webhook-events`)).data;
     expect(events.length).toBeGreaterThan(0);
     for (const event of events) WebhookEvent.parse(event);
+    expect(WebhookEventDetail.parse(await get(`/v1/integrations/${inbound.id}/webhook-events/${events[0].id}`)).payload).toEqual(expect.any(Object));
     const conversions = (await get('/v1/conversions?includeTest=true')).data;
     expect(conversions.length).toBeGreaterThan(0);
     for (const conversion of conversions) Conversion.parse(conversion);

@@ -123,6 +123,29 @@ describe('read API: webhook-events log, conversions, customers, events, analytic
     expect((await ok(`/v1/integrations/${int1}`)).id).toBe(int1);
   });
 
+  it('answers one webhook event with the payload as sent and what it became, never the request headers; 404 across integrations and workspaces, 400 for a bad id', async () => {
+    const [m2] = (await ok(`/v1/integrations/${int1}/webhook-events?status=processed`)).data.filter((e: { eventId: string }) => e.eventId === 'm2');
+    const detail = await get(`/v1/integrations/${int1}/webhook-events/${m2.id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body).toEqual({ ...m2, provider: 'webhook', livemode: null, payload: M2 });
+    expect(detail.body.result.conversionIds).toHaveLength(1);
+    // Only the body is stored: neither the signature headers nor the signing secret are anywhere in the answer.
+    expect(detail.text).not.toMatch(/webhook-signature|webhook-id|webhook-timestamp/i);
+    expect(detail.text).not.toContain(SECRET.slice('whsec_'.length));
+
+    for (const [path, apiKey, status] of [
+      [`/v1/integrations/${int2}/webhook-events/${m2.id}`, key, 404],
+      [`/v1/integrations/${int1}/webhook-events/${m2.id}`, otherKey, 404],
+      [`/v1/integrations/${int1}/webhook-events/999999999999`, key, 404],
+    ] as const) {
+      expect([path, (await get(path, apiKey)).status]).toEqual([path, status]);
+    }
+    for (const bad of ['m2', '0', '-1', '1.5', '9'.repeat(19)]) {
+      const answered = await get(`/v1/integrations/${int1}/webhook-events/${bad}`);
+      expect([bad, answered.status, answered.body.error.issues.map((i: { path: string }) => i.path)]).toEqual([bad, 400, ['path.eventId']]);
+    }
+  });
+
   it('lists conversions newest first with every filter, across pages, amounts in minor units and for display', async () => {
     const all = ['p1', 'o3', 'o2', 'r1', 'o1', 'm1'];
     const paged = await allPages('/v1/conversions', 2);

@@ -1,13 +1,17 @@
-import { StrictMode, useEffect, useState } from 'react';
+import { lazy, StrictMode, Suspense, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { session } from './api/client';
+import { Loading } from './components/ui';
 import { Catalog } from './pages/Catalog';
-import { Conversions } from './pages/Conversions';
-import { IntegrationPage } from './pages/IntegrationPage';
 import { Integrations } from './pages/Integrations';
-import { ProviderDetail } from './pages/ProviderDetail';
 import { SignIn } from './pages/SignIn';
 import './styles.css';
+
+// Loaded when first opened: the forms (@rjsf, ajv) and the chart (uPlot) are most of the bundle, and the
+// sign-in and catalog pages need neither.
+const ProviderDetail = lazy(() => import('./pages/ProviderDetail').then((module) => ({ default: module.ProviderDetail })));
+const IntegrationPage = lazy(() => import('./pages/IntegrationPage').then((module) => ({ default: module.IntegrationPage })));
+const Conversions = lazy(() => import('./pages/Conversions').then((module) => ({ default: module.Conversions })));
 
 /** Hash routes (`#/integrations/int_…`): the API serves one index.html at `/`, and links survive a reload. */
 function useRoute(): string {
@@ -59,7 +63,9 @@ function App() {
           Sign out
         </button>
       </nav>
-      <Page key={route} route={route} />
+      <Suspense fallback={<Loading what="the page" />}>
+        <Page key={route} route={route} />
+      </Suspense>
     </>
   );
 }

@@ -312,8 +312,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The inbound event log */
+        /**
+         * The inbound event log
+         * @description Payloads are left out (they can be large): `GET …/webhook-events/{eventId}` answers one event with its payload.
+         */
         get: operations["listWebhookEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/integrations/{id}/webhook-events/{eventId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One inbound event with its payload
+         * @description The body the provider sent, as stored, with its status, reason and what it became. Request headers (signatures) are never stored, so never shown.
+         */
+        get: operations["getWebhookEvent"];
         put?: never;
         post?: never;
         delete?: never;
@@ -732,10 +755,41 @@ export interface components {
             severity: "degraded" | "failing";
             likelyCause: string;
             firstAction: string;
+            action: components["schemas"]["FindingAction"];
             evidence: {
                 [key: string]: unknown;
             };
         };
+        /** @description The first action as a code a page can act on (`firstAction` says it in prose, with the API calls); `null` where the first step is outside Linquid. */
+        FindingAction: ({
+            /** @constant */
+            code: "resume";
+        } | {
+            /** @constant */
+            code: "reauthorize";
+        } | {
+            /** @constant */
+            code: "rotate_secret";
+        } | {
+            /** @constant */
+            code: "edit_settings";
+        } | {
+            /** @constant */
+            code: "replay";
+            /** @enum {string} */
+            status: "skipped" | "failed" | "ignored";
+        } | {
+            /** @constant */
+            code: "open_delivery";
+            deliveryId: string;
+        } | {
+            /** @constant */
+            code: "open_deliveries";
+        } | {
+            /** @constant */
+            code: "open_workflow";
+            url: string;
+        }) | null;
         WebhookEvent: {
             id: string;
             /** Format: date-time */
@@ -745,6 +799,7 @@ export interface components {
             /** @enum {string} */
             status: "pending" | "processed" | "ignored" | "failed" | "skipped";
             reason: string | null;
+            /** @description Times the sender delivered the event again after the first (its retries; absorbed by the event id). */
             duplicateCount: number;
             lastDuplicateAt: string | null;
             result: {
@@ -755,6 +810,32 @@ export interface components {
             processedAt: string | null;
             requeuedAt: string | null;
             isTest: boolean;
+        };
+        WebhookEventDetail: {
+            id: string;
+            /** Format: date-time */
+            receivedAt: string;
+            eventId: string;
+            type: string;
+            /** @enum {string} */
+            status: "pending" | "processed" | "ignored" | "failed" | "skipped";
+            reason: string | null;
+            /** @description Times the sender delivered the event again after the first (its retries; absorbed by the event id). */
+            duplicateCount: number;
+            lastDuplicateAt: string | null;
+            result: {
+                customerIds: string[];
+                conversionIds: string[];
+                eventIds: string[];
+            } | null;
+            processedAt: string | null;
+            requeuedAt: string | null;
+            isTest: boolean;
+            provider: string;
+            /** @description What the provider says of its mode (Stripe `livemode`); `null` where it says nothing. */
+            livemode: boolean | null;
+            /** @description The body the provider sent, as stored. Request headers (signatures) are never stored. */
+            payload: unknown;
         };
         Delivery: {
             id: string;
@@ -2185,6 +2266,67 @@ export interface operations {
                         /** @description Pass as `cursor` for the next (older) page; `null` on the last page. */
                         nextCursor: string | null;
                     };
+                };
+            };
+            /** @description Invalid request: `issues[]` names each refused field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found in the caller’s workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency (the database, the Slack app) is unavailable; `Retry-After` says when to try again. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhookEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The integration (`int_…`) id. */
+                id: string;
+                /** @description An inbound event’s `id` from the log (not the provider’s `eventId`). */
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event and its payload. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEventDetail"];
                 };
             };
             /** @description Invalid request: `issues[]` names each refused field. */

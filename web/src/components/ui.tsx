@@ -1,4 +1,4 @@
-import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { ApiError } from '../api/client';
 
 /**
@@ -73,7 +73,7 @@ export function Badge({ value, kind = 'state' }: { value: string; kind?: string 
   return <span className={`badge ${kind}-${value}`} data-testid={`${kind}-badge`}>{value}</span>;
 }
 
-function CopyButton({ value, label }: { value: string; label: string }) {
+export function CopyButton({ value, label }: { value: string; label: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <button
@@ -98,12 +98,23 @@ export function Copyable({ value, label }: { value: string; label: string }) {
   );
 }
 
+const sectionId = (title: string) => `section-${title.toLowerCase().replace(/\W+/g, '-')}`;
+
+/** Scrolls to the page's section of that title and moves the focus to its heading (for a keyboard user). */
+export function goToSection(title: string): void {
+  const heading = document.getElementById(sectionId(title));
+  heading?.scrollIntoView({ block: 'start' });
+  heading?.focus();
+}
+
 export function Section({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
-  const id = `section-${title.toLowerCase().replace(/\W+/g, '-')}`;
+  const id = sectionId(title);
   return (
     <section aria-labelledby={id} className="card">
       <header className="card-head">
-        <h2 id={id}>{title}</h2>
+        <h2 id={id} tabIndex={-1}>
+          {title}
+        </h2>
         {actions}
       </header>
       {children}
@@ -112,3 +123,79 @@ export function Section({ title, children, actions }: { title: string; children:
 }
 
 export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
+
+/** A labelled `<select>`; with `all`, a first option "All" is the empty value (a filter that is not set). */
+export function Select({ label, value, options, onChange, all = false }: { label: string; value: string; options: readonly string[]; onChange: (value: string) => void; all?: boolean }) {
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        {all ? <option value="">All</option> : null}
+        {options.map((option) => <option key={option}>{option}</option>)}
+      </select>
+    </label>
+  );
+}
+
+interface TableProps<T> {
+  /** The table's accessible name. */
+  label?: string;
+  head: string[];
+  cells: (row: T) => ReactNode[];
+  rowTestId?: string;
+}
+
+/**
+ * A listing as it loads: its error, "Loading…" until the first answer, the `empty` message, or a table
+ * with one row per item.
+ */
+export function Listing<T extends { id: string }>({ rows, error, what, empty, label, head, cells, rowTestId }: TableProps<T> & { rows: T[] | undefined; error: unknown; what: string; empty?: string }) {
+  return (
+    <>
+      <ErrorMessage error={error} />
+      {!rows ? (
+        error ? null : <Loading what={what} />
+      ) : rows.length === 0 && empty ? (
+        <p className="muted">{empty}</p>
+      ) : (
+        <table aria-label={label}>
+          <thead>
+            <tr>{head.map((title) => <th key={title}>{title}</th>)}</tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.id} data-testid={rowTestId}>
+                {cells(row).map((cell, index) => <td key={index}>{cell}</td>)}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+/**
+ * A modal dialog (the browser's own `<dialog>`: focus moves into it and stays there, Escape closes it),
+ * closed by its Close button too; `onClose` when it closes either way.
+ */
+export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    dialog?.showModal();
+    return () => dialog?.close();
+  }, []);
+  return (
+    <dialog ref={ref} aria-labelledby={titleId} onClose={onClose}>
+      <header className="card-head">
+        <h2 id={titleId}>{title}</h2>
+        <button type="button" onClick={() => ref.current?.close()}>
+          Close
+        </button>
+      </header>
+      {children}
+    </dialog>
+  );
+}

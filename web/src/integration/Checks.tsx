@@ -1,7 +1,7 @@
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { api } from '../api/client';
-import type { Diagnostics, Integration, TestReport } from '../api/types';
-import { Badge, ErrorMessage, Loading, Section, useAction, useLoad } from '../components/ui';
+import type { Diagnostics, FindingAction, Integration, TestReport } from '../api/types';
+import { Badge, ErrorMessage, goToSection, Loading, Section, useAction, useLoad } from '../components/ui';
 
 export function HealthPanel({ integration }: { integration: Integration }) {
   const health = integration.health;
@@ -13,7 +13,57 @@ export function HealthPanel({ integration }: { integration: Integration }) {
   );
 }
 
-export function Diagnostics({ integrationId, version }: { integrationId: string; version: number }) {
+/** What a finding's first action needs from the page: its integration, a reload after a change, the delivery log. */
+interface ActionContext {
+  integrationId: string;
+  onChanged: () => void;
+  onOpenDelivery: (deliveryId: string) => void;
+}
+
+/** Where the page already has the control (Secrets, Settings, the delivery log), the button takes the person there. */
+const GO_TO: Partial<Record<FindingAction['code'], [label: string, section: string]>> = {
+  reauthorize: ['Re-authorize (in Secrets)', 'Secrets'],
+  rotate_secret: ['Rotate the secret (in Secrets)', 'Secrets'],
+  edit_settings: ['Edit the settings', 'Settings'],
+  open_deliveries: ['Open the delivery log', 'Deliveries'],
+};
+
+/** A finding's first action as the control that does it on this page. */
+function FirstAction({ action, integrationId, onChanged, onOpenDelivery }: ActionContext & { action: FindingAction }) {
+  const post = useAction((path: string, body: unknown) => api<{ requeued?: number }>(`/integrations/${integrationId}/${path}`, { method: 'POST', body }));
+  const [done, setDone] = useState<string>();
+  const run = (label: string, path: string, body: unknown, said: (answer: { requeued?: number }) => string) => (
+    <button
+      type="button"
+      disabled={post.busy}
+      onClick={() =>
+        void post.go(path, body).then((answer) => {
+          if (!answer) return;
+          setDone(said(answer));
+          onChanged();
+        })
+      }
+    >
+      {post.busy ? 'Working…' : label}
+    </button>
+  );
+  const goTo = GO_TO[action.code];
+  let control: ReactNode;
+  if (goTo) control = <button type="button" onClick={() => goToSection(goTo[1])}>{goTo[0]}</button>;
+  else if (action.code === 'resume') control = run('Resume the integration', 'resume', {}, () => 'Resumed.');
+  else if (action.code === 'replay') control = run(`Replay the ${action.status} events`, 'webhook-events/replay', { status: [action.status] }, (answer) => `${answer.requeued ?? 0} events queued again.`);
+  else if (action.code === 'open_delivery') control = <button type="button" onClick={() => onOpenDelivery(action.deliveryId)}>Open the failing delivery</button>;
+  else if (action.code === 'open_workflow') control = <a href={action.url} target="_blank" rel="noreferrer">Open the workflow in the Temporal Web UI</a>;
+  return (
+    <div className="first-action" data-testid="first-action">
+      {control}
+      {done ? <span role="status"> {done}</span> : null}
+      <ErrorMessage error={post.error} />
+    </div>
+  );
+}
+
+export function Diagnostics({ integrationId, version, onChanged, onOpenDelivery }: ActionContext & { version: number }) {
   const { data, error, loading, reload } = useLoad(() => api<Diagnostics>(`/integrations/${integrationId}/diagnostics`), [integrationId, version]);
   return (
     <Section title="Diagnostics" actions={<button type="button" onClick={reload} disabled={loading}>{loading ? 'Checking…' : 'Check again'}</button>}>
@@ -33,6 +83,7 @@ export function Diagnostics({ integrationId, version }: { integrationId: string;
               <p>
                 <em>First action:</em> {finding.firstAction}
               </p>
+              {finding.action ? <FirstAction action={finding.action} integrationId={integrationId} onChanged={onChanged} onOpenDelivery={onOpenDelivery} /> : null}
             </li>
           ))}
         </ul>

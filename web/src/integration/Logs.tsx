@@ -1,33 +1,19 @@
 import { useState } from 'react';
 import { api } from '../api/client';
-import { type Delivery, type DeliveryPage, everyValue, type TransitionPage, type WebhookEvent, type WebhookEventPage } from '../api/types';
-import { Badge, ErrorMessage, Loading, Section, useAction, useAutoRefresh, useLoad, when } from '../components/ui';
+import { type Delivery, type DeliveryDetail, type DeliveryPage, everyValue, type TransitionPage, type WebhookEvent, type WebhookEventDetail, type WebhookEventPage } from '../api/types';
+import { Badge, CopyButton, Dialog, ErrorMessage, Listing, Loading, Section, Select, useAction, useAutoRefresh, useLoad, when } from '../components/ui';
 
 export function AuditTrail({ integrationId, version }: { integrationId: string; version: number }) {
   const { data, error } = useLoad(() => api<TransitionPage>(`/integrations/${integrationId}/transitions`), [integrationId, version]);
   return (
     <Section title="Audit trail">
-      <ErrorMessage error={error} />
-      {!data ? (
-        <Loading what="the audit trail" />
-      ) : (
-        <table>
-          <thead>
-            <tr><th>When</th><th>Action</th><th>From → to</th><th>By</th><th>Reason</th></tr>
-          </thead>
-          <tbody>
-            {data.data.map((t) => (
-              <tr key={t.id}>
-                <td>{when(t.occurredAt)}</td>
-                <td>{t.action}</td>
-                <td>{t.from} → {t.to}</td>
-                <td><code>{t.actor}</code></td>
-                <td>{t.reason ?? ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Listing
+        rows={data?.data}
+        error={error}
+        what="the audit trail"
+        head={['When', 'Action', 'From → to', 'By', 'Reason']}
+        cells={(t) => [when(t.occurredAt), t.action, `${t.from} → ${t.to}`, <code>{t.actor}</code>, t.reason ?? '']}
+      />
     </Section>
   );
 }
@@ -36,68 +22,115 @@ const INBOX_STATUSES = everyValue<WebhookEvent['status']>({ pending: true, proce
 /** What `POST …/webhook-events/replay` accepts. */
 const REPLAYABLE = new Set<WebhookEvent['status']>(['skipped', 'failed', 'ignored']);
 
+/** A row's action button, shown only where the API allows the action. */
+function RowAction({ shown, busy, label, onClick }: { shown: boolean; busy: boolean; label: string; onClick: () => void }) {
+  return shown ? (
+    <button type="button" disabled={busy} onClick={onClick}>
+      {label}
+    </button>
+  ) : null;
+}
+
+const counted = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/** One inbound event as stored: the payload the provider sent, pretty-printed, and what became of it. */
+function PayloadDialog({ integrationId, event, onClose }: { integrationId: string; event: WebhookEvent; onClose: () => void }) {
+  const { data, error } = useLoad(() => api<WebhookEventDetail>(`/integrations/${integrationId}/webhook-events/${event.id}`), [integrationId, event.id]);
+  const payload = data ? JSON.stringify(data.payload, null, 2) : '';
+  return (
+    <Dialog title={`Payload of ${event.type}`} onClose={onClose}>
+      <ErrorMessage error={error} />
+      {!data ? (
+        error ? null : <Loading what="the payload" />
+      ) : (
+        <>
+          <dl className="facts">
+            <div><dt>Event id</dt><dd><code>{data.eventId}</code></dd></div>
+            <div><dt>Received</dt><dd>{when(data.receivedAt)}{data.duplicateCount ? `, and ${data.duplicateCount} times again` : ''}</dd></div>
+            <div><dt>Status</dt><dd><Badge value={data.status} kind="status" /> {data.reason}</dd></div>
+            <div><dt>Became</dt><dd>{data.result ? [counted(data.result.conversionIds.length, 'conversion'), counted(data.result.customerIds.length, 'customer'), counted(data.result.eventIds.length, 'event')].join(', ') : '—'}</dd></div>
+          </dl>
+          <p>
+            As the provider sent it (headers and signatures are not stored) <CopyButton value={payload} label="payload" />
+          </p>
+          <pre className="payload" tabIndex={0} aria-label="Payload" data-testid="payload">
+            {payload}
+          </pre>
+        </>
+      )}
+    </Dialog>
+  );
+}
+
 export function InboundLog({ integrationId, version }: { integrationId: string; version: number }) {
   const [status, setStatus] = useState('');
   const [open, setOpen] = useState<string>();
+  const [payloadOf, setPayloadOf] = useState<WebhookEvent>();
   const { data, error, settled, reload } = useLoad(() => api<WebhookEventPage>(`/integrations/${integrationId}/webhook-events${status ? `?status=${status}` : ''}`), [integrationId, status, version]);
   useAutoRefresh(reload, settled, data?.data.some((event) => event.status === 'pending') ? 1000 : 5000);
   const replay = useAction((event: WebhookEvent) => api(`/integrations/${integrationId}/webhook-events/replay`, { method: 'POST', body: { ids: [event.id], status: [event.status] } }));
   return (
-    <Section
-      title="Inbound events"
-      actions={
-        <label>
-          Status
-          <select value={status} onChange={(e) => setStatus(e.target.value)}>
-            <option value="">All</option>
-            {INBOX_STATUSES.map((s) => <option key={s}>{s}</option>)}
-          </select>
-        </label>
-      }
-    >
-      <ErrorMessage error={error ?? replay.error} />
-      {!data ? (
-        <Loading what="inbound events" />
-      ) : data.data.length === 0 ? (
-        <p className="muted">No webhook received yet.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr><th>Received</th><th>Type</th><th>Status</th><th>Result</th><th>Actions</th></tr>
-          </thead>
-          <tbody>
-            {data.data.map((event) => (
-              <tr key={event.id}>
-                <td>{when(event.receivedAt)}{event.isTest ? <span className="cap">test</span> : null}</td>
-                <td><code>{event.type}</code></td>
-                <td><Badge value={event.status} kind="status" /> {event.reason}</td>
-                <td>
-                  <button type="button" aria-expanded={open === event.id} onClick={() => setOpen(open === event.id ? undefined : event.id)}>
-                    {open === event.id ? 'Hide' : 'View'} result
-                  </button>
-                  {open === event.id ? <pre>{JSON.stringify(event.result, null, 2)}</pre> : null}
-                </td>
-                <td>
-                  {REPLAYABLE.has(event.status) ? (
-                    <button type="button" disabled={replay.busy} onClick={() => void replay.go(event).then(reload)}>
-                      Replay
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+    <Section title="Inbound events" actions={<Select label="Status" value={status} options={INBOX_STATUSES} onChange={setStatus} all />}>
+      <Listing
+        rows={data?.data}
+        error={error ?? replay.error}
+        what="inbound events"
+        empty="No webhook received yet."
+        rowTestId="inbound-event"
+        head={['Received', 'Type', 'Status', 'Result', 'Actions']}
+        cells={(event) => [
+          <>{when(event.receivedAt)}{event.isTest ? <span className="cap">test</span> : null}</>,
+          <code>{event.type}</code>,
+          <><Badge value={event.status} kind="status" /> {event.reason}</>,
+          <>
+            <button type="button" aria-expanded={open === event.id} onClick={() => setOpen(open === event.id ? undefined : event.id)}>
+              {open === event.id ? 'Hide' : 'View'} result
+            </button>
+            {open === event.id ? <pre>{JSON.stringify(event.result, null, 2)}</pre> : null}
+          </>,
+          <>
+            <button type="button" onClick={() => setPayloadOf(event)}>View payload</button>{' '}
+            <RowAction shown={REPLAYABLE.has(event.status)} busy={replay.busy} label="Replay" onClick={() => void replay.go(event).then(reload)} />
+          </>,
+        ]}
+      />
+      {payloadOf ? <PayloadDialog integrationId={integrationId} event={payloadOf} onClose={() => setPayloadOf(undefined)} /> : null}
     </Section>
+  );
+}
+
+/** One delivery with every attempt: what was sent when, and what the destination answered. */
+function AttemptsDialog({ deliveryId, onClose }: { deliveryId: string; onClose: () => void }) {
+  const { data, error } = useLoad(() => api<DeliveryDetail>(`/deliveries/${deliveryId}`), [deliveryId]);
+  return (
+    <Dialog title={`Delivery ${deliveryId}`} onClose={onClose}>
+      {data ? (
+        <p>
+          <code>{data.eventType}</code> <Badge value={data.status} kind="status" /> {data.reason}
+        </p>
+      ) : null}
+      <Listing
+        rows={data?.attempts.map((attempt) => ({ ...attempt, id: `${attempt.round}-${attempt.attempt}` }))}
+        error={error}
+        what="the attempts"
+        empty="Not attempted yet."
+        label="Attempts"
+        rowTestId="attempt"
+        head={['Round', 'Attempt', 'Started', 'Outcome', 'Answer', 'Latency']}
+        cells={(attempt) => [attempt.round, attempt.attempt, when(attempt.startedAt), attempt.outcome, `${attempt.statusCode ?? ''} ${attempt.error ?? ''}`, `${attempt.latencyMs} ms`]}
+      />
+    </Dialog>
   );
 }
 
 /** Deliveries the API will not redeliver yet: they are still being attempted. */
 const IN_FLIGHT = new Set(['pending', 'delivering']);
 
-/** `onChanged` after a redelivery: the page reloads the integration too, whose state the pipeline may have changed meanwhile (a refusal names it). */
-export function DeliveryLog({ integrationId, version, onChanged }: { integrationId: string; version: number; onChanged: () => void }) {
+/**
+ * `onChanged` after a redelivery: the page reloads the integration too, whose state the pipeline may have
+ * changed meanwhile (a refusal names it). `opened`: the delivery whose attempts are shown (`onOpen` changes it).
+ */
+export function DeliveryLog({ integrationId, version, onChanged, opened, onOpen }: { integrationId: string; version: number; onChanged: () => void; opened?: string; onOpen: (deliveryId?: string) => void }) {
   const { data, error, settled, reload } = useLoad(() => api<DeliveryPage>(`/integrations/${integrationId}/deliveries`), [integrationId, version]);
   const redeliver = useAction((delivery: Delivery) => api<Delivery>(`/deliveries/${delivery.id}/redeliver`, { method: 'POST' }));
   // Live: every second while a delivery is in flight, so the log shows how it ends; every few seconds
@@ -105,36 +138,26 @@ export function DeliveryLog({ integrationId, version, onChanged }: { integration
   useAutoRefresh(reload, settled, data?.data.some((delivery) => IN_FLIGHT.has(delivery.status)) ? 1000 : 5000);
   return (
     <Section title="Deliveries" actions={<button type="button" onClick={reload}>Refresh</button>}>
-      <ErrorMessage error={error ?? redeliver.error} />
-      {!data ? (
-        <Loading what="deliveries" />
-      ) : data.data.length === 0 ? (
-        <p className="muted">Nothing delivered yet.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr><th>Created</th><th>Event</th><th>Status</th><th>Attempts</th><th>Last answer</th><th>Actions</th></tr>
-          </thead>
-          <tbody>
-            {data.data.map((delivery) => (
-              <tr key={delivery.id} data-testid="delivery">
-                <td>{when(delivery.createdAt)}</td>
-                <td><code>{delivery.eventType}</code></td>
-                <td><Badge value={delivery.status} kind="status" /> {delivery.reason}</td>
-                <td>{delivery.attemptCount} (round {delivery.round})</td>
-                <td>{delivery.lastStatusCode ?? ''} {delivery.lastError ?? ''}</td>
-                <td>
-                  {!IN_FLIGHT.has(delivery.status) ? (
-                    <button type="button" disabled={redeliver.busy} onClick={() => void redeliver.go(delivery).then(onChanged)}>
-                      Redeliver
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <Listing
+        rows={data?.data}
+        error={error ?? redeliver.error}
+        what="deliveries"
+        empty="Nothing delivered yet."
+        rowTestId="delivery"
+        head={['Created', 'Event', 'Status', 'Attempts', 'Last answer', 'Actions']}
+        cells={(delivery) => [
+          when(delivery.createdAt),
+          <code>{delivery.eventType}</code>,
+          <><Badge value={delivery.status} kind="status" /> {delivery.reason}</>,
+          `${delivery.attemptCount} (round ${delivery.round})`,
+          `${delivery.lastStatusCode ?? ''} ${delivery.lastError ?? ''}`,
+          <>
+            <button type="button" onClick={() => onOpen(delivery.id)}>View attempts</button>{' '}
+            <RowAction shown={!IN_FLIGHT.has(delivery.status)} busy={redeliver.busy} label="Redeliver" onClick={() => void redeliver.go(delivery).then(onChanged)} />
+          </>,
+        ]}
+      />
+      {opened ? <AttemptsDialog deliveryId={opened} onClose={() => onOpen(undefined)} /> : null}
     </Section>
   );
 }

@@ -3,12 +3,13 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { api } from '../api/client';
 import { type Conversion, type ConversionPage, type ConversionsSeries, everyValue } from '../api/types';
-import { ErrorMessage, Loading, Section, useLoad, when } from '../components/ui';
+import { ErrorMessage, Listing, Loading, Section, Select, useLoad, when } from '../components/ui';
 import { RecentCustomers, RecentEvents } from './RecordTables';
 
 const RANGES: Record<string, number> = { '24 hours': 1, '7 days': 7, '30 days': 30, '90 days': 90 };
 const INTERVALS = ['hour', 'day', 'week', 'month'];
 const CONVERSION_TYPES = everyValue<Conversion['type']>({ lead: true, sale: true, refund: true });
+
 
 /** Conversions and net revenue per currency, one series each, over the chosen buckets. */
 function Chart({ series }: { series: ConversionsSeries }) {
@@ -55,18 +56,8 @@ export function Conversions() {
     <main>
       <h1>Conversions</h1>
       <div className="filters">
-        <label>
-          Range
-          <select value={range} onChange={(e) => setRange(e.target.value)}>
-            {Object.keys(RANGES).map((r) => <option key={r}>{r}</option>)}
-          </select>
-        </label>
-        <label>
-          Interval
-          <select value={interval} onChange={(e) => setInterval(e.target.value)}>
-            {INTERVALS.map((i) => <option key={i}>{i}</option>)}
-          </select>
-        </label>
+        <Select label="Range" value={range} options={Object.keys(RANGES)} onChange={setRange} />
+        <Select label="Interval" value={interval} options={INTERVALS} onChange={setInterval} />
       </div>
       <Section title="Over time">
         <ErrorMessage error={series.error} />
@@ -79,39 +70,14 @@ export function Conversions() {
           <Loading what="the chart" />
         ) : null}
       </Section>
-      <Section
-        title="Recent conversions"
-        actions={
-          <label>
-            Type
-            <select value={type} onChange={(e) => setType(e.target.value)}>
-              <option value="">All</option>
-              {CONVERSION_TYPES.map((t) => <option key={t}>{t}</option>)}
-            </select>
-          </label>
-        }
-      >
-        <ErrorMessage error={recent.error} />
-        {!recent.data ? (
-          <Loading what="conversions" />
-        ) : (
-          <table>
-            <thead>
-              <tr><th>When</th><th>Type</th><th>Amount</th><th>Customer</th><th>Id</th></tr>
-            </thead>
-            <tbody>
-              {recent.data.data.map((row) => (
-                <tr key={row.id}>
-                  <td>{when(row.occurredAt)}</td>
-                  <td>{row.type}</td>
-                  <td>{row.amount ?? ''}</td>
-                  <td><code>{row.customerId ?? ''}</code></td>
-                  <td><code>{row.id}</code></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+      <Section title="Recent conversions" actions={<Select label="Type" value={type} options={CONVERSION_TYPES} onChange={setType} all />}>
+        <Listing
+          rows={recent.data?.data}
+          error={recent.error}
+          what="conversions"
+          head={['When', 'Type', 'Amount', 'Customer', 'Id']}
+          cells={(row) => [when(row.occurredAt), row.type, row.amount ?? '', <code>{row.customerId ?? ''}</code>, <code>{row.id}</code>]}
+        />
       </Section>
       <RecentCustomers />
       <RecentEvents />

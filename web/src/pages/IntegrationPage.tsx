@@ -10,6 +10,8 @@ import { Secrets, SettingsEditor } from '../integration/Settings';
 export function IntegrationPage({ integrationId }: { integrationId: string }) {
   // Bumped after every change, so the sections that read the integration's history load again.
   const [version, setVersion] = useState(0);
+  // The delivery whose attempts are open (from its row, or a diagnostics finding).
+  const [openDelivery, setOpenDelivery] = useState<string>();
   const { data, error } = useLoad(
     () => Promise.all([api<Integration>(`/integrations/${encodeURIComponent(integrationId)}`), api<ProviderList>('/providers')]),
     [integrationId, version],
@@ -47,12 +49,12 @@ export function IntegrationPage({ integrationId }: { integrationId: string }) {
       </Section>
       <Lifecycle integration={integration} onChanged={changed} />
       <HealthPanel integration={integration} />
-      <Diagnostics integrationId={integration.id} version={version} />
+      <Diagnostics integrationId={integration.id} version={version} onChanged={changed} onOpenDelivery={setOpenDelivery} />
       <TestRun integrationId={integration.id} />
       <SettingsEditor key={`settings-${version}`} integration={integration} provider={provider} onChanged={changed} />
       <Secrets integration={integration} provider={provider} onChanged={changed} />
       {provider.capabilities.inbound ? <InboundLog integrationId={integration.id} version={version} /> : null}
-      {provider.capabilities.outbound ? <DeliveryLog integrationId={integration.id} version={version} onChanged={changed} /> : null}
+      {provider.capabilities.outbound ? <DeliveryLog integrationId={integration.id} version={version} onChanged={changed} opened={openDelivery} onOpen={setOpenDelivery} /> : null}
       <AuditTrail integrationId={integration.id} version={version} />
     </main>
   );

@@ -1,7 +1,7 @@
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { api } from '../api/client';
-import type { CustomerPage, WorkspaceEventPage } from '../api/types';
-import { ErrorMessage, Loading, Section, useLoad, when } from '../components/ui';
+import type { Customer, WorkspaceEvent } from '../api/types';
+import { Listing, Section, useLoad, when } from '../components/ui';
 
 /** `?name=value` of the filters set, for a listing endpoint (an empty filter is left out). */
 const queryOf = (filters: Record<string, string>) => {
@@ -9,16 +9,36 @@ const queryOf = (filters: Record<string, string>) => {
   return set.size ? `?${set.toString()}` : '';
 };
 
+/** A recent-records table: its listing loaded from `path` with the filters set, the filter controls in its header. */
+function RecentRecords<T extends { id: string }>({ title, path, filters, controls, what, ...table }: {
+  title: string;
+  path: string;
+  filters: Record<string, string>;
+  controls: ReactNode;
+  what: string;
+  head: string[];
+  cells: (row: T) => ReactNode[];
+  rowTestId: string;
+}) {
+  const query = queryOf(filters);
+  const list = useLoad(() => api<{ data: T[] }>(`${path}${query}`), [path, query]);
+  return (
+    <Section title={title} actions={controls}>
+      <Listing rows={list.data?.data} error={list.error} what={what} label={title} {...table} />
+    </Section>
+  );
+}
+
 /** Recent customers, filterable by the integration that recorded them; test rows only when asked for. */
 export function RecentCustomers() {
   const [integrationId, setIntegrationId] = useState('');
   const [includeTest, setIncludeTest] = useState(false);
-  const filter = queryOf({ integrationId: integrationId.trim(), includeTest: includeTest ? 'true' : '' });
-  const list = useLoad(() => api<CustomerPage>(`/customers${filter}`), [filter]);
   return (
-    <Section
+    <RecentRecords<Customer>
       title="Recent customers"
-      actions={
+      path="/customers"
+      filters={{ integrationId: integrationId.trim(), includeTest: includeTest ? 'true' : '' }}
+      controls={
         <>
           <label>
             Integration id
@@ -29,68 +49,32 @@ export function RecentCustomers() {
           </label>
         </>
       }
-    >
-      <ErrorMessage error={list.error} />
-      {!list.data ? (
-        list.loading ? <Loading what="customers" /> : null
-      ) : (
-        <table aria-label="Recent customers">
-          <thead>
-            <tr><th>Created</th><th>Name</th><th>Email</th><th>Provider</th><th>External id</th><th>Id</th></tr>
-          </thead>
-          <tbody>
-            {list.data.data.map((row) => (
-              <tr key={row.id} data-testid="customer">
-                <td>{when(row.createdAt)}</td>
-                <td>{row.name ?? ''}</td>
-                <td>{row.email ?? ''}</td>
-                <td>{row.provider}</td>
-                <td><code>{row.externalId}</code></td>
-                <td><code>{row.id}</code></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </Section>
+      what="customers"
+      rowTestId="customer"
+      head={['Created', 'Name', 'Email', 'Provider', 'External id', 'Id']}
+      cells={(row) => [when(row.createdAt), row.name ?? '', row.email ?? '', row.provider, <code>{row.externalId}</code>, <code>{row.id}</code>]}
+    />
   );
 }
 
 /** Recent workspace events (what destinations are sent), filterable by type. */
 export function RecentEvents() {
   const [type, setType] = useState('');
-  const filter = queryOf({ type: type.trim() });
-  const list = useLoad(() => api<WorkspaceEventPage>(`/events${filter}`), [filter]);
   return (
-    <Section
+    <RecentRecords<WorkspaceEvent>
       title="Recent events"
-      actions={
+      path="/events"
+      filters={{ type: type.trim() }}
+      controls={
         <label>
           Event type
           <input value={type} placeholder="sale.created" onChange={(e) => setType(e.target.value)} />
         </label>
       }
-    >
-      <ErrorMessage error={list.error} />
-      {!list.data ? (
-        list.loading ? <Loading what="events" /> : null
-      ) : (
-        <table aria-label="Recent events">
-          <thead>
-            <tr><th>Created</th><th>Type</th><th>Integration</th><th>Id</th></tr>
-          </thead>
-          <tbody>
-            {list.data.data.map((row) => (
-              <tr key={row.id} data-testid="workspace-event">
-                <td>{when(row.createdAt)}</td>
-                <td><code>{row.type}</code></td>
-                <td><code>{row.integrationId ?? 'posted to /v1/events'}</code></td>
-                <td><code>{row.id}</code></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </Section>
+      what="events"
+      rowTestId="workspace-event"
+      head={['Created', 'Type', 'Integration', 'Id']}
+      cells={(row) => [when(row.createdAt), <code>{row.type}</code>, <code>{row.integrationId ?? 'posted to /v1/events'}</code>, <code>{row.id}</code>]}
+    />
   );
 }
