@@ -160,6 +160,19 @@ export interface PendingAmountsRead {
 
 export class MalformedPayloadError extends Error {}
 
+/** What an inbound event can record: a conversion of its kind, a customer, or a fact about one. */
+export type Recorded = 'lead' | 'sale' | 'refund' | 'customer' | 'sale alias' | 'deal amount' | 'disconnect';
+
+/** One inbound event type and what its normalizer makes of it, for the catalog. */
+export interface InboundEventKind {
+  /** The provider's event type (`invoice.paid`, `orders/paid`, `track`); `*` for any type the sender names. */
+  type: string;
+  /** Everything it can record (a unit test holds each normalizer to it). */
+  records: readonly Recorded[];
+  /** When it records that: the condition or setting it depends on. */
+  when?: string;
+}
+
 /** How a signing secret is replaced by `POST /v1/integrations/:id/secrets/rotate`. */
 export interface SecretRotation<Secrets> {
   /** The secrets field that signs inbound (or outbound) webhooks. */
@@ -175,8 +188,8 @@ export interface ProviderModule<Settings = any, Secrets = any> {
   class: ProviderClass;
   description: string;
   capabilities: { inbound: boolean; outbound: boolean };
-  /** Provider event types the inbound handler understands. */
-  inboundEventTypes: readonly string[];
+  /** The provider event types the inbound handler understands, each with what it records (its dispatch table's). */
+  inboundEvents: readonly InboundEventKind[];
   /** Workspace event types this provider can receive as a destination. */
   outboundTriggerEvents: readonly WorkspaceEventType[];
   settingsSchema: z.ZodType<Settings>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HEALTH_STATUSES, INTEGRATION_STATES as STATES } from '../../contract/states';
 import { ACTIONS } from '../../contract/lifecycle';
+import type { Recorded } from '../../providers/types';
 
 /**
  * Response schemas of the main resources, as the views build them (api/integration-view.ts,
@@ -12,6 +13,16 @@ export const instant = z.iso.datetime();
 export const nullableInstant = instant.nullable();
 const jsonSchema = z.record(z.string(), z.unknown()).meta({ description: 'A JSON Schema (draft 2020-12).' });
 
+const RECORDED = ['lead', 'sale', 'refund', 'customer', 'sale alias', 'deal amount', 'disconnect'] as const satisfies readonly Recorded[];
+
+const InboundEventKind = z
+  .strictObject({
+    type: z.string().meta({ description: 'The provider’s event type; `*`: any type the sender names (mapped by `eventMapping`).' }),
+    records: z.array(z.enum(RECORDED)).meta({ description: 'What it can record: conversions (`lead`, `sale`, `refund`), a `customer`, a `sale alias` (a payment that stands for a sale), a `deal amount`, or a `disconnect` of the integration.' }),
+    when: z.string().optional().meta({ description: 'The condition or setting it records under.' }),
+  })
+  .meta({ id: 'InboundEventKind' });
+
 /** The catalog entry (api/routes/providers.ts `catalogEntry`). */
 export const Provider = z
   .strictObject({
@@ -21,9 +32,17 @@ export const Provider = z
     description: z.string(),
     capabilities: z.strictObject({ inbound: z.boolean(), outbound: z.boolean() }),
     inboundEventTypes: z.array(z.string()),
+    inboundEvents: z.array(InboundEventKind).meta({ description: 'Each inbound event type with what it records, from the provider’s normalizer.' }),
     outboundTriggerEvents: z.array(z.string()),
     settingsSchema: jsonSchema,
     secretsSchema: jsonSchema,
+    secretRotation: z
+      .strictObject({
+        field: z.string().meta({ description: 'The secrets field `POST /v1/integrations/{id}/secrets/rotate` replaces.' }),
+        issuedBy: z.enum(['linquid', 'provider']).meta({ description: '`linquid`: the rotation generates it (shown once); `provider`: pass the one the provider issued.' }),
+      })
+      .nullable()
+      .meta({ description: 'The signing secret that rotates with a grace period; `null`: nothing to rotate.' }),
   })
   .meta({ id: 'Provider' });
 

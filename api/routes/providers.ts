@@ -4,7 +4,10 @@ import { getProvider, providers } from '../../providers';
 import type { ProviderModule } from '../../providers/types';
 import { notFound } from '../errors';
 
-/** The catalog entry a UI renders: settings and secrets as JSON Schema (secrets by name only). */
+/**
+ * The catalog entry a UI renders: what each inbound event type records, settings and secrets as JSON
+ * Schema (secrets by name only), and which secret rotates (with a grace period), if any.
+ */
 function catalogEntry(provider: ProviderModule) {
   return {
     id: provider.id,
@@ -12,10 +15,12 @@ function catalogEntry(provider: ProviderModule) {
     class: provider.class,
     description: provider.description,
     capabilities: provider.capabilities,
-    inboundEventTypes: provider.inboundEventTypes,
+    inboundEventTypes: provider.inboundEvents.map((event) => event.type),
+    inboundEvents: provider.inboundEvents,
     outboundTriggerEvents: provider.outboundTriggerEvents,
     settingsSchema: z.toJSONSchema(provider.settingsSchema, { io: 'input', unrepresentable: 'any' }),
     secretsSchema: z.toJSONSchema(provider.secretsSchema, { io: 'input', unrepresentable: 'any' }),
+    secretRotation: provider.rotation ? { field: provider.rotation.field, issuedBy: provider.rotation.generate ? 'linquid' : 'provider' } : null,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { ProviderModule } from '../types';
 import { hubspotCredentials } from './credentials';
 import { enrichHubspot, readPendingHubspotAmounts } from './enrich';
-import { HUBSPOT_EVENT_TYPES, normalizeHubspot } from './normalize';
+import { HUBSPOT_EVENTS, normalizeHubspot } from './normalize';
 import { parseHubspot } from './parse';
 import { hubspotSample } from './sample';
 import { hubspotSecretsSchema, hubspotSettingsSchema, type HubspotSecrets, type HubspotSettings } from './schema';
@@ -13,7 +13,7 @@ export const hubspot: ProviderModule<HubspotSettings, HubspotSecrets> = {
   class: 'crm',
   description: 'Contacts as customers, leads from new deals or lifecycle stages, and sales from closed-won deals.',
   capabilities: { inbound: true, outbound: false },
-  inboundEventTypes: HUBSPOT_EVENT_TYPES,
+  inboundEvents: HUBSPOT_EVENTS,
   outboundTriggerEvents: [],
   settingsSchema: hubspotSettingsSchema,
   secretsSchema: hubspotSecretsSchema,

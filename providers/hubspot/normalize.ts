@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Effect, NormalizeResult, ParsedEvent } from '../types';
 import { decimalSchema, toMinor } from '../shared/money';
+import { eventKindsOf, type EventTable, handlerOf } from '../shared/event-table';
 import { expectShape, isoFromMs } from '../shared/payload';
 import { amountEffect, apply, conversionEffect, customerEffect, ignored, ignoringMalformed } from '../shared/results';
 import { contactKey, dealAmount, dealCurrency, dealCustomer, type DealEnrichment, dealKey, pendingOf } from './deal-value';
@@ -103,19 +104,19 @@ const dealPropertyChanged: Handler = (event, ctx) => {
   return handler ? handler(event, ctx) : ignored(`deal property ${event.propertyName} is not tracked`);
 };
 
-const handlers: Record<string, Handler> = {
-  'contact.creation': contactCreated,
-  'contact.propertyChange': contactPropertyChanged,
-  'deal.creation': dealCreated,
-  'deal.propertyChange': dealPropertyChanged,
+const events: EventTable<Handler> = {
+  'contact.creation': { handle: contactCreated, records: ['customer'] },
+  'contact.propertyChange': { handle: contactPropertyChanged, records: ['lead'], when: 'the lifecycle stage reaches leadLifecycleStage (leadTriggerEvent lifecycleStageReached)' },
+  'deal.creation': { handle: dealCreated, records: ['lead'], when: 'leadTriggerEvent dealCreated' },
+  'deal.propertyChange': { handle: dealPropertyChanged, records: ['sale', 'deal amount'], when: 'a sale when the stage becomes closedWonStageId; the deal amount when amount or currency change' },
 };
 
-export const HUBSPOT_EVENT_TYPES = Object.keys(handlers);
+export const HUBSPOT_EVENTS = eventKindsOf(events);
 
 export const normalizeHubspot = ignoringMalformed((parsed: ParsedEvent, settings: HubspotSettings): NormalizeResult => {
   const event = expectShape(hubspotEventSchema, parsed.payload, 'HubSpot event');
   if (ofOtherPortal(event.portalId, settings)) return ignored(`event of HubSpot portal ${event.portalId}, not ${settings.portalId}`);
-  const handler = Object.hasOwn(handlers, event.subscriptionType) ? handlers[event.subscriptionType] : undefined;
+  const handler = handlerOf(events, event.subscriptionType);
   if (!handler) return ignored(`unhandled event type ${event.subscriptionType}`);
   // Attached in this process by enrichHubspot (never stored), so its shape is ours.
   return handler(event, { settings, occurredAt: isoFromMs(event.occurredAt), enrichment: parsed.enrichment as DealEnrichment | undefined });

@@ -2,17 +2,20 @@ import { z } from 'zod';
 import { currencySchema } from '../../contract/workspace-event-payloads';
 
 export const hubspotSettingsSchema = z.strictObject({
-  portalId: z.string().regex(/^\d+$/).optional().describe('HubSpot account (portal) id; events of other portals are ignored'),
-  leadTriggerEvent: z.enum(['dealCreated', 'lifecycleStageReached']).default('dealCreated'),
-  leadLifecycleStage: z.string().min(1).default('marketingqualifiedlead').describe('Lifecycle stage that records a lead'),
-  closedWonStageId: z.string().min(1).default('closedwon').describe('Deal stage id that records a sale'),
-  currency: currencySchema.default('USD').describe("The portal's company currency, for deal amounts"),
+  portalId: z.string().regex(/^\d+$/).optional().meta({ title: 'Portal id', description: 'The HubSpot account (portal) id; events of other portals are ignored' }),
+  leadTriggerEvent: z
+    .enum(['dealCreated', 'lifecycleStageReached'])
+    .default('dealCreated')
+    .meta({ title: 'Lead trigger', description: 'Record a lead when a deal is created, or when a contact reaches the lead lifecycle stage' }),
+  leadLifecycleStage: z.string().min(1).default('marketingqualifiedlead').meta({ title: 'Lead lifecycle stage', description: 'The contact lifecycle stage that records a lead (with the lifecycle stage trigger)' }),
+  closedWonStageId: z.string().min(1).default('closedwon').meta({ title: 'Closed-won stage id', description: 'The deal stage id that records a sale' }),
+  currency: currencySchema.default('USD').meta({ title: 'Currency', description: 'The portal’s company currency, for deal amounts (ISO 4217)' }),
 });
 export type HubspotSettings = z.infer<typeof hubspotSettingsSchema>;
 
 export const hubspotSecretsSchema = z.strictObject({
-  clientSecret: z.string().min(1).optional().describe('App client secret: signs webhooks (signature v3)'),
-  accessToken: z.string().min(1).optional(),
+  clientSecret: z.string().min(1).optional().meta({ title: 'Client secret', description: 'The app’s client secret: signs its webhooks (signature v3)' }),
+  accessToken: z.string().min(1).optional().meta({ title: 'Access token', description: 'A private app or OAuth token, to read deal amounts and contacts' }),
 });
 export type HubspotSecrets = z.infer<typeof hubspotSecretsSchema>;
 

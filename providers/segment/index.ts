@@ -2,7 +2,7 @@ import { DATA_EVENT_TYPES } from '../../contract/workspace-events';
 import type { ProviderModule } from '../types';
 import { randomSecret } from '../shared/crypto';
 import { segmentOutbound } from './deliver';
-import { normalizeSegment } from './normalize';
+import { normalizeSegment, SEGMENT_EVENTS } from './normalize';
 import { parseSegment } from './parse';
 import { segmentSample } from './sample';
 import { segmentSecretsSchema, segmentSettingsSchema, type SegmentSecrets, type SegmentSettings } from './schema';
@@ -14,7 +14,7 @@ export const segment: ProviderModule<SegmentSettings, SegmentSecrets> = {
   class: 'automation',
   description: 'Leads and sales from Segment track calls, customers from identify calls; workspace events to Segment.',
   capabilities: { inbound: true, outbound: true },
-  inboundEventTypes: ['track', 'identify'],
+  inboundEvents: SEGMENT_EVENTS,
   // What the workspace's data does, not its integrations' lifecycle: Segment tracks users.
   outboundTriggerEvents: DATA_EVENT_TYPES,
   settingsSchema: segmentSettingsSchema,

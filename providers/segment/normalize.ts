@@ -1,11 +1,16 @@
-import type { NormalizeResult, ParsedEvent } from '../types';
+import type { InboundEventKind, NormalizeResult, ParsedEvent } from '../types';
 import { attributionFrom } from '../shared/attribution';
-import { mappedConversion } from '../shared/mapped-conversion';
+import { MAPPED_EVENT_RECORDS, mappedConversion } from '../shared/mapped-conversion';
 import { toMinor } from '../shared/money';
 import { expectShape } from '../shared/payload';
 import { apply, customerEffect, ignored, ignoringMalformed } from '../shared/results';
 import { segmentMessageSchema } from './message';
 import type { SegmentSettings } from './schema';
+
+export const SEGMENT_EVENTS: InboundEventKind[] = [
+  { type: 'track', ...MAPPED_EVENT_RECORDS },
+  { type: 'identify', records: ['customer'] },
+];
 
 /** `track` calls become the conversions `eventMapping` names; `identify` calls become customers. */
 export const normalizeSegment = ignoringMalformed((event: ParsedEvent, settings: SegmentSettings): NormalizeResult => {

@@ -14,13 +14,13 @@ export const segmentSettingsSchema = z.strictObject({
   outboundEventNames: z
     .partialRecord(workspaceEventSchema, z.string().min(1))
     .default(SPEC_EVENT_NAMES)
-    .describe('Workspace event type → Segment track event name (a type left out: its spec name, else the type itself)'),
-  outboundEvents: z.array(workspaceEventSchema).default(['lead.created', 'sale.created']).describe('Workspace events sent to Segment'),
+    .meta({ title: 'Outbound event names', description: 'The Segment track event name of each workspace event type (a type left out: its spec name, else the type itself)' }),
+  outboundEvents: z.array(workspaceEventSchema).default(['lead.created', 'sale.created']).meta({ title: 'Events sent', description: 'The workspace events sent to Segment as track calls' }),
 });
 export type SegmentSettings = z.infer<typeof segmentSettingsSchema>;
 
 export const segmentSecretsSchema = z.strictObject({
-  writeKey: z.string().min(1).optional().describe('Source write key for the Tracking API (outbound)'),
-  sharedSecret: z.string().min(1).optional().describe('Signs inbound webhooks (X-Signature)'),
+  writeKey: z.string().min(1).optional().meta({ title: 'Write key', description: 'A source’s write key, to send workspace events to the Tracking API' }),
+  sharedSecret: z.string().min(1).optional().meta({ title: 'Shared secret', description: 'Signs the webhooks Segment sends (X-Signature); Linquid issues it' }),
 });
 export type SegmentSecrets = z.infer<typeof segmentSecretsSchema>;

@@ -17,6 +17,9 @@ export interface NamedEvent extends Attribution {
   quantity?: number;
 }
 
+/** When a named event records a conversion, for the catalog. */
+export const MAPPED_EVENT_RECORDS = { records: ['lead', 'sale'], when: 'the conversion its name maps to in eventMapping (by default Order Completed → sale, Signed Up → lead)' } as const;
+
 /** Records the conversion `mapping` assigns to the event's name, or says why nothing was recorded. */
 export function mappedConversion(mapping: EventMapping, event: NamedEvent): NormalizeResult {
   if (!Object.hasOwn(mapping, event.name)) return ignored(`no eventMapping entry for "${event.name}"`);

@@ -1,6 +1,6 @@
 import type { ProviderModule } from '../types';
 import { shopifyCredentials } from './credentials';
-import { normalizeShopify, SHOPIFY_TOPICS } from './normalize';
+import { normalizeShopify, SHOPIFY_EVENTS } from './normalize';
 import { parseShopify } from './parse';
 import { shopifySample } from './sample';
 import { shopifySecretsSchema, shopifySettingsSchema, type ShopifySecrets, type ShopifySettings } from './schema';
@@ -12,7 +12,7 @@ export const shopify: ProviderModule<ShopifySettings, ShopifySecrets> = {
   class: 'ecommerce',
   description: 'Sales from paid orders, customers and refunds from a Shopify shop.',
   capabilities: { inbound: true, outbound: false },
-  inboundEventTypes: SHOPIFY_TOPICS,
+  inboundEvents: SHOPIFY_EVENTS,
   outboundTriggerEvents: [],
   settingsSchema: shopifySettingsSchema,
   secretsSchema: shopifySecretsSchema,

@@ -1,5 +1,6 @@
 import type { CustomerRef, NormalizeResult, ParsedEvent } from '../types';
 import { attributionFrom } from '../shared/attribution';
+import { eventKindsOf, type EventTable, handlerOf } from '../shared/event-table';
 import { expectShape } from '../shared/payload';
 import { apply, conversionEffect, customerEffect, disconnectEffect, ignored, ignoringMalformed } from '../shared/results';
 import { moneyOf, sum } from './money';
@@ -81,17 +82,17 @@ const refundCreated: Handler = (payload, settings) => {
 
 const appUninstalled: Handler = () => apply(disconnectEffect('the app was uninstalled from the Shopify shop'));
 
-const handlers: Record<string, Handler> = {
-  'orders/paid': orderPaid,
-  'customers/create': customerCreated,
-  'refunds/create': refundCreated,
-  'app/uninstalled': appUninstalled,
+const events: EventTable<Handler> = {
+  'orders/paid': { handle: orderPaid, records: ['sale'], when: 'with syncOrders' },
+  'customers/create': { handle: customerCreated, records: ['customer'], when: 'with syncCustomers' },
+  'refunds/create': { handle: refundCreated, records: ['refund'], when: 'a refund that returned merchandise value, with syncRefunds' },
+  'app/uninstalled': { handle: appUninstalled, records: ['disconnect'] },
 };
 
-export const SHOPIFY_TOPICS = Object.keys(handlers);
+export const SHOPIFY_EVENTS = eventKindsOf(events);
 
 export const normalizeShopify = ignoringMalformed((event: ParsedEvent, settings: ShopifySettings): NormalizeResult => {
-  const handler = Object.hasOwn(handlers, event.type) ? handlers[event.type] : undefined;
+  const handler = handlerOf(events, event.type);
   if (!handler) return ignored(`unhandled event type ${event.type}`);
   return handler(event.payload, settings);
 });

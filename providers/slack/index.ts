@@ -10,7 +10,7 @@ export const slack: ProviderModule<SlackSettings, SlackSecrets> = {
   class: 'chat',
   description: 'Posts sales, leads, refunds and integration alerts to Slack channels.',
   capabilities: { inbound: false, outbound: true },
-  inboundEventTypes: [],
+  inboundEvents: [],
   // Not link.clicked: one message per click would flood a channel (and Slack's rate limits).
   outboundTriggerEvents: WORKSPACE_EVENT_TYPES.filter((type) => type !== 'link.clicked'),
   settingsSchema: slackSettingsSchema,

@@ -2,30 +2,31 @@ import { z } from 'zod';
 import { currencySchema } from '../../contract/workspace-event-payloads';
 import { workspaceEventSchema } from '../../contract/workspace-events';
 
-const channelSchema = z.string().trim().min(1).describe('Channel id (C…) or name (#sales)');
+const channelSchema = z.string().trim().min(1);
 
 export const slackSettingsSchema = z.strictObject({
-  teamId: z.string().optional(),
-  teamName: z.string().optional(),
-  channel: channelSchema.optional().describe('Default channel for events no route claims'),
+  teamId: z.string().optional().meta({ title: 'Team id', description: 'The Slack workspace (T…) it posts to, set by “Add to Slack”' }),
+  teamName: z.string().optional().meta({ title: 'Team name', description: 'The Slack workspace’s name, set by “Add to Slack”' }),
+  channel: channelSchema.optional().meta({ title: 'Default channel', description: 'Channel id (C…) or name (#sales) for the events no route claims' }),
   events: z
     .array(workspaceEventSchema)
     .default(['lead.created', 'sale.created', 'refund.created', 'integration.error'])
-    .describe('Events posted to the default channel when no route claims them'),
+    .meta({ title: 'Default channel events', description: 'The events posted to the default channel when no route claims them' }),
   routes: z
     .array(
       z.strictObject({
-        events: z.array(workspaceEventSchema).min(1),
-        channel: channelSchema,
-        minAmountMinor: z.number().int().nonnegative().optional().describe('Only sales/refunds of at least this amount'),
-        currency: currencySchema.optional().describe('Only amounts in this currency'),
-      }),
+        events: z.array(workspaceEventSchema).min(1).meta({ title: 'Events', description: 'The events this route posts' }),
+        channel: channelSchema.meta({ title: 'Channel', description: 'Channel id (C…) or name (#sales)' }),
+        minAmountMinor: z.number().int().nonnegative().optional().meta({ title: 'Minimum amount', description: 'Only sales and refunds of at least this amount, in the currency’s minor unit (cents)' }),
+        currency: currencySchema.optional().meta({ title: 'Currency', description: 'Only amounts in this currency (ISO 4217)' }),
+      }).meta({ title: 'Route' }),
     )
-    .default([]),
+    .default([])
+    .meta({ title: 'Routes', description: 'Events to post to other channels, the first matching route wins' }),
 });
 export type SlackSettings = z.infer<typeof slackSettingsSchema>;
 
 export const slackSecretsSchema = z.strictObject({
-  botToken: z.string().regex(/^xoxb-\S+$/, 'a bot token (xoxb-…)').optional(),
+  botToken: z.string().regex(/^xoxb-\S+$/, 'a bot token (xoxb-…)').optional().meta({ title: 'Bot token', description: 'The app’s bot token (xoxb-…), set by “Add to Slack”' }),
 });
 export type SlackSecrets = z.infer<typeof slackSecretsSchema>;

@@ -1,6 +1,6 @@
 import type { ProviderModule } from '../types';
 import { stripeCredentials } from './credentials';
-import { normalizeStripe, STRIPE_EVENT_TYPES } from './normalize';
+import { normalizeStripe, STRIPE_EVENTS } from './normalize';
 import { parseStripe } from './parse';
 import { stripeSample } from './sample';
 import { stripeSecretsSchema, stripeSettingsSchema, type StripeSecrets, type StripeSettings } from './schema';
@@ -12,7 +12,7 @@ export const stripe: ProviderModule<StripeSettings, StripeSecrets> = {
   class: 'payments',
   description: 'Sales from checkouts and paid invoices, sign-ups, free trials and refunds from Stripe webhooks.',
   capabilities: { inbound: true, outbound: false },
-  inboundEventTypes: STRIPE_EVENT_TYPES,
+  inboundEvents: STRIPE_EVENTS,
   outboundTriggerEvents: [],
   settingsSchema: stripeSettingsSchema,
   secretsSchema: stripeSecretsSchema,

@@ -1,5 +1,6 @@
 import type { CustomerRef, NormalizeResult, ParsedEvent } from '../types';
 import { attributionFrom } from '../shared/attribution';
+import { eventKindsOf, type EventTable, handlerOf } from '../shared/event-table';
 import { expectShape, isoFromMs } from '../shared/payload';
 import { apply, conversionEffect, customerEffect, disconnectEffect, ignored, ignoringMalformed, saleAliasEffect } from '../shared/results';
 import { clickIdOfReference } from './attribution';
@@ -154,21 +155,22 @@ const refundChanged: Handler = (object, { settings }) => {
 
 const deauthorized: Handler = () => apply(disconnectEffect('the Stripe account deauthorized the application'));
 
-const handlers: Record<string, Handler> = {
-  'checkout.session.completed': checkoutCompleted,
+const SYNC = 'with syncConversions';
+const events: EventTable<Handler> = {
+  'checkout.session.completed': { handle: checkoutCompleted, records: ['sale', 'sale alias'], when: `a paid checkout (not setup mode), ${SYNC}` },
   // Delayed payment methods (bank debits) complete the session unpaid and pay it later.
-  'checkout.session.async_payment_succeeded': checkoutCompleted,
-  'invoice.paid': invoicePaid,
-  'customer.created': customerCreated,
-  'customer.subscription.created': subscriptionCreated,
-  'invoice_payment.paid': invoicePaymentPaid,
-  'charge.refunded': chargeWasRefunded,
-  'refund.created': refundChanged,
-  'refund.updated': refundChanged,
-  'account.application.deauthorized': deauthorized,
+  'checkout.session.async_payment_succeeded': { handle: checkoutCompleted, records: ['sale', 'sale alias'], when: `a delayed payment that succeeded, ${SYNC}` },
+  'invoice.paid': { handle: invoicePaid, records: ['sale', 'sale alias'], when: `an invoice that paid something, ${SYNC}` },
+  'customer.created': { handle: customerCreated, records: ['customer', 'lead'], when: 'a "Sign up" lead with syncLifecycle' },
+  'customer.subscription.created': { handle: subscriptionCreated, records: ['lead'], when: 'a "Started Trial" lead for a trialing subscription, with trackFreeTrials' },
+  'invoice_payment.paid': { handle: invoicePaymentPaid, records: ['sale alias'], when: `the payment that paid an invoice, so that its refunds find the sale, ${SYNC}` },
+  'charge.refunded': { handle: chargeWasRefunded, records: ['refund'], when: SYNC },
+  'refund.created': { handle: refundChanged, records: ['refund'], when: `unless failed or canceled, ${SYNC}` },
+  'refund.updated': { handle: refundChanged, records: ['refund'], when: `unless failed or canceled, ${SYNC}` },
+  'account.application.deauthorized': { handle: deauthorized, records: ['disconnect'] },
 };
 
-export const STRIPE_EVENT_TYPES = Object.keys(handlers);
+export const STRIPE_EVENTS = eventKindsOf(events);
 
 export const normalizeStripe = ignoringMalformed((event: ParsedEvent, settings: StripeSettings): NormalizeResult => {
   const stripeEvent = expectShape(stripeEventSchema, event.payload, 'Stripe event');
@@ -179,7 +181,7 @@ export const normalizeStripe = ignoringMalformed((event: ParsedEvent, settings: 
   if (settings.accountId && stripeEvent.account && stripeEvent.account !== settings.accountId) {
     return ignored(`event of Stripe account ${stripeEvent.account}, not ${settings.accountId}`);
   }
-  const handler = Object.hasOwn(handlers, stripeEvent.type) ? handlers[stripeEvent.type] : undefined;
+  const handler = handlerOf(events, stripeEvent.type);
   if (!handler) return ignored(`unhandled event type ${stripeEvent.type}`);
   return handler(stripeEvent.data.object, { settings, occurredAt: isoFromMs(stripeEvent.created * 1000), previous: stripeEvent.data.previous_attributes });
 });

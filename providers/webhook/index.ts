@@ -2,7 +2,7 @@ import { WORKSPACE_EVENT_TYPES } from '../../contract/workspace-events';
 import type { InboundHandler, ProviderModule } from '../types';
 import { randomSecret } from '../shared/crypto';
 import { webhookOutbound } from './deliver';
-import { normalizeWebhook } from './normalize';
+import { normalizeWebhook, WEBHOOK_EVENTS } from './normalize';
 import { parseWebhook } from './parse';
 import { webhookSample } from './sample';
 import { webhookSecretsSchema, webhookSettingsSchema, type WebhookSecrets, type WebhookSettings } from './schema';
@@ -10,14 +10,14 @@ import { verifyWebhook } from './verify';
 
 type Protocol = Pick<
   ProviderModule<WebhookSettings, WebhookSecrets>,
-  'capabilities' | 'inboundEventTypes' | 'outboundTriggerEvents' | 'settingsSchema' | 'secretsSchema' | 'isAuthorized' | 'rotation' | 'outbound' | 'sampleEvent'
+  'capabilities' | 'inboundEvents' | 'outboundTriggerEvents' | 'settingsSchema' | 'secretsSchema' | 'isAuthorized' | 'rotation' | 'outbound' | 'sampleEvent'
 > & { inbound: InboundHandler<WebhookSettings, WebhookSecrets> };
 
 /** The HTTP webhook protocol both ways (Standard Webhooks or a token in); Zapier speaks it too. */
 export const webhookProtocol: Protocol = {
   capabilities: { inbound: true, outbound: true },
   // Inbound types are whatever the sender names in `type`, mapped per integration.
-  inboundEventTypes: [],
+  inboundEvents: WEBHOOK_EVENTS,
   outboundTriggerEvents: WORKSPACE_EVENT_TYPES,
   settingsSchema: webhookSettingsSchema,
   secretsSchema: webhookSecretsSchema,

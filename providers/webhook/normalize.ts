@@ -1,10 +1,13 @@
-import type { NormalizeResult, ParsedEvent } from '../types';
-import { mappedConversion } from '../shared/mapped-conversion';
+import type { InboundEventKind, NormalizeResult, ParsedEvent } from '../types';
+import { MAPPED_EVENT_RECORDS, mappedConversion } from '../shared/mapped-conversion';
 import { toMinor } from '../shared/money';
 import { expectShape } from '../shared/payload';
 import { ignored, ignoringMalformed } from '../shared/results';
 import { webhookBodySchema } from './parse';
 import type { WebhookSettings } from './schema';
+
+/** Whatever `type` the sender names. */
+export const WEBHOOK_EVENTS: InboundEventKind[] = [{ type: '*', ...MAPPED_EVENT_RECORDS }];
 
 export const normalizeWebhook = ignoringMalformed((event: ParsedEvent, settings: WebhookSettings): NormalizeResult => {
   const body = expectShape(webhookBodySchema, event.payload, 'webhook event');

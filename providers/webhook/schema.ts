@@ -3,13 +3,19 @@ import { workspaceEventSchema } from '../../contract/workspace-events';
 import { eventMappingSchema } from '../shared/schemas';
 
 export const webhookSettingsSchema = z.strictObject({
-  targetUrl: z.url({ protocol: /^https?$/ }).optional().describe('Where workspace events are delivered'),
-  triggerEvents: z.array(workspaceEventSchema).default(['lead.created', 'sale.created']).describe('Workspace events delivered'),
+  targetUrl: z.url({ protocol: /^https?$/ }).optional().meta({ title: 'Destination URL', description: 'Where workspace events are delivered (https)' }),
+  triggerEvents: z.array(workspaceEventSchema).default(['lead.created', 'sale.created']).meta({ title: 'Trigger events', description: 'The workspace events delivered to the destination' }),
   inboundAuth: z
     .enum(['standard-webhooks', 'token'])
     .default('standard-webhooks')
-    .describe('Inbound requests are signed (Standard Webhooks, with signingSecret) or carry the token'),
-  tokenHeader: z.string().trim().toLowerCase().min(1).default('authorization').describe('Header holding the token ("Bearer <token>" or the bare token)'),
+    .meta({ title: 'Inbound authentication', description: 'Inbound requests are signed (Standard Webhooks, with the signing secret) or carry the token' }),
+  tokenHeader: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1)
+    .default('authorization')
+    .meta({ title: 'Token header', description: 'The header holding the token ("Bearer <token>" or the bare token)' }),
   eventMapping: eventMappingSchema,
 });
 export type WebhookSettings = z.infer<typeof webhookSettingsSchema>;
@@ -19,7 +25,7 @@ export const webhookSecretsSchema = z.strictObject({
     .string()
     .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'a Standard Webhooks secret (whsec_ + base64)')
     .optional()
-    .describe('Signs outbound deliveries and verifies inbound requests'),
-  token: z.string().min(16).optional().describe('Inbound token for senders that cannot sign'),
+    .meta({ title: 'Signing secret', description: 'Signs deliveries and verifies inbound requests (Standard Webhooks); Linquid issues it' }),
+  token: z.string().min(16).optional().meta({ title: 'Inbound token', description: 'For senders that cannot sign: at least 16 characters, sent in the token header' }),
 });
 export type WebhookSecrets = z.infer<typeof webhookSecretsSchema>;

@@ -81,7 +81,23 @@ describe('admin UI', () => {
   it('installs Stripe from the catalog with a pasted secret → active; the test passes every step; a settings error shows at its field; pause disables actions', async () => {
     await page.getByRole('link', { name: 'Stripe' }).click();
     await page.getByRole('heading', { name: 'Stripe', level: 1 }).waitFor();
-    await page.getByLabel('webhookSecret', { exact: true }).fill('whsec_ui_pasted_secret');
+    // What it records: each event type and what it becomes, as the normalizer declares it.
+    const records = page.getByRole('table', { name: 'What it records' });
+    for (const [type, becomes] of [['invoice.paid', 'sale, sale alias'], ['charge.refunded', 'refund'], ['customer.created', 'customer, lead'], ['account.application.deauthorized', 'disconnect']]) {
+      expect(await records.getByRole('row').filter({ has: page.getByRole('cell', { name: type, exact: true }) }).getByRole('cell').nth(1).textContent()).toBe(becomes);
+    }
+    // Booleans are one line, box then label, reached with Tab and toggled with Space.
+    const trials = page.getByRole('checkbox', { name: 'Record free trials' });
+    const seats = page.getByRole('checkbox', { name: 'Record seats' });
+    const [box, label] = [await seats.boundingBox(), await page.locator('label', { hasText: 'Record seats' }).boundingBox()];
+    expect(box!.x + box!.width).toBeLessThanOrEqual(label!.x);
+    expect(Math.abs(box!.y + box!.height / 2 - (label!.y + label!.height / 2))).toBeLessThan(label!.height / 2);
+    await trials.focus();
+    await page.keyboard.press('Tab');
+    expect(await seats.evaluate((element) => element === (element as unknown as { ownerDocument: { activeElement: unknown } }).ownerDocument.activeElement)).toBe(true);
+    await page.keyboard.press('Space');
+    expect(await seats.isChecked()).toBe(true);
+    await page.getByLabel('Signing secret', { exact: true }).fill('whsec_ui_pasted_secret');
     await browser.screenshot('provider-detail');
     await page.getByRole('button', { name: 'Install Stripe' }).click();
     await page.getByRole('status').filter({ hasText: 'installed and active' }).waitFor();
@@ -95,11 +111,15 @@ describe('admin UI', () => {
     expect(await steps.locator('[aria-label="failed"]').count()).toBe(0);
     await browser.screenshot('integration-tested');
 
-    await page.getByLabel('accountId', { exact: true }).fill('not-an-account');
+    await page.getByLabel('Account id', { exact: true }).fill('not-an-account');
     await page.getByRole('button', { name: 'Save settings' }).click();
-    const field = page.locator('.form-group').filter({ has: page.getByLabel('accountId', { exact: true }) });
+    const field = page.locator('.form-group').filter({ has: page.getByLabel('Account id', { exact: true }) });
     await field.locator('.text-danger', { hasText: 'must match pattern' }).waitFor();
     await browser.screenshot('settings-error');
+    await page.getByLabel('Account id', { exact: true }).fill('');
+    // Stripe's signing secret rotates (Stripe issues the new one, so it is asked for).
+    await page.getByText('Rotate the signing secret').click();
+    await page.getByLabel('New signing secret, as Stripe issued it').waitFor();
 
     await page.getByRole('button', { name: 'Pause' }).click();
     await badge().filter({ hasText: 'paused' }).waitFor();
@@ -114,6 +134,86 @@ describe('admin UI', () => {
     await page.getByLabel('State').selectOption('paused');
     await page.getByRole('link', { name: 'stripe' }).waitFor();
     await browser.screenshot('installed');
+  });
+
+  it('installs a generic webhook: array settings by their buttons, the server’s errors at their field, the issued secret copied and shown once', async () => {
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.url });
+    const clipboard = () => page.evaluate('navigator.clipboard.readText()');
+    await page.goto(`${h.url}/#/providers/webhook`);
+    await page.getByRole('heading', { name: 'Webhook', level: 1 }).waitFor();
+    await page.getByRole('table', { name: 'What it records' }).getByRole('row').filter({ hasText: 'any type it is sent' }).filter({ hasText: 'lead, sale' }).waitFor();
+
+    // Trigger events is an array: add an item, move it up, remove the others, each by its button's name.
+    const triggers = page.getByRole('group', { name: 'Trigger events' });
+    const items = triggers.getByRole('group', { name: /^Item \d+$/ });
+    const chosen = () => items.locator('select').evaluateAll((selects) => selects.map((select) => (select as unknown as { selectedOptions: Array<{ textContent: string }> }).selectedOptions[0]?.textContent));
+    expect(await chosen()).toEqual(['lead.created', 'sale.created']);
+    await triggers.getByRole('button', { name: 'Add item' }).click();
+    await waitFor(async () => (await items.count()) === 3, 'a third trigger event');
+    await items.nth(2).locator('select').selectOption('link.clicked');
+    await triggers.getByRole('group', { name: 'Item 3' }).getByRole('button', { name: 'Move up' }).click();
+    expect(await chosen()).toEqual(['lead.created', 'link.clicked', 'sale.created']);
+    await triggers.getByRole('group', { name: 'Item 3' }).getByRole('button', { name: 'Remove' }).click();
+    await triggers.getByRole('group', { name: 'Item 1' }).getByRole('button', { name: 'Remove' }).click();
+    // Only link.clicked, which nothing in these tests emits: this destination stays quiet.
+    expect(await chosen()).toEqual(['link.clicked']);
+
+    // The server's issues[].path errors show at the field they name: the schema's…
+    const url = page.getByLabel('Destination URL', { exact: true });
+    const urlField = page.locator('.form-group').filter({ has: url });
+    await url.fill('not a url');
+    await page.getByRole('button', { name: 'Install Webhook' }).click();
+    await urlField.locator('.text-danger', { hasText: 'Invalid URL' }).waitFor();
+    // …and the SSRF guard's.
+    await url.fill('https://user:password@example.com/hook');
+    await page.getByRole('button', { name: 'Install Webhook' }).click();
+    await urlField.locator('.text-danger', { hasText: 'must not contain credentials' }).waitFor();
+    expect(await urlField.locator('.text-danger').textContent()).not.toContain('Invalid URL');
+    await browser.screenshot('provider-detail-errors');
+    await url.fill('');
+    await page.getByRole('button', { name: 'Install Webhook' }).click();
+    await page.getByRole('status').filter({ hasText: 'installed and active' }).waitFor();
+
+    // The inbound URL and the secret Linquid issued, each with a Copy button that puts it on the clipboard.
+    const inboundUrl = await page.locator('.copyable', { has: page.getByRole('button', { name: 'Copy inbound webhook URL' }) }).locator('code').textContent();
+    expect(inboundUrl).toMatch(new RegExp(`^${h.url}/webhooks/webhook/int_\\w+$`));
+    await page.getByRole('button', { name: 'Copy inbound webhook URL' }).click();
+    await waitFor(async () => (await clipboard()) === inboundUrl, 'the inbound URL on the clipboard');
+    const copySecret = page.getByRole('button', { name: 'Copy signing secret' });
+    const secret = (await page.locator('.copyable', { has: copySecret }).locator('code').textContent())!;
+    expect(secret).toMatch(/^whsec_/);
+    await copySecret.click();
+    await copySecret.filter({ hasText: 'Copied' }).waitFor();
+    expect(await clipboard()).toBe(secret);
+    await browser.screenshot('installed-secret-once');
+
+    // Shown once: not on the integration page (masked there), nor on the provider page when coming back.
+    await page.getByRole('link', { name: 'Open the integration' }).click();
+    await badge().filter({ hasText: 'active' }).waitFor();
+    const masked = page.locator('.facts > div', { has: page.getByRole('term').filter({ hasText: /^Signing secret$/ }) }).getByRole('definition');
+    expect(await masked.textContent()).not.toBe('not set');
+    expect(await page.content()).not.toContain(secret);
+    await page.goBack();
+    await page.getByRole('button', { name: 'Install Webhook' }).waitFor();
+    expect(await page.content()).not.toContain(secret);
+
+    // Rotating issues a new one, shown once with its Copy button; gone after leaving the page.
+    await page.goForward();
+    await page.getByText('Rotate the signing secret').click();
+    expect(await page.getByLabel(/New signing secret/).count()).toBe(0);
+    await page.getByRole('button', { name: 'Rotate', exact: true }).click();
+    const copyRotated = page.getByRole('button', { name: 'Copy new signing secret' });
+    const rotated = (await page.locator('.copyable', { has: copyRotated }).locator('code').textContent())!;
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(secret);
+    await copyRotated.click();
+    await waitFor(async () => (await clipboard()) === rotated, 'the new secret on the clipboard');
+    await browser.screenshot('rotated-secret-once');
+    await page.getByRole('link', { name: 'Catalog' }).click();
+    await page.getByRole('heading', { name: 'Catalog' }).waitFor();
+    await page.goBack();
+    await badge().filter({ hasText: 'active' }).waitFor();
+    expect(await page.content()).not.toContain(rotated);
   });
 
   it('a failing destination shows its diagnostics finding, whose first action opens the failing delivery; Redeliver says why it is refused until it is resumed, then sends a new round', async () => {
@@ -217,6 +317,10 @@ describe('admin UI', () => {
     await page.waitForURL(/\/#\/integrations\/int_\w+$/);
     await page.getByRole('heading', { name: /Slack/, level: 1 }).waitFor();
     await badge().filter({ hasText: 'active' }).waitFor();
+    // Slack has a bot token and no signing secret: nothing to rotate is offered.
+    await page.getByRole('heading', { name: 'Secrets' }).waitFor();
+    await page.getByRole('term').filter({ hasText: /^Bot token$/ }).waitFor();
+    expect(await page.getByText(/^Rotate/).count()).toBe(0);
     await browser.screenshot('slack-installed');
   });
 });

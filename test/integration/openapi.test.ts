@@ -89,7 +89,17 @@ describe('the API contract: /v1/openapi.json and /docs', () => {
     const providers = (await get('/v1/providers')).data;
     expect(providers.length).toBeGreaterThan(5);
     for (const provider of providers) Provider.parse(provider);
-    expect(Provider.parse(await get('/v1/providers/stripe')).id).toBe('stripe');
+    const stripe = Provider.parse(await get('/v1/providers/stripe'));
+    expect(stripe.id).toBe('stripe');
+    // What the provider detail page shows: each event type and what it records, titled fields, the secret that rotates.
+    expect(stripe.inboundEvents).toContainEqual(expect.objectContaining({ type: 'invoice.paid', records: ['sale', 'sale alias'] }));
+    expect(stripe.inboundEventTypes).toEqual(stripe.inboundEvents.map((event) => event.type));
+    expect(stripe.secretsSchema.properties).toMatchObject({ webhookSecret: { title: 'Signing secret', description: expect.any(String) } });
+    expect(stripe.secretRotation).toEqual({ field: 'webhookSecret', issuedBy: 'provider' });
+    const byId = Object.fromEntries(providers.map((provider: { id: string }) => [provider.id, Provider.parse(provider)]));
+    expect(byId.slack!.secretRotation).toBeNull();
+    expect(byId.webhook!.secretRotation).toEqual({ field: 'signingSecret', issuedBy: 'linquid' });
+    expect(document.components.schemas.Provider.properties.secretRotation).toBeDefined();
 
     // An inbound integration's test run leaves test conversions, customers and inbound events behind.
     const inbound = (await h.api('POST', '/v1/integrations', { key, body: { provider: 'webhook', settings: {}, secrets: {} } })).body;

@@ -1,3 +1,5 @@
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { z } from 'zod';
 import { getProvider, providers } from '../../../providers';
 import { WORKSPACE_EVENT_TYPES } from '../../../contract/workspace-events';
@@ -40,6 +42,40 @@ describe('provider catalog', () => {
     expect(provider.secretsSchema.parse({})).toEqual({});
     expect(provider.isAuthorized({})).toBe(false);
     expect(provider.settingsSchema.safeParse({ ...(MINIMAL_SETTINGS[id] as object), unknownSetting: 1 }).success).toBe(false);
+  });
+
+  it.each(providers.map((p) => [p.id, p] as const))('%s gives every setting and secret a title and a one-line description for its form', (_id, provider) => {
+    for (const schema of [provider.settingsSchema, provider.secretsSchema]) {
+      const properties = (z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, { title?: string; description?: string }> }).properties;
+      for (const [name, property] of Object.entries(properties)) {
+        expect({ name, title: typeof property.title, description: property.description?.includes('\n') }).toEqual({ name, title: 'string', description: false });
+        expect(property.description).toEqual(expect.any(String));
+      }
+    }
+  });
+
+  it('never has a form refuse settings the server accepts (the UI validates against the served JSON Schema first)', () => {
+    const samples: Array<[string, Record<string, unknown>]> = [
+      ['shopify', { shopDomain: ' Demo.MyShopify.com ' }],
+      ['shopify', { shopDomain: 'demo.myshopify.com' }],
+      ['shopify', { shopDomain: 'demo.example.com' }],
+      ['stripe', { accountId: 'acct_1' }],
+      ['stripe', { accountId: 'not-an-account' }],
+      ['webhook', { targetUrl: 'https://example.com/hook', tokenHeader: ' X-Token ' }],
+      ['slack', { channel: ' #sales ', routes: [{ events: ['sale.created'], channel: '#big', minAmountMinor: 10000 }] }],
+      ['hubspot', { currency: 'EUR', leadTriggerEvent: 'lifecycleStageReached' }],
+    ];
+    // As @rjsf/validator-ajv8 sets up Ajv for the UI's forms (it loads as ESM only, so not here).
+    const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
+    const verdicts = samples.map(([id, settings]) => {
+      const provider = getProvider(id)!;
+      const schema = z.toJSONSchema(provider.settingsSchema, { io: 'input' });
+      delete schema.$schema;
+      return { id, settings, form: ajv.validate(schema, settings), server: provider.settingsSchema.safeParse(settings).success };
+    });
+    expect(verdicts.filter((verdict) => verdict.server && !verdict.form)).toEqual([]);
+    // …and the form catches what the schema can say before a request is made.
+    expect(verdicts.filter((verdict) => !verdict.form).map((verdict) => verdict.settings)).toEqual([{ shopDomain: 'demo.example.com' }, { accountId: 'not-an-account' }]);
   });
 
   it('fills in the documented defaults', () => {

@@ -7,7 +7,7 @@ import { MalformedPayloadError } from '../../../providers/types';
 import type { DealEnrichment } from '../../../providers/hubspot/deal-value';
 import type { DealRecord } from '../../../providers/hubspot/deals';
 import { CONTACTS_READ_PATH, DEAL_CONTACTS_PATH, DEALS_READ_PATH, PIPELINES_PATH, startFakeHubspotApi } from '../../support/fakes/fake-hubspot-api';
-import { NOW_MS, context, conversionOf, effectsOf, receive, request } from './support';
+import { NOW_MS, context, conversionOf, effectsOf, expectRecordsAsDeclared, receive, request } from './support';
 
 const CLIENT_SECRET = 'hs-client-secret-current';
 const OLD_CLIENT_SECRET = 'hs-client-secret-previous';
@@ -169,6 +169,19 @@ describe('hubspot normalize', () => {
   });
   const enriched = (event: object, enrichment?: DealEnrichment) => ({ ...inbound.parse(request(JSON.stringify([event]), {}))[0], enrichment });
   const normalizeOne = (event: object, enrichment?: DealEnrichment, overrides: Partial<HubspotSettings> = {}) => inbound.normalize(enriched(event, enrichment), settings(overrides));
+
+  it('records for each event type what the catalog says it does', () => {
+    const stage = hubspotEvent(3, 'contact.propertyChange', 101, { propertyName: 'lifecyclestage', propertyValue: 'marketingqualifiedlead' });
+    expectRecordsAsDeclared(hubspot, {
+      'contact.creation': [normalizeOne(hubspotEvent(1, 'contact.creation', 101))],
+      'contact.propertyChange': [normalizeOne(stage, undefined, { leadTriggerEvent: 'lifecycleStageReached' })],
+      'deal.creation': [normalizeOne(hubspotEvent(2, 'deal.creation', 201))],
+      'deal.propertyChange': [
+        normalizeOne(hubspotEvent(7, 'deal.propertyChange', 201, won)),
+        normalizeOne(hubspotEvent(8, 'deal.propertyChange', 201, { propertyName: 'amount', propertyValue: '99.50' })),
+      ],
+    });
+  });
 
   it('records a closed-won deal as a sale of its contact, waiting for the amount the deal read reports', () => {
     const result = normalizeOne(hubspotEvent(7, 'deal.propertyChange', 201, won), deal('201'));

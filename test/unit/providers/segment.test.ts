@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { segment } from '../../../providers/segment';
 import type { SegmentSettings } from '../../../providers/segment/schema';
 import { MalformedPayloadError } from '../../../providers/types';
-import { context, conversionOf, effectsOf, receive, request } from './support';
+import { context, conversionOf, effectsOf, expectRecordsAsDeclared, receive, request } from './support';
 
 const SHARED_SECRET = 'segment-shared-secret-current';
 const OLD_SHARED_SECRET = 'segment-shared-secret-previous';
@@ -71,6 +71,14 @@ describe('segment parse', () => {
 });
 
 describe('segment normalize', () => {
+  it('records for each call type what the catalog says it does', () => {
+    const signedUp = { ...orderCompleted, event: 'Signed Up', messageId: 'msg-signed-up', properties: {} };
+    expectRecordsAsDeclared(segment, {
+      track: [normalizeOne(orderCompleted), normalizeOne(signedUp)],
+      identify: [normalizeOne({ type: 'identify', messageId: 'msg-identify-0', userId: 'user_42', timestamp: orderCompleted.timestamp })],
+    });
+  });
+
   it('records a mapped track call as a sale of its revenue, keyed by order_id', () => {
     expect(conversionOf(normalizeOne(orderCompleted))).toEqual({
       type: 'sale',

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { shopify } from '../../../providers/shopify';
 import type { ShopifySettings } from '../../../providers/shopify/schema';
 import { MalformedPayloadError } from '../../../providers/types';
-import { context, conversionOf, effectsOf, receive, request } from './support';
+import { context, conversionOf, effectsOf, expectRecordsAsDeclared, receive, request } from './support';
 
 const SECRET = 'shpss_current_app_secret';
 const OLD_SECRET = 'shpss_previous_app_secret';
@@ -142,6 +142,15 @@ describe('shopify parse', () => {
 });
 
 describe('shopify normalize', () => {
+  it('records for each topic what the catalog says it does', () => {
+    expectRecordsAsDeclared(shopify, {
+      'orders/paid': [normalizeOne('orders/paid', order)],
+      'customers/create': [normalizeOne('customers/create', order.customer)],
+      'refunds/create': [normalizeOne('refunds/create', refund)],
+      'app/uninstalled': [normalizeOne('app/uninstalled', { id: 1, domain: SHOP })],
+    });
+  });
+
   it('records a paid order as a sale of its shop-currency subtotal, with customer, quantity and attribution', () => {
     expect(conversionOf(normalizeOne('orders/paid', order))).toEqual({
       type: 'sale',

@@ -3,7 +3,7 @@ import { stripe } from '../../../providers/stripe';
 import type { StripeSecrets, StripeSettings } from '../../../providers/stripe/schema';
 import { MalformedPayloadError } from '../../../providers/types';
 import { API, type ApiVersion, charge, invoice, invoicePayment, refund } from '../../support/stripe-objects';
-import { NOW_MS, NOW_SECONDS, context, conversionOf, effectsOf, receive, request } from './support';
+import { NOW_MS, NOW_SECONDS, context, conversionOf, effectsOf, expectRecordsAsDeclared, receive, request } from './support';
 
 const SECRET = 'whsec_current_0123456789abcdef';
 const OLD_SECRET = 'whsec_previous_0123456789abcdef';
@@ -394,6 +394,25 @@ describe('stripe normalize', () => {
     expect(effectsOf(normalizeOne(event('account.application.deauthorized', { id: 'ca_1', object: 'application' })))).toEqual([
       { kind: 'lifecycle', action: 'disconnect', reason: 'the Stripe account deauthorized the application' },
     ]);
+  });
+
+  it('records for each event type what the catalog says it does', () => {
+    const withInvoice = { ...subscriptionCheckout, mode: 'payment', invoice: 'in_4', payment_intent: 'pi_4' };
+    const legacyInvoice = invoice(API.namesInvoice, { id: 'in_2', currency: 'usd', customer: 'cus_ada', amountPaid: 1200, tax: 200, subscription: 'sub_1', paymentIntent: 'pi_2' });
+    const trial = { id: 'sub_trial', object: 'subscription', status: 'trialing', customer: 'cus_grace', metadata: {} };
+    const one = (type: string, object: Record<string, unknown>) => [normalizeOne(event(type, object))];
+    expectRecordsAsDeclared(stripe, {
+      'checkout.session.completed': one('checkout.session.completed', withInvoice),
+      'checkout.session.async_payment_succeeded': one('checkout.session.async_payment_succeeded', withInvoice),
+      'invoice.paid': one('invoice.paid', legacyInvoice),
+      'customer.created': one('customer.created', customer),
+      'customer.subscription.created': one('customer.subscription.created', trial),
+      'invoice_payment.paid': one('invoice_payment.paid', invoicePayment({ invoice: 'in_1', amount: 100, currency: 'usd', paymentIntent: 'pi_9' })),
+      'charge.refunded': [normalizeOne(refunded(API.basil, { ...chargeBase, amountRefunded: 4000 }, 1000))],
+      'refund.created': one('refund.created', re('re_1', 1000)),
+      'refund.updated': one('refund.updated', re('re_1', 1000)),
+      'account.application.deauthorized': one('account.application.deauthorized', { id: 'ca_1', object: 'application' }),
+    });
   });
 
   it('ignores conversions when conversion sync is off', () => {

@@ -1,4 +1,4 @@
-import type { ConversionInput, Effect, InboundContext, InboundRequest, NormalizeResult, ParsedEvent, ProviderModule } from '../../../providers/types';
+import type { ConversionInput, Effect, InboundContext, InboundRequest, NormalizeResult, ParsedEvent, ProviderModule, Recorded } from '../../../providers/types';
 
 /** A fixed clock for every provider test: 2025-06-15T12:00:00.000Z. */
 export const NOW_MS = Date.UTC(2025, 5, 15, 12, 0, 0);
@@ -36,4 +36,33 @@ export function receive<Settings, Secrets>(
   expect(inbound.verify(req, ctx)).toEqual({ ok: true });
   const events = inbound.parse(req);
   return { events, results: events.map((event) => inbound.normalize(event, ctx.settings)) };
+}
+
+/** What an effect records, in the catalog's words (`InboundEventKind.records`). */
+function recordedBy(effect: Effect): Recorded {
+  switch (effect.kind) {
+    case 'conversion':
+      return effect.conversion.type;
+    case 'customer':
+      return 'customer';
+    case 'saleAlias':
+      return 'sale alias';
+    case 'amount':
+      return 'deal amount';
+    case 'lifecycle':
+      return 'disconnect';
+  }
+}
+
+/**
+ * Holds a provider's catalog (`inboundEvents`, what the UI's "What it records" shows) to its normalizer:
+ * `samples` has results of every declared type and of no other, and a type's samples together record
+ * exactly what it declares (none ignored).
+ */
+export function expectRecordsAsDeclared(provider: ProviderModule, samples: Record<string, NormalizeResult[]>): void {
+  expect(Object.keys(samples).sort()).toEqual(provider.inboundEvents.map((event) => event.type).sort());
+  for (const { type, records } of provider.inboundEvents) {
+    const recorded = samples[type]!.flatMap((result) => effectsOf(result).map(recordedBy));
+    expect({ type, records: [...new Set(recorded)].sort() }).toEqual({ type, records: [...records].sort() });
+  }
 }

@@ -5,7 +5,7 @@ import { canDeliver } from '../../../providers';
 import { webhook } from '../../../providers/webhook';
 import type { WebhookSecrets, WebhookSettings } from '../../../providers/webhook/schema';
 import { zapier } from '../../../providers/zapier';
-import { NOW_MS, context, conversionOf, receive, request } from './support';
+import { NOW_MS, context, conversionOf, expectRecordsAsDeclared, receive, request } from './support';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const OLD_SECRET = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
@@ -99,6 +99,10 @@ describe.each([webhook, zapier] as Array<ProviderModule<WebhookSettings, Webhook
   describe('normalize', () => {
     const normalizeOne = (body: object, overrides: Partial<WebhookSettings> = {}) =>
       receive(provider, signed(body), context(settings(overrides), [{ signingSecret: SECRET }])).results[0];
+
+    it('records for any type it is sent what the catalog says it does', () => {
+      expectRecordsAsDeclared(provider, { '*': [normalizeOne(purchase), normalizeOne({ type: 'Signed Up', customer: { id: 'cust_7' }, occurredAt: purchase.occurredAt })] });
+    });
 
     it('records a mapped sale from a major-unit amount', () => {
       expect(conversionOf(normalizeOne(purchase))).toEqual({

@@ -612,6 +612,8 @@ export interface components {
                 outbound: boolean;
             };
             inboundEventTypes: string[];
+            /** @description Each inbound event type with what it records, from the provider’s normalizer. */
+            inboundEvents: components["schemas"]["InboundEventKind"][];
             outboundTriggerEvents: string[];
             /** @description A JSON Schema (draft 2020-12). */
             settingsSchema: {
@@ -621,6 +623,24 @@ export interface components {
             secretsSchema: {
                 [key: string]: unknown;
             };
+            /** @description The signing secret that rotates with a grace period; `null`: nothing to rotate. */
+            secretRotation: {
+                /** @description The secrets field `POST /v1/integrations/{id}/secrets/rotate` replaces. */
+                field: string;
+                /**
+                 * @description `linquid`: the rotation generates it (shown once); `provider`: pass the one the provider issued.
+                 * @enum {string}
+                 */
+                issuedBy: "linquid" | "provider";
+            } | null;
+        };
+        InboundEventKind: {
+            /** @description The provider’s event type; `*`: any type the sender names (mapped by `eventMapping`). */
+            type: string;
+            /** @description What it can record: conversions (`lead`, `sale`, `refund`), a `customer`, a `sale alias` (a payment that stands for a sale), a `deal amount`, or a `disconnect` of the integration. */
+            records: ("lead" | "sale" | "refund" | "customer" | "sale alias" | "deal amount" | "disconnect")[];
+            /** @description The condition or setting it records under. */
+            when?: string;
         };
         Integration: {
             id: string;

@@ -2,6 +2,7 @@ import Form from '@rjsf/core';
 import type { ErrorSchema, RJSFSchema, UiSchema } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
 import type { FieldIssue, JsonSchema } from '../api/types';
+import { ArrayFieldItemTemplate, buttonTemplates, CheckboxWidget } from './form-templates';
 
 /**
  * The server's `issues[]` (paths like `settings.routes.0.url`) as rjsf's per-field errors, so each
@@ -19,7 +20,21 @@ export function issuesAtFields(issues: FieldIssue[], prefix: string): ErrorSchem
   return schema as ErrorSchema;
 }
 
-/** Settings or secrets, rendered from the JSON Schema the API serves (never a hand-written form per provider). */
+/** A property's `title` in an object schema (the providers give every setting and secret one), else its name. */
+export function titleOf(schema: JsonSchema, name: string): string {
+  const property = (schema.properties as Record<string, { title?: string }> | undefined)?.[name];
+  return property?.title ?? name;
+}
+
+const templates = { ButtonTemplates: buttonTemplates, ArrayFieldItemTemplate };
+const widgets = { CheckboxWidget };
+
+/**
+ * Settings or secrets, rendered from the JSON Schema the API serves (never a hand-written form per provider).
+ * Validated by the server only (`noValidate`), its `issues[]` shown at their fields: rjsf's validator (Ajv)
+ * compiles each schema into a function with `new Function`, which the page's CSP (`script-src 'self'`, no
+ * `'unsafe-eval'`) refuses.
+ */
 export function SchemaForm(props: {
   id: string;
   schema: JsonSchema;
@@ -39,6 +54,8 @@ export function SchemaForm(props: {
       idPrefix={props.id}
       schema={schema}
       uiSchema={uiSchema}
+      templates={templates}
+      widgets={widgets}
       formData={props.value}
       validator={validator}
       extraErrors={props.serverErrors}

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, ApiError } from '../api/client';
 import type { Integration, Provider, RotateResult } from '../api/types';
-import { issuesAtFields, SchemaForm } from '../components/SchemaForm';
+import { issuesAtFields, SchemaForm, titleOf } from '../components/SchemaForm';
 import { Copyable, ErrorMessage, Section, useAction } from '../components/ui';
 
 export function SettingsEditor({ integration, provider, onChanged }: { integration: Integration; provider: Provider; onChanged: (next: Integration) => void }) {
@@ -12,6 +12,8 @@ export function SettingsEditor({ integration, provider, onChanged }: { integrati
   return (
     <Section title="Settings">
       <form
+        // The server judges the fields (errors shown at each): the browser’s own checks (a type="url" input) would stop the request.
+        noValidate
         onSubmit={(event) => {
           event.preventDefault();
           void save.go().then((next) => next && onChanged(next));
@@ -28,13 +30,7 @@ export function SettingsEditor({ integration, provider, onChanged }: { integrati
 }
 
 export function Secrets({ integration, provider, onChanged }: { integration: Integration; provider: Provider; onChanged: (next: Integration) => void }) {
-  const [grace, setGrace] = useState('86400');
-  const [newSecret, setNewSecret] = useState('');
   const [fresh, setFresh] = useState<Record<string, unknown>>({});
-  const [rotated, setRotated] = useState<RotateResult>();
-  const rotate = useAction(() =>
-    api<RotateResult>(`/integrations/${integration.id}/secrets/rotate`, { method: 'POST', body: { gracePeriodSeconds: Number(grace), ...(newSecret ? { secret: newSecret } : {}) } }),
-  );
   const reauthorize = useAction(() => api<Integration>(`/integrations/${integration.id}/reauthorize`, { method: 'POST', body: { secrets: fresh } }));
   const issues = reauthorize.error instanceof ApiError ? reauthorize.error.issues : [];
   const names = Object.keys((provider.secretsSchema.properties ?? {}) as object);
@@ -43,43 +39,17 @@ export function Secrets({ integration, provider, onChanged }: { integration: Int
       <dl className="facts">
         {names.map((name) => (
           <div key={name}>
-            <dt>{name}</dt>
+            <dt>{titleOf(provider.secretsSchema, name)}</dt>
             <dd>{integration.secrets[name] ?? <span className="muted">not set</span>}</dd>
           </div>
         ))}
       </dl>
-      <details>
-        <summary>Rotate the signing secret</summary>
-        <form
-          onSubmit={(event) => {
-            event.preventDefault();
-            void rotate.go().then((result) => result && setRotated(result));
-          }}
-        >
-          <label htmlFor="rotate-secret">New secret (leave empty when Linquid issues it)</label>
-          <input id="rotate-secret" type="password" autoComplete="off" value={newSecret} onChange={(e) => setNewSecret(e.target.value)} />
-          <label htmlFor="rotate-grace">Old secret keeps verifying for</label>
-          <select id="rotate-grace" value={grace} onChange={(e) => setGrace(e.target.value)}>
-            <option value="0">no grace period</option>
-            <option value="3600">1 hour</option>
-            <option value="86400">1 day</option>
-            <option value="604800">7 days</option>
-          </select>
-          <button type="submit" disabled={rotate.busy}>
-            {rotate.busy ? 'Rotating…' : 'Rotate'}
-          </button>
-          <ErrorMessage error={rotate.error} />
-        </form>
-        {rotated ? (
-          <p role="status">
-            Rotated <code>{rotated.field}</code>.{rotated.secret ? <> New secret, shown once: <Copyable value={rotated.secret} label="new secret" /></> : null}{' '}
-            {rotated.previousSecretValidUntil ? `The old one verifies until ${new Date(rotated.previousSecretValidUntil).toLocaleString()}.` : ''}
-          </p>
-        ) : null}
-      </details>
+      {provider.secretRotation ? <Rotation integration={integration} provider={provider} rotation={provider.secretRotation} /> : null}
       <details>
         <summary>Re-authorize (replace credentials)</summary>
         <form
+          // The server judges the fields (errors shown at each): the browser’s own checks (a type="url" input) would stop the request.
+          noValidate
           onSubmit={(event) => {
             event.preventDefault();
             void reauthorize.go().then((next) => next && onChanged(next));
@@ -93,5 +63,53 @@ export function Secrets({ integration, provider, onChanged }: { integration: Int
         </form>
       </details>
     </Section>
+  );
+}
+
+/** Rotation of the one secret the provider rotates, with a grace period; a secret Linquid issues is shown once. */
+function Rotation({ integration, provider, rotation }: { integration: Integration; provider: Provider; rotation: NonNullable<Provider['secretRotation']> }) {
+  const [grace, setGrace] = useState('86400');
+  const [newSecret, setNewSecret] = useState('');
+  const [rotated, setRotated] = useState<RotateResult>();
+  const rotate = useAction(() =>
+    api<RotateResult>(`/integrations/${integration.id}/secrets/rotate`, { method: 'POST', body: { gracePeriodSeconds: Number(grace), ...(newSecret ? { secret: newSecret } : {}) } }),
+  );
+  const title = titleOf(provider.secretsSchema, rotation.field);
+  return (
+    <details>
+      <summary>Rotate the {title.toLowerCase()}</summary>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          void rotate.go().then((result) => result && setRotated(result));
+        }}
+      >
+        {rotation.issuedBy === 'provider' ? (
+          <>
+            <label htmlFor="rotate-secret">New {title.toLowerCase()}, as {provider.displayName} issued it</label>
+            <input id="rotate-secret" type="password" autoComplete="off" required value={newSecret} onChange={(e) => setNewSecret(e.target.value)} />
+          </>
+        ) : (
+          <p className="muted">Linquid issues the new one and shows it here once.</p>
+        )}
+        <label htmlFor="rotate-grace">Old secret keeps verifying for</label>
+        <select id="rotate-grace" value={grace} onChange={(e) => setGrace(e.target.value)}>
+          <option value="0">no grace period</option>
+          <option value="3600">1 hour</option>
+          <option value="86400">1 day</option>
+          <option value="604800">7 days</option>
+        </select>
+        <button type="submit" disabled={rotate.busy}>
+          {rotate.busy ? 'Rotating…' : 'Rotate'}
+        </button>
+        <ErrorMessage error={rotate.error} />
+      </form>
+      {rotated ? (
+        <p role="status">
+          Rotated the {title.toLowerCase()}.{rotated.secret ? <> The new one, shown only once — copy it now: <Copyable value={rotated.secret} label={`new ${title.toLowerCase()}`} /></> : null}{' '}
+          {rotated.previousSecretValidUntil ? `The old one verifies until ${new Date(rotated.previousSecretValidUntil).toLocaleString()}.` : ''}
+        </p>
+      ) : null}
+    </details>
   );
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, ApiError } from '../api/client';
 import type { InstalledIntegration, Provider, SlackAuthorize } from '../api/types';
-import { issuesAtFields, SchemaForm } from '../components/SchemaForm';
+import { issuesAtFields, SchemaForm, titleOf } from '../components/SchemaForm';
 import { Copyable, ErrorMessage, Loading, Section, useAction, useLoad } from '../components/ui';
 
 /** Slack installs through its OAuth consent screen: the API hands out the authorize URL (with a single-use state). */
@@ -27,22 +27,37 @@ export function ProviderDetail({ providerId }: { providerId: string }) {
       </p>
       <h1>{provider.displayName}</h1>
       <p>{provider.description}</p>
-      <div className="grid2">
-        <Section title="What it records">
-          {provider.inboundEventTypes.length ? (
-            <ul>{provider.inboundEventTypes.map((type) => <li key={type}><code>{type}</code></li>)}</ul>
-          ) : (
-            <p className="muted">It receives nothing.</p>
-          )}
-        </Section>
-        <Section title="What it delivers">
-          {provider.capabilities.outbound ? (
-            <ul>{provider.outboundTriggerEvents.map((type) => <li key={type}><code>{type}</code></li>)}</ul>
-          ) : (
-            <p className="muted">It delivers nothing.</p>
-          )}
-        </Section>
-      </div>
+      <Section title="What it records">
+        {provider.inboundEvents.length ? (
+          <table aria-label="What it records">
+            <thead>
+              <tr>
+                <th scope="col">Event type</th>
+                <th scope="col">Records</th>
+                <th scope="col">When</th>
+              </tr>
+            </thead>
+            <tbody>
+              {provider.inboundEvents.map((event) => (
+                <tr key={event.type} data-testid="inbound-event">
+                  <td>{event.type === '*' ? <span className="muted">any type it is sent</span> : <code>{event.type}</code>}</td>
+                  <td>{event.records.join(', ')}</td>
+                  <td className="muted">{event.when ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : (
+          <p className="muted">It receives nothing.</p>
+        )}
+      </Section>
+      <Section title="What it delivers">
+        {provider.capabilities.outbound ? (
+          <ul>{provider.outboundTriggerEvents.map((type) => <li key={type}><code>{type}</code></li>)}</ul>
+        ) : (
+          <p className="muted">It delivers nothing.</p>
+        )}
+      </Section>
       {installed ? (
         <Section title="Installed">
           <p role="status">
@@ -55,7 +70,7 @@ export function ProviderDetail({ providerId }: { providerId: string }) {
           ) : null}
           {installed.issuedSecret ? (
             <p>
-              Signing secret (<code>{installed.issuedSecret.field}</code>), shown only once: <Copyable value={installed.issuedSecret.secret} label="signing secret" />
+              {titleOf(provider.secretsSchema, installed.issuedSecret.field)}, shown only once — copy it now: <Copyable value={installed.issuedSecret.secret} label={titleOf(provider.secretsSchema, installed.issuedSecret.field).toLowerCase()} />
             </p>
           ) : null}
           <a href={`#/integrations/${installed.id}`}>Open the integration</a>
@@ -69,6 +84,8 @@ export function ProviderDetail({ providerId }: { providerId: string }) {
         </Section>
       ) : (
         <form
+          // The server judges the fields (errors shown at each): the browser’s own checks (a type="url" input) would stop the request.
+          noValidate
           onSubmit={(event) => {
             event.preventDefault();
             void install.go().then((done) => done && setInstalled(done));
