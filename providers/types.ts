@@ -199,6 +199,8 @@ export interface ProviderModule<Settings = any, Secrets = any> {
   /** Whether the installed secrets are enough to go `active` right away (else it waits in `pending`). */
   isAuthorized(secrets: Partial<Secrets>): boolean;
   rotation?: SecretRotation<Secrets>;
+  /** Installed through the provider's OAuth consent screen (`GET /v1/integrations/<id>/install`), not a secrets form. */
+  installsWithOAuth?: boolean;
   inbound?: InboundHandler<Settings, Secrets>;
   outbound?: OutboundHandler<Settings, Secrets>;
   /** Checks the stored credentials (and settings) against the provider's API, where it has one. */

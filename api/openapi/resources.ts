@@ -43,6 +43,12 @@ export const Provider = z
       })
       .nullable()
       .meta({ description: 'The signing secret that rotates with a grace period; `null`: nothing to rotate.' }),
+    install: z
+      .discriminatedUnion('method', [
+        z.strictObject({ method: z.literal('form') }),
+        z.strictObject({ method: z.literal('oauth'), start: z.string().meta({ description: 'Starts the provider’s consent screen: a redirect, or `{ authorizeUrl }` with `?format=json`.' }) }),
+      ])
+      .meta({ description: '`form`: `POST /v1/integrations` with its settings and secrets; `oauth`: through the provider’s consent screen.' }),
   })
   .meta({ id: 'Provider' });
 

@@ -6,7 +6,7 @@ import { notFound } from '../errors';
 
 /**
  * The catalog entry a UI renders: what each inbound event type records, settings and secrets as JSON
- * Schema (secrets by name only), and which secret rotates (with a grace period), if any.
+ * Schema (secrets by name only), which secret rotates (with a grace period), if any, and how it is installed.
  */
 function catalogEntry(provider: ProviderModule) {
   return {
@@ -21,6 +21,7 @@ function catalogEntry(provider: ProviderModule) {
     settingsSchema: z.toJSONSchema(provider.settingsSchema, { io: 'input', unrepresentable: 'any' }),
     secretsSchema: z.toJSONSchema(provider.secretsSchema, { io: 'input', unrepresentable: 'any' }),
     secretRotation: provider.rotation ? { field: provider.rotation.field, issuedBy: provider.rotation.generate ? 'linquid' : 'provider' } : null,
+    install: provider.installsWithOAuth ? { method: 'oauth' as const, start: `/v1/integrations/${provider.id}/install` } : { method: 'form' as const },
   };
 }
 

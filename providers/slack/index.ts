@@ -17,6 +17,7 @@ export const slack: ProviderModule<SlackSettings, SlackSecrets> = {
   secretsSchema: slackSecretsSchema,
   externalAccountId: (settings) => settings.teamId ?? null,
   isAuthorized: (secrets) => Boolean(secrets.botToken),
+  installsWithOAuth: true,
   outbound: slackOutbound,
   credentials: slackCredentials,
 };

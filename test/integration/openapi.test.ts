@@ -98,6 +98,10 @@ describe('the API contract: /v1/openapi.json and /docs', () => {
     expect(stripe.secretRotation).toEqual({ field: 'webhookSecret', issuedBy: 'provider' });
     const byId = Object.fromEntries(providers.map((provider: { id: string }) => [provider.id, Provider.parse(provider)]));
     expect(byId.slack!.secretRotation).toBeNull();
+    // How each installs is the catalog's to say (the UI never branches on a provider's name), and the start path is served.
+    expect(byId.slack!.install).toEqual({ method: 'oauth', start: '/v1/integrations/slack/install' });
+    expect(stripe.install).toEqual({ method: 'form' });
+    expect(providers.filter((provider: any) => provider.install.method === 'oauth').map((provider: any) => provider.id)).toEqual(['slack']);
     expect(byId.webhook!.secretRotation).toEqual({ field: 'signingSecret', issuedBy: 'linquid' });
     expect(document.components.schemas.Provider.properties.secretRotation).toBeDefined();
 

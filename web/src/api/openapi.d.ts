@@ -633,6 +633,16 @@ export interface components {
                  */
                 issuedBy: "linquid" | "provider";
             } | null;
+            /** @description `form`: `POST /v1/integrations` with its settings and secrets; `oauth`: through the provider’s consent screen. */
+            install: {
+                /** @constant */
+                method: "form";
+            } | {
+                /** @constant */
+                method: "oauth";
+                /** @description Starts the provider’s consent screen: a redirect, or `{ authorizeUrl }` with `?format=json`. */
+                start: string;
+            };
         };
         InboundEventKind: {
             /** @description The provider’s event type; `*`: any type the sender names (mapped by `eventMapping`). */

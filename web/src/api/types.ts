@@ -44,7 +44,7 @@ export type ConversionPage = Answer<'/conversions', 'get'>;
 export type CustomerPage = Answer<'/customers', 'get'>;
 export type WorkspaceEventPage = Answer<'/events', 'get'>;
 export type ProviderList = Answer<'/providers', 'get'>;
-export type SlackAuthorize = Answer<'/integrations/slack/install', 'get'>;
+export type OAuthAuthorize = Answer<'/integrations/slack/install', 'get'>;
 
 /** Every value of a union the API defines, as a list: one missing or extra fails the UI's build. */
 export const everyValue = <T extends string>(members: Record<T, true>): T[] => Object.keys(members) as T[];

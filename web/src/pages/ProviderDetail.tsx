@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { api, ApiError } from '../api/client';
-import type { InstalledIntegration, Provider, SlackAuthorize } from '../api/types';
+import type { InstalledIntegration, OAuthAuthorize, Provider } from '../api/types';
 import { issuesAtFields, SchemaForm, titleOf } from '../components/SchemaForm';
 import { Copyable, ErrorMessage, Loading, Section, useAction, useLoad } from '../components/ui';
 
-/** Slack installs through its OAuth consent screen: the API hands out the authorize URL (with a single-use state). */
-async function startSlackInstall() {
-  const { authorizeUrl } = await api<SlackAuthorize>('/integrations/slack/install?format=json');
+/** Through the provider's OAuth consent screen: the API hands out the authorize URL (with a single-use state). */
+async function startOAuthInstall(start: string) {
+  const { authorizeUrl } = await api<OAuthAuthorize>(`${start.replace(/^\/v1/, '')}?format=json`);
   window.location.assign(authorizeUrl);
 }
 
@@ -16,10 +16,11 @@ export function ProviderDetail({ providerId }: { providerId: string }) {
   const [secrets, setSecrets] = useState<Record<string, unknown>>({});
   const [installed, setInstalled] = useState<InstalledIntegration>();
   const install = useAction(() => api<InstalledIntegration>('/integrations', { method: 'POST', body: { provider: providerId, settings, secrets } }));
-  const slack = useAction(startSlackInstall);
+  const oauth = useAction(startOAuthInstall);
   if (error) return <ErrorMessage error={error} />;
   if (!provider) return <Loading what="the provider" />;
   const issues = install.error instanceof ApiError ? install.error.issues : [];
+  const oauthStart = provider.install.method === 'oauth' ? provider.install.start : undefined;
   return (
     <main>
       <p>
@@ -75,12 +76,12 @@ export function ProviderDetail({ providerId }: { providerId: string }) {
           ) : null}
           <a href={`#/integrations/${installed.id}`}>Open the integration</a>
         </Section>
-      ) : provider.id === 'slack' ? (
+      ) : oauthStart ? (
         <Section title="Connect">
-          <button type="button" onClick={() => void slack.go()} disabled={slack.busy}>
-            {slack.busy ? 'Opening Slack…' : 'Add to Slack'}
+          <button type="button" onClick={() => void oauth.go(oauthStart)} disabled={oauth.busy}>
+            {oauth.busy ? `Opening ${provider.displayName}…` : `Add to ${provider.displayName}`}
           </button>
-          <ErrorMessage error={slack.error} />
+          <ErrorMessage error={oauth.error} />
         </Section>
       ) : (
         <form
