@@ -60,7 +60,7 @@ export const USAGE = `npm run bench -- [options]     (each option also reads BEN
   --lag-seconds N       duration of the processing-lag run                    (${DEFAULTS.lagSeconds})
   --deliveries N        outbound deliveries per run                           (${DEFAULTS.deliveries})
   --fail-every N        the failure run's receiver answers 500 to every N-th  (${DEFAULTS.failEvery})
-  --profile             CPU profiles of the API and worker into bench/results/profiles
+  --profile             CPU profiles into bench/results/profiles/{api,worker}/ (one per thread)
   --out FILE            JSON results                                          (${DEFAULTS.out})
 Uses TEMPORAL_ADDRESS / DATABASE_URL when set; otherwise starts an in-memory Temporal dev server and a
 throwaway database linquid_bench_* on postgres://postgres@127.0.0.1:5432 (dropped at the end). A DATABASE_URL
