@@ -1,30 +1,21 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { createDb, type Db, dropDatabase, ensureDatabase, migrateToLatest } from '../../db';
+import type { Db } from '../../db';
 import { lockPendingBatch, peekPendingBatch } from '../../db/queries/inbox-drain';
+import { openOwnDatabase } from '../support/own-database';
 
 /** A drain batch is bounded by rows and by stored payload bytes, oldest first, skipping rows another drain holds. */
 describe('inbox drain batches', () => {
-  const databaseUrl = (() => {
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `${url.pathname}_batch_${randomBytes(3).toString('hex')}`;
-    return url.toString();
-  })();
   let db: Db;
+  let close: () => Promise<void>;
   /** Stored size of a payload `{"pad": "<n × x>"}` (jsonb, uncompressed at these sizes). */
   let storedBytes: (chars: number) => Promise<number>;
 
   beforeAll(async () => {
-    await ensureDatabase(databaseUrl);
-    db = createDb(databaseUrl, 3);
-    await migrateToLatest(db);
+    ({ db, close } = await openOwnDatabase('batch', 3));
     await sql`INSERT INTO workspaces (id, name) VALUES ('ws_batch', 'batch')`.execute(db);
     storedBytes = async (chars) => (await sql<{ size: number }>`SELECT pg_column_size(jsonb_build_object('pad', repeat('x', ${chars}::int))) AS size`.execute(db)).rows[0].size;
   });
-  afterAll(async () => {
-    await db.destroy();
-    await dropDatabase(databaseUrl);
-  });
+  afterAll(() => close());
 
   /** An integration with pending rows whose payloads pad to `sizes` characters, in this order. */
   async function inboxWith(name: string, sizes: number[]): Promise<string> {

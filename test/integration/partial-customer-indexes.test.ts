@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { createDb, type Db, dropDatabase, ensureDatabase, migrateToLatest } from '../../db';
+import type { Db } from '../../db';
+import { openOwnDatabase } from '../support/own-database';
 
 /**
  * Migration 017 keeps only rows that name a customer in the "by customer" indexes: the read API's
@@ -8,22 +8,13 @@ import { createDb, type Db, dropDatabase, ensureDatabase, migrateToLatest } from
  * can prove the query implies its predicate).
  */
 describe('migration 017_partial_customer_indexes', () => {
-  const databaseUrl = (() => {
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `${url.pathname}_partial_${randomBytes(3).toString('hex')}`;
-    return url.toString();
-  })();
   let db: Db;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    await ensureDatabase(databaseUrl);
-    db = createDb(databaseUrl, 1);
-    await migrateToLatest(db);
+    ({ db, close } = await openOwnDatabase('partial'));
   });
-  afterAll(async () => {
-    await db.destroy();
-    await dropDatabase(databaseUrl);
-  });
+  afterAll(() => close());
 
   /** The plan of `query` with sequential scans ruled out (the tables are empty): which indexes it reads. */
   async function indexesRead(query: ReturnType<typeof sql>): Promise<string> {
