@@ -80,7 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 1024 * 1024),
     allowPrivateDestinations: env.ALLOW_PRIVATE_DESTINATIONS === 'true',
     inboxBatchSize: int(env.INBOX_BATCH_SIZE, 200),
-    inboxBatchBytes: int(env.INBOX_BATCH_BYTES, 4 * 1024 * 1024),
+    inboxBatchBytes: wholeNumber(env, 'INBOX_BATCH_BYTES', 4 * 1024 * 1024, 1),
     doorbellSweepMs: int(env.DOORBELL_SWEEP_MS, 30000),
     deliveryRetry: {
       initialIntervalMs: int(env.DELIVERY_RETRY_INITIAL_MS, 5000),
