@@ -1,10 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { Db } from '../db';
-import { hasPending, integrationToDrain, rearmDoorbell } from '../db/queries/inbox-drain';
+import { type BatchLimits, hasPending, integrationToDrain, rearmDoorbell } from '../db/queries/inbox-drain';
 import { metrics } from '../lib/metrics';
 import { getProvider } from '../providers';
-import type { BatchLimits } from '../db/queries/inbox-drain';
 import { drainBatch, type InboxSource, type ProviderLifecycleRequest } from './inbox-batch';
 import { providerReads, type ProviderReadDeps } from './provider-reads';
 
