@@ -9,8 +9,10 @@ RUN npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
-# A smaller young generation: each process stays ~20 MB smaller under load (see README, Performance).
-ENV NODE_OPTIONS=--max-semi-space-size=4
+# A smaller young generation (~20 MB less per process), and a 1 GB old space: V8 scales how far it lets
+# the heap grow past its live data with this limit (up to 4x at the default ~4 GB, <=1.6x at 1 GB), so
+# the processes peak ~110 MB lower together under load for ~5% more CPU (see README, Performance).
+ENV NODE_OPTIONS="--max-semi-space-size=4 --max-old-space-size=1024"
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Db } from '../db';
 import { applyInboundFacts } from '../db/queries/conversions';
 import type { InboundFacts, Origin } from '../db/queries/inbound-facts';
-import { type InboxBatchRow, type InboxOutcome, inSavepoint, lockPendingBatch, markInboxRows, peekPendingBatch } from '../db/queries/inbox-drain';
+import { type BatchLimits, type InboxBatchRow, type InboxOutcome, inSavepoint, lockPendingBatch, markInboxRows, peekPendingBatch } from '../db/queries/inbox-drain';
 import type { InboxResult } from '../db/schema';
 import { logger } from '../lib/logger';
 import { metrics } from '../lib/metrics';
@@ -27,12 +27,12 @@ export interface ProviderLifecycleRequest {
 /**
  * One batch: the provider's reads first (outside the transaction), then one transaction that applies
  * the batch's events and marks their rows; `announce` when it committed workspace events. Resolves to
- * the rows it handled and the lifecycle changes they asked for.
+ * the rows it handled, whether more were waiting behind them, and the lifecycle changes they asked for.
  */
-export async function drainBatch(db: Db, source: InboxSource, batchSize: number, reads: ProviderReads | undefined, announce: () => void): Promise<{ rows: number; requested: ProviderLifecycleRequest[] }> {
-  const batchReads: BatchReads = reads ? await readBeforeBatch(db, source, batchSize, reads, announce) : { enrichment: new Map() };
-  const { outcomes, requested } = await applyBatch(db, source, batchSize, false, batchReads).catch((error: unknown) => {
-    if (error instanceof IsolateEvents) return applyBatch(db, source, batchSize, true, batchReads);
+export async function drainBatch(db: Db, source: InboxSource, limits: BatchLimits, reads: ProviderReads | undefined, announce: () => void): Promise<{ rows: number; full: boolean; requested: ProviderLifecycleRequest[] }> {
+  const batchReads: BatchReads = reads ? await readBeforeBatch(db, source, limits, reads, announce) : { enrichment: new Map() };
+  const { outcomes, full, requested } = await applyBatch(db, source, limits, false, batchReads).catch((error: unknown) => {
+    if (error instanceof IsolateEvents) return applyBatch(db, source, limits, true, batchReads);
     throw error;
   });
   if (outcomes.some(({ outcome }) => outcome.status === 'processed' && outcome.result.eventIds.length > 0)) announce();
@@ -42,7 +42,7 @@ export async function drainBatch(db: Db, source: InboxSource, batchSize: number,
     metrics.processingLag.observe({ provider: source.providerId }, (Date.now() - (row.requeued_at ?? row.received_at).getTime()) / 1000);
     if (outcome.status === 'processed') metrics.conversionsApplied.inc({ provider: source.providerId }, outcome.result.conversionIds.length);
   }
-  return { rows: outcomes.length, requested };
+  return { rows: outcomes.length, full, requested };
 }
 
 /**
@@ -51,10 +51,10 @@ export async function drainBatch(db: Db, source: InboxSource, batchSize: number,
  * fails, the batch is rolled back and redone with a savepoint per event, so the poison event fails
  * alone. (Savepoints cost a round trip each, and hundreds overflow PostgreSQL's subtransaction cache.)
  */
-function applyBatch(db: Db, source: InboxSource, batchSize: number, isolateEvents: boolean, { enrichment, lastId }: BatchReads) {
+function applyBatch(db: Db, source: InboxSource, limits: BatchLimits, isolateEvents: boolean, { enrichment, lastId }: BatchReads) {
   return db.transaction().execute(async (trx) => {
     // Only rows the provider read was made for: one that arrived after it would be normalized unread.
-    const rows = await lockPendingBatch(trx, source.integrationId, batchSize, lastId);
+    const { rows, full } = await lockPendingBatch(trx, source.integrationId, limits, lastId);
     // A worker that dies mid-batch is noticed within the heartbeat timeout, not the 2-minute one.
     Context.current().heartbeat();
     const outcomes = new Map<InboxBatchRow, InboxOutcome>();
@@ -96,7 +96,7 @@ function applyBatch(db: Db, source: InboxSource, batchSize: number, isolateEvent
     }
     const ordered = rows.map((row) => ({ row, outcome: outcomes.get(row)! }));
     if (ordered.length > 0) await markInboxRows(trx, ordered.map(({ row, outcome }) => ({ id: Number(row.id), outcome })));
-    return { outcomes: ordered, requested };
+    return { outcomes: ordered, full, requested };
   });
 }
 
@@ -148,7 +148,7 @@ interface BatchReads {
  * the provider's reads for the rows the batch will most likely hold (looked at without a lock); a row
  * that arrives after them waits for the next batch (the transaction takes none past the last row read).
  */
-async function readBeforeBatch(db: Db, { integrationId, workspaceId }: InboxSource, batchSize: number, reads: ProviderReads, announce: () => void): Promise<BatchReads> {
+async function readBeforeBatch(db: Db, { integrationId, workspaceId }: InboxSource, limits: BatchLimits, reads: ProviderReads, announce: () => void): Promise<BatchReads> {
   // A provider read that fails in a way its module did not foresee must not block the inbox: what it
   // was for waits for a later read.
   const unforeseen = (what: string) => (error: unknown) => {
@@ -156,7 +156,7 @@ async function readBeforeBatch(db: Db, { integrationId, workspaceId }: InboxSour
     return undefined;
   };
   if (await reads.retryPendingAmounts().catch(unforeseen('re-reading pending amounts'))) announce();
-  const rows = await peekPendingBatch(db, integrationId, batchSize);
+  const rows = await peekPendingBatch(db, integrationId, limits);
   const activity = Context.current();
   activity.heartbeat();
   const enriched = await reads.enrich(rows).catch(unforeseen('reading for the batch'));

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { Db } from '../db';
-import { hasPending, integrationToDrain, rearmDoorbell } from '../db/queries/inbox-drain';
+import { type BatchLimits, hasPending, integrationToDrain, rearmDoorbell } from '../db/queries/inbox-drain';
 import { metrics } from '../lib/metrics';
 import { getProvider } from '../providers';
 import { drainBatch, type InboxSource, type ProviderLifecycleRequest } from './inbox-batch';
@@ -38,7 +38,7 @@ const POLL_MS = 250;
  * Providers whose webhooks leave things out get their API asked before each batch's transaction
  * (`providerReads`): for sales still waiting for an amount, and for the batch's events.
  */
-export function drainInboxActivity({ db, box, config }: ProviderReadDeps, batchSize: number, announce: () => void) {
+export function drainInboxActivity({ db, box, config }: ProviderReadDeps, limits: BatchLimits, announce: () => void) {
   return async function drainInbox({ integrationId }: DrainInboxInput): Promise<DrainInboxResult> {
     const integration = await integrationToDrain(db, integrationId);
     const provider = getProvider(integration.provider);
@@ -52,17 +52,17 @@ export function drainInboxActivity({ db, box, config }: ProviderReadDeps, batchS
     const lifecycle: ProviderLifecycleRequest[] = [];
     let processed = 0;
     for (;;) {
-      const batch = await drainBatch(db, source, batchSize, reads, announce);
+      const batch = await drainBatch(db, source, limits, reads, announce);
       lifecycle.push(...batch.requested);
       metrics.inboxBatchSize.observe(batch.rows);
       processed += batch.rows;
       // The workflow applies the provider's lifecycle request, or a lifecycle request of its own, first.
       if (lifecycle.length > 0 || activity.cancellationSignal.aborted) break;
       if (Date.now() >= deadline) return { processed, more: true, lifecycle };
-      // Nothing at all (a repeated ring, a new run): hand back at once. A full batch: more is waiting.
-      // Otherwise wait a little for the next events (fewer, larger batches).
+      // Nothing at all (a repeated ring, a new run): hand back at once. A full batch (rows or bytes):
+      // more is waiting. Otherwise wait a little for the next events (fewer, larger batches).
       if (processed === 0) break;
-      if (batch.rows < batchSize && !(await pendingWithin(db, integrationId, Math.min(LINGER_MS, deadline - Date.now())))) break;
+      if (!batch.full && !(await pendingWithin(db, integrationId, Math.min(LINGER_MS, deadline - Date.now())))) break;
     }
     const more = await rearmDoorbell(db, integrationId);
     return { processed, more, lifecycle };

@@ -14,7 +14,7 @@ export function createActivities(deps: ActivityDeps) {
   return failFastOnDataErrors({
     recordTransition: thenDispatch(recordTransitionActivity(deps.db, deps.box), dispatch),
     // A long drain commits many batches: one dispatch pass per second covers them all.
-    drainInbox: drainInboxActivity(deps, deps.config.inboxBatchSize, atMostEvery(DRAIN_DISPATCH_MS, () => void dispatch())),
+    drainInbox: drainInboxActivity(deps, { rows: deps.config.inboxBatchSize, bytes: deps.config.inboxBatchBytes }, atMostEvery(DRAIN_DISPATCH_MS, () => void dispatch())),
     ...createOutboundActivities(deps),
     checkCredentials: checkCredentialsActivity(deps.db, deps.box, deps.config),
     applyRetention: applyRetentionActivity(deps.db),

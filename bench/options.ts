@@ -63,7 +63,7 @@ export const USAGE = `npm run bench -- [options]     (each option also reads BEN
   --lag-seconds N       duration of the processing-lag run                    (${DEFAULTS.lagSeconds})
   --deliveries N        outbound deliveries per run                           (${DEFAULTS.deliveries})
   --fail-every N        the failure run's receiver answers 500 to every N-th  (${DEFAULTS.failEvery})
-  --profile             CPU profiles of the API and worker into bench/results/profiles
+  --profile             CPU profiles into bench/results/profiles/{api,worker}/ (one per thread)
   --accept-only         only the baseline and accept runs
   --out FILE            JSON results                                          (${DEFAULTS.out})
 Uses TEMPORAL_ADDRESS / DATABASE_URL when set; otherwise starts an in-memory Temporal dev server and a

@@ -42,7 +42,7 @@ export function judgeTargets(result: BenchResult): TargetRow[] {
       pass: exact,
     },
     { target: '≤ 0.1 Temporal history events per webhook', measured: `${history.toFixed(3)} per webhook`, pass: history <= 0.1 },
-    { target: 'API + worker RSS ≤ 500 MB under load', measured: `${memory.peakCombinedRssMb} MB (API ${memory.peakRssMb.api}, worker ${memory.peakRssMb.worker})`, pass: memory.peakCombinedRssMb <= 500 },
+    { target: 'API + worker RSS ≤ 400 MB under load', measured: `${memory.peakCombinedRssMb} MB (API ${memory.peakRssMb.api}, worker ${memory.peakRssMb.worker})`, pass: memory.peakCombinedRssMb <= 400 },
   ];
 }
 

@@ -21,6 +21,8 @@ export interface Config {
   bodyLimitBytes: number;
   allowPrivateDestinations: boolean;
   inboxBatchSize: number;
+  /** Stored payload bytes a drain batch holds at most (the first row whatever its size). */
+  inboxBatchBytes: number;
   doorbellSweepMs: number;
   /** Outbound delivery retry schedule (Temporal retry policy) and per-attempt HTTP timeout. */
   deliveryRetry: RetrySchedule;
@@ -78,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: int(env.BODY_LIMIT_BYTES, 1024 * 1024),
     allowPrivateDestinations: env.ALLOW_PRIVATE_DESTINATIONS === 'true',
     inboxBatchSize: int(env.INBOX_BATCH_SIZE, 200),
+    inboxBatchBytes: wholeNumber(env, 'INBOX_BATCH_BYTES', 4 * 1024 * 1024, 1),
     doorbellSweepMs: int(env.DOORBELL_SWEEP_MS, 30000),
     deliveryRetry: {
       initialIntervalMs: int(env.DELIVERY_RETRY_INITIAL_MS, 5000),

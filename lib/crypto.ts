@@ -57,7 +57,18 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** `prefix_` + 24 random bytes, base62-ish via base64url (ids and API keys). */
+/** Random bytes drawn for ids this many at a time: a drain names 3–4 rows per event, and each draw is a call into OpenSSL. */
+const ID_POOL_BYTES = 4096;
+let idPool = Buffer.alloc(0);
+let idPoolOffset = 0;
+
+/** `prefix_` + `bytes` random bytes, base62-ish via base64url (row ids, never secrets). */
 export function randomId(prefix: string, bytes = 12): string {
-  return `${prefix}_${randomBytes(bytes).toString('base64url').replace(/[-_]/g, '')}`;
+  if (idPoolOffset + bytes > idPool.length) {
+    idPool = randomBytes(Math.max(ID_POOL_BYTES, bytes));
+    idPoolOffset = 0;
+  }
+  const drawn = idPool.subarray(idPoolOffset, idPoolOffset + bytes);
+  idPoolOffset += bytes;
+  return `${prefix}_${drawn.toString('base64url').replace(/[-_]/g, '')}`;
 }

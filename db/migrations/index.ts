@@ -15,6 +15,7 @@ import * as replayAndTransitions from './013_replay_and_transitions';
 import * as oauthStates from './014_oauth_states';
 import * as destinationGone from './015_destination_gone';
 import * as reasonCodes from './016_reason_codes';
+import * as partialCustomerIndexes from './017_partial_customer_indexes';
 
 /** Listed in code (not read from disk) so the compiled service carries its own migrations. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '014_oauth_states': oauthStates,
   '015_destination_gone': destinationGone,
   '016_reason_codes': reasonCodes,
+  '017_partial_customer_indexes': partialCustomerIndexes,
 };

@@ -9,30 +9,59 @@ export function integrationToDrain(db: Db, integrationId: string) {
 
 export type InboxBatchRow = Pick<Selectable<InboxTable>, 'id' | 'dedup_key' | 'event_type' | 'payload' | 'livemode' | 'is_test' | 'received_at' | 'requeued_at'>;
 
+/** How much one batch may hold: rows, and stored payload bytes (the first row is taken whatever its size). */
+export interface BatchLimits {
+  rows: number;
+  bytes: number;
+}
+
+/** A batch of pending rows, and whether more were waiting behind it (it was cut by `limits`). */
+export interface PendingBatch<Row> {
+  rows: Row[];
+  full: boolean;
+}
+
+/**
+ * The next pending rows, oldest first, up to `limits`: a drain holds its batch's payloads in memory
+ * (parsed, several times their stored size), so a run of large webhooks makes smaller batches instead of
+ * a heap that grows with the body limit times the batch size. The running sum covers the first
+ * `limits.rows` rows only, however long the backlog (payloads past the budget are not read out). `lock`:
+ * those rows are locked, skipping rows another transaction holds (any past the byte budget stay locked,
+ * unapplied, until this one ends).
+ */
+async function pendingBatch<Row>(
+  db: Db | Transaction<Database>,
+  columns: ReadonlyArray<keyof InboxBatchRow>,
+  integrationId: string,
+  limits: BatchLimits,
+  options: { lastId?: string; lock: boolean },
+): Promise<PendingBatch<Row>> {
+  const upTo = options.lastId === undefined ? sql`` : sql`AND id <= ${options.lastId}::bigint`;
+  const lock = options.lock ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+  const selected = sql.join(columns.map((column) => sql.ref(column)));
+  const { rows } = await sql<Row & { considered: string }>`SELECT ${selected}, considered FROM (
+      SELECT *, sum(size) OVER (ORDER BY id) - size AS before, count(*) OVER () AS considered FROM (
+        SELECT ${selected}, pg_column_size(payload) AS size FROM inbox
+        WHERE integration_id = ${integrationId} AND status = 'pending' ${upTo}
+        ORDER BY id LIMIT ${limits.rows} ${lock}
+      ) AS firsts
+    ) AS candidates WHERE before < ${limits.bytes} ORDER BY id`.execute(db);
+  const considered = Number(rows[0]?.considered ?? 0);
+  return { rows: rows.map(({ considered: _, ...row }) => row as Row), full: considered === limits.rows || considered > rows.length };
+}
+
 /**
  * Locks the next batch of pending rows, oldest first; rows another drain holds are skipped. With
  * `lastId`, only rows up to it (those a provider read was made for).
  */
-export async function lockPendingBatch(trx: Transaction<Database>, integrationId: string, batchSize: number, lastId?: string): Promise<InboxBatchRow[]> {
-  let pending = trx
-    .selectFrom('inbox')
-    .select(['id', 'dedup_key', 'event_type', 'payload', 'livemode', 'is_test', 'received_at', 'requeued_at'])
-    .where('integration_id', '=', integrationId)
-    .where('status', '=', 'pending');
-  if (lastId !== undefined) pending = pending.where(sql<boolean>`id <= ${lastId}::bigint`);
-  return pending.orderBy('id').limit(batchSize).forUpdate().skipLocked().execute();
+export function lockPendingBatch(trx: Transaction<Database>, integrationId: string, limits: BatchLimits, lastId?: string): Promise<PendingBatch<InboxBatchRow>> {
+  return pendingBatch(trx, ['id', 'dedup_key', 'event_type', 'payload', 'livemode', 'is_test', 'received_at', 'requeued_at'], integrationId, limits, { lastId, lock: true });
 }
 
 /** The rows the next batch will most likely hold, looked at without a lock (for the provider read before it). */
-export async function peekPendingBatch(db: Db, integrationId: string, batchSize: number): Promise<Array<Pick<InboxBatchRow, 'id' | 'dedup_key' | 'event_type' | 'payload'>>> {
-  return db
-    .selectFrom('inbox')
-    .select(['id', 'dedup_key', 'event_type', 'payload'])
-    .where('integration_id', '=', integrationId)
-    .where('status', '=', 'pending')
-    .orderBy('id')
-    .limit(batchSize)
-    .execute();
+export async function peekPendingBatch(db: Db, integrationId: string, limits: BatchLimits): Promise<Array<Pick<InboxBatchRow, 'id' | 'dedup_key' | 'event_type' | 'payload'>>> {
+  const { rows } = await pendingBatch<Pick<InboxBatchRow, 'id' | 'dedup_key' | 'event_type' | 'payload'>>(db, ['id', 'dedup_key', 'event_type', 'payload'], integrationId, limits, { lock: false });
+  return rows;
 }
 
 /** How a drained row ended: applied (with what it produced), or ignored / failed with the reason. */

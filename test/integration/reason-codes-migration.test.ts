@@ -1,15 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { Migrator, sql } from 'kysely';
 import { createDb, type Db, dropDatabase, ensureDatabase, migrateToLatest } from '../../db';
 import { migrations } from '../../db/migrations';
+import { ownDatabaseUrl } from '../support/own-database';
 
 /** Integrations put in `error` or disconnected before reason codes existed get the code their reason text was read as. */
 describe('migration 016_reason_codes', () => {
-  const databaseUrl = (() => {
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `${url.pathname}_reasons_${randomBytes(3).toString('hex')}`;
-    return url.toString();
-  })();
+  const databaseUrl = ownDatabaseUrl('reasons');
   let db: Db;
 
   beforeAll(async () => {

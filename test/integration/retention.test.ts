@@ -15,6 +15,7 @@ import { type Harness, startHarness, waitFor } from '../support/harness';
 import { inboundHelpers } from '../support/inbound';
 import { stripeHeaders } from '../support/signers';
 import { stripeInvoicePaid } from '../support/stripe-events';
+import { ownDatabaseUrl } from '../support/own-database';
 
 const SECRET = 'whsec_retention_secret_value';
 /** Windows of this test's service (none the default, so the schedule is seen to carry the configuration). */
@@ -40,11 +41,7 @@ const daysAgo = (days: number) => sql<Date>`now() - make_interval(days => ${days
  * created by the worker's start (runWorker), and each run is started by triggering it.
  */
 describe('retention: the tables that grow with traffic stay bounded', () => {
-  const databaseUrl = (() => {
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `${url.pathname}_retention_${randomBytes(3).toString('hex')}`;
-    return url.toString();
-  })();
+  const databaseUrl = ownDatabaseUrl('retention');
   let h: Harness;
   let worker: RunningWorker;
   let key: string;

@@ -45,4 +45,10 @@ describe('retention settings', () => {
     expect(() => loadConfig({ RETENTION_INTERVAL_MS: '1000' })).toThrow('RETENTION_INTERVAL_MS must be a whole number from 60000');
     expect(() => loadConfig({ RETENTION_ENABLED: 'no' })).toThrow('RETENTION_ENABLED must be true or false, got "no"');
   });
+
+  it('bounds drain batches at 4 MB of payloads unless told, and never at 0 (no row would ever be taken)', () => {
+    expect(loadConfig({}).inboxBatchBytes).toBe(4 * 1024 * 1024);
+    expect(loadConfig({ INBOX_BATCH_BYTES: '65536' }).inboxBatchBytes).toBe(65536);
+    expect(() => loadConfig({ INBOX_BATCH_BYTES: '0' })).toThrow('INBOX_BATCH_BYTES must be a whole number from 1, got "0"');
+  });
 });

@@ -1,0 +1,70 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db';
+import { lockPendingBatch, peekPendingBatch } from '../../db/queries/inbox-drain';
+import { openOwnDatabase } from '../support/own-database';
+
+/** A drain batch is bounded by rows and by stored payload bytes, oldest first, skipping rows another drain holds. */
+describe('inbox drain batches', () => {
+  let db: Db;
+  let close: () => Promise<void>;
+  /** Stored size of a payload `{"pad": "<n × x>"}` (jsonb, uncompressed at these sizes). */
+  let storedBytes: (chars: number) => Promise<number>;
+
+  beforeAll(async () => {
+    ({ db, close } = await openOwnDatabase('batch', 3));
+    await sql`INSERT INTO workspaces (id, name) VALUES ('ws_batch', 'batch')`.execute(db);
+    storedBytes = async (chars) => (await sql<{ size: number }>`SELECT pg_column_size(jsonb_build_object('pad', repeat('x', ${chars}::int))) AS size`.execute(db)).rows[0].size;
+  });
+  afterAll(() => close());
+
+  /** An integration with pending rows whose payloads pad to `sizes` characters, in this order. */
+  async function inboxWith(name: string, sizes: number[]): Promise<string> {
+    const id = `int_${name}`;
+    await sql`INSERT INTO integrations (id, workspace_id, provider, state, settings, installed_by, state_changed_at, state_changed_by, updated_at)
+      VALUES (${id}, 'ws_batch', 'stripe', 'active', '{}', 'test', now(), 'test', now())`.execute(db);
+    for (const [index, chars] of sizes.entries()) {
+      await sql`INSERT INTO inbox (integration_id, workspace_id, provider, dedup_key, event_type, payload, status)
+        VALUES (${id}, 'ws_batch', 'stripe', ${`evt_${name}_${index}`}, 'invoice.paid', jsonb_build_object('pad', repeat('x', ${chars}::int)), 'pending')`.execute(db);
+    }
+    return id;
+  }
+  const keys = (rows: Array<{ dedup_key: string }>) => rows.map((row) => row.dedup_key);
+
+  it('takes rows up to the row limit, and says more are waiting', async () => {
+    const id = await inboxWith('rows', [10, 10, 10, 10, 10]);
+    const limits = { rows: 3, bytes: 1_000_000 };
+    const batch = await db.transaction().execute((trx) => lockPendingBatch(trx, id, limits));
+    expect(keys(batch.rows)).toEqual(['evt_rows_0', 'evt_rows_1', 'evt_rows_2']);
+    expect(batch.full).toBe(true);
+    const rest = await db.transaction().execute((trx) => lockPendingBatch(trx, id, { rows: 10, bytes: 1_000_000 }));
+    expect(keys(rest.rows)).toHaveLength(5);
+    expect(rest.full).toBe(false);
+  });
+
+  it('stops before the row that would pass the byte budget, but always takes the first', async () => {
+    const id = await inboxWith('bytes', [1000, 1000, 1000, 5000, 10]);
+    const budget = 2 * (await storedBytes(1000)) + 1;
+    const batch = await db.transaction().execute((trx) => lockPendingBatch(trx, id, { rows: 10, bytes: budget }));
+    expect(keys(batch.rows)).toEqual(['evt_bytes_0', 'evt_bytes_1', 'evt_bytes_2']);
+    expect(batch.full).toBe(true);
+    expect(keys(await peekPendingBatch(db, id, { rows: 10, bytes: budget }))).toEqual(['evt_bytes_0', 'evt_bytes_1', 'evt_bytes_2']);
+    await sql`UPDATE inbox SET status = 'processed' WHERE integration_id = ${id} AND dedup_key IN ('evt_bytes_0', 'evt_bytes_1', 'evt_bytes_2')`.execute(db);
+    // A row larger than the budget still goes, alone.
+    const large = await db.transaction().execute((trx) => lockPendingBatch(trx, id, { rows: 10, bytes: 1 }));
+    expect(keys(large.rows)).toEqual(['evt_bytes_3']);
+    expect(large.full).toBe(true);
+  });
+
+  it('skips the rows another transaction holds, and only those up to lastId', async () => {
+    const id = await inboxWith('locked', [10, 10, 10, 10]);
+    const limits = { rows: 2, bytes: 1_000_000 };
+    await db.transaction().execute(async (first) => {
+      const held = await lockPendingBatch(first, id, limits);
+      expect(keys(held.rows)).toEqual(['evt_locked_0', 'evt_locked_1']);
+      const next = await db.transaction().execute((second) => lockPendingBatch(second, id, limits));
+      expect(keys(next.rows)).toEqual(['evt_locked_2', 'evt_locked_3']);
+      const upTo = await db.transaction().execute((second) => lockPendingBatch(second, id, { rows: 10, bytes: 1_000_000 }, String(next.rows[0].id)));
+      expect(keys(upTo.rows)).toEqual(['evt_locked_2']);
+    });
+  });
+});
