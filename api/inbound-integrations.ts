@@ -40,9 +40,11 @@ type Entry = InboundIntegration & { provider: string; loadedAt: number };
  */
 export class InboundIntegrations {
   private readonly entries = new Map<string, Entry>();
+  /**
+   * Lookups under way. An invalidation drops the integration's slot (all of them when the change feed is
+   * lost): a lookup whose slot is gone when it ends may have read the old row, and is used but not kept.
+   */
   private readonly loading = new Map<string, { provider: string; entry: Promise<Entry | undefined> }>();
-  /** Bumped by every invalidation: a lookup that raced one is used but not kept. */
-  private generation = 0;
   private listener: Client | undefined;
   private reconnect: NodeJS.Timeout | undefined;
   /** Reconnects that failed since the listener was last up. */
@@ -69,17 +71,23 @@ export class InboundIntegrations {
     // After an invalidation a burst of webhooks for the same integration shares one lookup.
     const loading = this.loading.get(integrationId);
     if (loading?.provider === provider.id) return loading.entry;
-    const entry = this.load(integrationId, provider);
-    this.loading.set(integrationId, { provider: provider.id, entry });
+    const slot = { provider: provider.id, entry: this.load(integrationId, provider) };
+    this.loading.set(integrationId, slot);
     try {
-      return await entry;
+      const entry = await slot.entry;
+      if (entry && this.listener && this.loading.get(integrationId) === slot) this.keep(entry);
+      return entry;
     } finally {
-      if (this.loading.get(integrationId)?.entry === entry) this.loading.delete(integrationId);
+      if (this.loading.get(integrationId) === slot) this.loading.delete(integrationId);
     }
   }
 
+  private keep(entry: Entry): void {
+    if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(entry.id, entry);
+  }
+
   private async load(integrationId: string, provider: ProviderModule): Promise<Entry | undefined> {
-    const generation = this.generation;
     const row = await this.db
       .selectFrom('integrations')
       .select(['id', 'workspace_id', 'state', 'settings', 'secrets_sealed', 'retired_secrets_sealed'])
@@ -87,7 +95,7 @@ export class InboundIntegrations {
       .where('provider', '=', provider.id)
       .executeTakeFirst();
     if (!row) return undefined;
-    const entry: Entry = {
+    return {
       id: row.id,
       workspaceId: row.workspace_id,
       state: row.state,
@@ -96,16 +104,10 @@ export class InboundIntegrations {
       provider: provider.id,
       loadedAt: Date.now(),
     };
-    if (this.listener && generation === this.generation) {
-      if (this.entries.size >= MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-      this.entries.set(integrationId, entry);
-    }
-    return entry;
   }
 
   /** For changes made by this process: the next webhook sees them, whenever the notification arrives. */
   forget(integrationId: string): void {
-    this.generation += 1;
     this.entries.delete(integrationId);
     // A lookup already under way may have read the old row: later callers start their own.
     this.loading.delete(integrationId);
@@ -164,7 +166,6 @@ export class InboundIntegrations {
   private detach(): Client | undefined {
     const listener = this.listener;
     this.listener = undefined;
-    this.generation += 1;
     this.entries.clear();
     this.loading.clear();
     return listener;

@@ -84,6 +84,21 @@ describe('the accept path’s integration cache', () => {
     expect(again).toEqual(first ? { ...first, loadedAt: expect.any(Number) } : undefined);
   });
 
+  it('keeps a lookup that raced a change of another integration, not one that raced a change of its own', async () => {
+    const [id, other] = [await install('whsec_one'), await install('whsec_other')];
+    // Other files' tests change integrations in the same database meanwhile: only this id's own changes count.
+    const lookup = cache.get(id, stripe);
+    cache.forget(other);
+    const kept = await lookup;
+    expect(await cache.get(id, stripe)).toBe(kept);
+    cache.forget(id);
+    const raced = cache.get(id, stripe);
+    cache.forget(id);
+    const used = await raced;
+    expect(used).toMatchObject({ id, state: 'active' });
+    expect(await cache.get(id, stripe)).not.toBe(used);
+  });
+
   it('answers concurrent misses for the same integration with one lookup', async () => {
     const id = await install('whsec_one');
     const [a, b, c] = await Promise.all([cache.get(id, stripe), cache.get(id, stripe), cache.get(id, stripe)]);
