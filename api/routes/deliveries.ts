@@ -45,7 +45,7 @@ export function deliveriesRouter({ db, temporal, config }: ApiContext): Router {
   /** A new round of the same delivery: same event, same `webhook-id`, so the receiver can dedupe. */
   router.post('/:id/redeliver', async (req, res) => {
     const { workspaceId } = caller(res);
-    const batches = await db.transaction().execute(async (trx) => {
+    const { queued, batches } = await db.transaction().execute(async (trx) => {
       const found = await trx
         .selectFrom('deliveries')
         .innerJoin('events', 'events.id', 'deliveries.event_id')
@@ -59,16 +59,17 @@ export function deliveriesRouter({ db, temporal, config }: ApiContext): Router {
       if (found.is_test) throw refused('test events are never sent to destinations');
       if (found.status === 'pending' || found.status === 'delivering') throw refused(`the delivery is ${found.status}: wait for it to finish`);
       if (found.state !== 'active') throw refused(`the destination is ${found.state}: it must be active to receive a redelivery`);
-      const { round } = await trx
+      const row = await trx
         .updateTable('deliveries')
         .set({ status: 'pending', round: sql`round + 1`, reason: 'redelivery requested', next_attempt_at: null, updated_at: new Date() })
         .where('id', '=', req.params.id)
-        .returning('round')
+        .returningAll()
         .executeTakeFirstOrThrow();
-      return assignBatches(trx, destinationOf(found), [{ deliveryId: req.params.id, round }]);
+      return { queued: row, batches: await assignBatches(trx, destinationOf(found), [{ deliveryId: row.id, round: row.round }]) };
     });
     await startDeliveryBatches(temporal, config, batches);
-    res.status(202).json(deliveryView(await deliveryOfWorkspace(db, workspaceId, req.params.id)));
+    // The new round as queued: by the time a re-read ran, a worker may already be sending it.
+    res.status(202).json(deliveryView(queued));
   });
   return router;
 }
