@@ -66,7 +66,8 @@ const SERVICE_NODE_OPTIONS = '--max-semi-space-size=4';
 
 /** `node dist/<role>/main.js` with its output in `<role>.log`; its exit is remembered for `assertRunning`. */
 function startChild(role: 'api' | 'worker', env: NodeJS.ProcessEnv, options: ServiceOptions, exits: Map<string, number | string>): ChildProcess {
-  const profiling = options.profile ? ['--cpu-prof', '--cpu-prof-dir', join(options.outputDir, 'profiles'), '--cpu-prof-name', `${role}.cpuprofile`] : [];
+  // A directory per role, not a file name: each thread (the worker's workflow thread too) writes a profile of its own.
+  const profiling = options.profile ? ['--cpu-prof', '--cpu-prof-dir', join(options.outputDir, 'profiles', role)] : [];
   const args = [...profiling, '--require', require.resolve('./exit-on-signal'), require.resolve(`../${role}/main`)];
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(join(options.outputDir, `${role}.log`));
