@@ -6,6 +6,7 @@ import type { EndToEndRun } from './end-to-end';
 import type { EventsApiRun } from './events-api';
 import type { LoadResult } from './load';
 import type { BenchResult, CpuRow, Machine, TargetRow } from './result';
+import type { Percentiles } from './stats';
 
 export function describeMachine(): Machine {
   return {
@@ -83,7 +84,7 @@ export function judgeTargets(result: BenchResult): TargetRow[] {
 
 const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
 const table = (header: string[], rows: Array<Array<string | number>>) => [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n');
-const latency = (load: LoadResult) => `${load.latencyMs.p50} / ${load.latencyMs.p95} / ${load.latencyMs.p99}`;
+const latency = (load: LoadResult) => spread(load.latencyMs);
 const CPU_PARTS: Array<[string, string]> = [['baseline', 'baseline'], ['api', 'API'], ['worker', 'worker'], ['postgres', 'PG'], ['temporal', 'Temporal']];
 /** "API 1.8 + worker 1.2 + PG 2.2 + Temporal 1 = 6.2" (the load generator's own share is left out of the sum). */
 const cpuTotal = (perUnit: CpuSnapshot) => Math.round(CPU_PARTS.reduce((sum, [key]) => sum + (perUnit[key] ?? 0), 0) * 100) / 100;
@@ -110,92 +111,80 @@ export function cpuByScenario(result: Pick<BenchResult, 'accept' | 'endToEnd' | 
 
 const tally = (run: ReceiptTally) => [`${run.attempts} (${run.failedAttempts})`, run.missing, run.duplicates, run.badSignatures];
 
+/** A heading and its table, or nothing when the scenario did not run. */
+const section = (ran: boolean, heading: string, header: string[], rows: () => Array<Array<string | number>>): string[] => (ran ? [heading, table(header, rows())] : []);
+const spread = (figures: Percentiles) => `${figures.p50} / ${figures.p95} / ${figures.p99}`;
+
 function sections(result: BenchResult): string[][] {
   const { accept, endToEnd, lag, outbound, events, relay } = result;
   const endToEndRuns = [endToEnd, lag].filter((run): run is EndToEndRun => run !== undefined);
   return [
-    accept
-      ? [
-          '### Accept (signed Stripe webhooks, closed loop)',
-          table(
-            ['endpoint', 'concurrency', 'integrations', 'requests', 'req/s', '× baseline', 'latency p50 / p95 / p99 (ms)', 'errors', 'CPU ms per request'],
-            [
-              ...accept.baseline.map(({ concurrency, load, cpuMsPerRequest }) => ['baseline', concurrency, '–', load.requests, load.requestsPerSecond, '1', latency(load), errors(load), cpu(cpuMsPerRequest)]),
-              ...accept.runs.map((run) => ['API', run.concurrency, run.integrations, run.load.requests, run.load.requestsPerSecond, run.ratioToBaseline, latency(run.load), errors(run.load), cpu(run.cpuMsPerRequest)]),
-            ],
-          ),
-        ]
-      : [],
-    endToEndRuns.length > 0
-      ? [
-          '### End to end (webhook sent → conversion committed)',
-          table(
-            ['load', 'events', 'integrations', 'events/s', 'accept p50 / p95 / p99 (ms)', 'lag p50 / p95 / p99 (ms)', 'rows / event', 'history events / signals per 1,000', 'CPU ms per event'],
-            endToEndRuns.map((run) => [
-              'concurrency' in run.offered ? `full speed (c=${run.offered.concurrency})` : `${run.offered.ratePerSecond}/s offered`,
-              run.events,
-              run.integrations,
-              run.eventsPerSecond,
-              latency(run.accept),
-              `${run.lag.toCommitMs.p50} / ${run.lag.toCommitMs.p95} / ${run.lag.toCommitMs.p99}`,
-              run.rowsPerEvent.total,
-              `${run.temporal.eventsPerThousand} / ${run.temporal.signalsPerThousand}`,
-              cpu(run.cpuMsPerEvent),
-            ]),
-          ),
-        ]
-      : [],
-    outbound.length > 0
-      ? [
-          '### Outbound (a backlog of workspace events to a webhook destination on a local receiver)',
-          table(
-            ['receiver', 'deliveries', 'deliveries/s', 'requests (failed)', 'missing', 'duplicates', 'bad signatures', 'history events per 1,000', 'CPU ms per delivery'],
-            outbound.map((run) => [
-              run.failEvery ? `500 on every ${run.failEvery}th request` : 'always 200',
-              run.deliveries,
-              run.deliveriesPerSecond,
-              ...tally(run),
-              run.temporal.eventsPerThousand,
-              cpu(run.cpuMsPerDelivery),
-            ]),
-          ),
-        ]
-      : [],
-    events.length > 0
-      ? [
-          '### `POST /v1/events` (closed loop) → delivered to a webhook destination',
-          table(
-            ['concurrency', 'events', 'accepted req/s', 'latency p50 / p95 / p99 (ms)', 'errors', 'deliveries/s (first POST → last receipt)', 'requests (failed)', 'missing', 'duplicates', 'bad signatures', 'CPU ms per request while accepting', 'CPU ms per delivery, all-in'],
-            events.map((run) => [
-              run.concurrency,
-              run.load.requests,
-              run.load.requestsPerSecond,
-              latency(run.load),
-              errors(run.load),
-              run.deliveriesPerSecond,
-              ...tally(run),
-              cpu(run.cpuMsPerRequest),
-              cpu(run.cpuMsPerDelivery),
-            ]),
-          ),
-        ]
-      : [],
-    relay
-      ? [
-          '### Relay (signed Stripe webhook → sale → forwarded to a webhook destination)',
-          table(
-            ['concurrency', 'integrations', 'events', 'events/s (first webhook → last receipt)', 'accept p50 / p95 / p99 (ms)', 'accepted → received p50 / p95 / p99 (ms)', 'requests (failed)', 'missing', 'duplicates', 'bad signatures', 'CPU ms per event'],
-            [[relay.concurrency, relay.integrations, relay.events, relay.eventsPerSecond, latency(relay.accept), `${relay.lagMs.p50} / ${relay.lagMs.p95} / ${relay.lagMs.p99}`, ...tally(relay), cpu(relay.cpuMsPerEvent)]],
-          ),
-        ]
-      : [],
-    [
-      '### CPU ms per unit of work, by process',
-      table(
-        ['scenario', 'per', ...CPU_PARTS.slice(1).map(([, label]) => label), 'total', 'load generator (not in total)'],
-        result.cpuByScenario.map((entry) => [entry.scenario, entry.unit, ...CPU_PARTS.slice(1).map(([key]) => entry.perProcessMs[key] ?? '–'), entry.totalMs, entry.perProcessMs.loadGenerator ?? '–']),
-      ),
-    ],
+    section(
+      accept !== undefined,
+      '### Accept (signed Stripe webhooks, closed loop)',
+      ['endpoint', 'concurrency', 'integrations', 'requests', 'req/s', '× baseline', 'latency p50 / p95 / p99 (ms)', 'errors', 'CPU ms per request'],
+      () => [
+        ...accept!.baseline.map(({ concurrency, load, cpuMsPerRequest }) => ['baseline', concurrency, '–', load.requests, load.requestsPerSecond, '1', latency(load), errors(load), cpu(cpuMsPerRequest)]),
+        ...accept!.runs.map((run) => ['API', run.concurrency, run.integrations, run.load.requests, run.load.requestsPerSecond, run.ratioToBaseline, latency(run.load), errors(run.load), cpu(run.cpuMsPerRequest)]),
+      ],
+    ),
+    section(
+      endToEndRuns.length > 0,
+      '### End to end (webhook sent → conversion committed)',
+      ['load', 'events', 'integrations', 'events/s', 'accept p50 / p95 / p99 (ms)', 'lag p50 / p95 / p99 (ms)', 'rows / event', 'history events / signals per 1,000', 'CPU ms per event'],
+      () =>
+        endToEndRuns.map((run) => [
+          'concurrency' in run.offered ? `full speed (c=${run.offered.concurrency})` : `${run.offered.ratePerSecond}/s offered`,
+          run.events,
+          run.integrations,
+          run.eventsPerSecond,
+          latency(run.accept),
+          spread(run.lag.toCommitMs),
+          run.rowsPerEvent.total,
+          `${run.temporal.eventsPerThousand} / ${run.temporal.signalsPerThousand}`,
+          cpu(run.cpuMsPerEvent),
+        ]),
+    ),
+    section(
+      outbound.length > 0,
+      '### Outbound (a backlog of workspace events to a webhook destination on a local receiver)',
+      ['receiver', 'deliveries', 'deliveries/s', 'requests (failed)', 'missing', 'duplicates', 'bad signatures', 'history events per 1,000', 'CPU ms per delivery'],
+      () =>
+        outbound.map((run) => [
+          run.failEvery ? `500 on every ${run.failEvery}th request` : 'always 200',
+          run.deliveries,
+          run.deliveriesPerSecond,
+          ...tally(run),
+          run.temporal.eventsPerThousand,
+          cpu(run.cpuMsPerDelivery),
+        ]),
+    ),
+    section(
+      events.length > 0,
+      '### `POST /v1/events` (closed loop) → delivered to a webhook destination',
+      ['concurrency', 'events', 'accepted req/s', 'latency p50 / p95 / p99 (ms)', 'errors', 'deliveries/s (first POST → last receipt)', 'requests (failed)', 'missing', 'duplicates', 'bad signatures', 'CPU ms per request while accepting', 'CPU ms per delivery, all-in'],
+      () =>
+        events.map((run) => [
+          run.concurrency,
+          run.load.requests,
+          run.load.requestsPerSecond,
+          latency(run.load),
+          errors(run.load),
+          run.deliveriesPerSecond,
+          ...tally(run),
+          cpu(run.cpuMsPerRequest),
+          cpu(run.cpuMsPerDelivery),
+        ]),
+    ),
+    section(
+      relay !== undefined,
+      '### Relay (signed Stripe webhook → sale → forwarded to a webhook destination)',
+      ['concurrency', 'integrations', 'events', 'events/s (first webhook → last receipt)', 'accept p50 / p95 / p99 (ms)', 'accepted → received p50 / p95 / p99 (ms)', 'requests (failed)', 'missing', 'duplicates', 'bad signatures', 'CPU ms per event'],
+      () => [[relay!.concurrency, relay!.integrations, relay!.events, relay!.eventsPerSecond, latency(relay!.accept), spread(relay!.lagMs), ...tally(relay!), cpu(relay!.cpuMsPerEvent)]],
+    ),
+    section(true, '### CPU ms per unit of work, by process', ['scenario', 'per', ...CPU_PARTS.slice(1).map(([, label]) => label), 'total', 'load generator (not in total)'], () =>
+      result.cpuByScenario.map((entry) => [entry.scenario, entry.unit, ...CPU_PARTS.slice(1).map(([key]) => entry.perProcessMs[key] ?? '–'), entry.totalMs, entry.perProcessMs.loadGenerator ?? '–']),
+    ),
   ];
 }
 
