@@ -23,7 +23,7 @@ export interface BenchOptions {
   failEvery: number;
   /** Relay: signed webhooks whose sales are forwarded to a webhook destination. */
   relayEvents: number;
-  /** The scenarios to run (all by default); targets of the others are reported as not run. */
+  /** The scenarios to run (all by default); the targets of the others are left out of the report. */
   only: Scenario[];
   /** Write V8 CPU profiles of the API and the worker (`--cpu-prof`) next to the results. */
   profile: boolean;
