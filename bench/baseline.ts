@@ -26,7 +26,7 @@ export async function startBaseline(service: Service): Promise<Baseline> {
   const origin = `http://127.0.0.1:${port}`;
   return {
     pid: child.pid!,
-    run: (tag, requests, concurrency) => closedLoop(origin, stripeWebhooks(tag, requests, ['baseline'], () => '/'), concurrency),
+    run: (tag, requests, concurrency) => closedLoop(origin, stripeWebhooks(tag, requests, ['baseline'], { pathOf: () => '/' }), concurrency),
     stop: async () => {
       await new Promise<void>((gone) => {
         child.once('exit', () => gone());

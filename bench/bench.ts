@@ -1,9 +1,11 @@
 import { loadavg } from 'node:os';
-import { type AcceptFigures, measureAccept } from './accept';
-import { measureLag, measureThroughput } from './end-to-end';
-import type { BenchOptions } from './options';
+import { measureAccept } from './accept';
+import { type EndToEndRun, measureLag, measureThroughput } from './end-to-end';
+import { measureEventsApi } from './events-api';
+import type { BenchOptions, Scenario } from './options';
 import { measureOutbound, type OutboundRun } from './outbound';
-import { describeMachine, judgeTargets } from './report';
+import { measureRelay, type RelayRun } from './relay';
+import { cpuByScenario, describeMachine, judgeTargets } from './report';
 import type { BenchResult } from './result';
 import { sampleMemory } from './rss';
 import { type ServiceOptions, startService } from './service';
@@ -21,16 +23,6 @@ function serviceSettings(env: NodeJS.ProcessEnv): Record<string, string> {
   };
 }
 
-/** `--accept-only`: the baseline and accept runs against a freshly started service. */
-export async function runAcceptBench(options: BenchOptions, where: Where, log: (line: string) => void): Promise<AcceptFigures> {
-  const service = await startService({ ...where, profile: options.profile, env: serviceSettings(process.env), log });
-  try {
-    return await measureAccept(service, options, log);
-  } finally {
-    await service.stop();
-  }
-}
-
 /** One run of every measurement against a freshly started service; the service is stopped whatever happens. */
 export async function runBench(options: BenchOptions, where: Where, log: (line: string) => void): Promise<BenchResult> {
   const startedAt = new Date().toISOString();
@@ -39,21 +31,33 @@ export async function runBench(options: BenchOptions, where: Where, log: (line: 
   const service = await startService({ ...where, profile: options.profile, env: settings, log });
   const memory = sampleMemory({ api: service.pids.api, worker: service.pids.worker });
   const temporalMemory = service.pids.temporal ? sampleMemory({ temporal: service.pids.temporal }) : undefined;
+  const runs = (scenario: Scenario) => options.only.includes(scenario);
   try {
     log(`[bench] service up (API pid ${service.pids.api}, worker pid ${service.pids.worker}, task queue ${service.taskQueue})`);
-    const accept = await measureAccept(service, options, log);
-    log(`[bench] end to end: ${options.events} events at full speed over ${options.integrations} integrations…`);
-    const endToEnd = await measureThroughput(service, options);
-    log(`[bench] end to end: ${endToEnd.eventsPerSecond} events/s, lag p99 ${endToEnd.lag.toCommitMs.p99} ms`);
-    log(`[bench] processing lag: ${options.rate}/s for ${options.lagSeconds} s…`);
-    const lag = await measureLag(service, options);
-    log(`[bench] processing lag: p50 ${lag.lag.toCommitMs.p50} ms, p99 ${lag.lag.toCommitMs.p99} ms (offered ${lag.accept.sentPerSecond}/s)`);
+    const accept = runs('accept') ? await measureAccept(service, options, log) : undefined;
+    let endToEnd: EndToEndRun | undefined;
+    let lag: EndToEndRun | undefined;
+    if (runs('end-to-end')) {
+      log(`[bench] end to end: ${options.events} events at full speed over ${options.integrations} integrations…`);
+      endToEnd = await measureThroughput(service, options);
+      log(`[bench] end to end: ${endToEnd.eventsPerSecond} events/s, lag p99 ${endToEnd.lag.toCommitMs.p99} ms`);
+      log(`[bench] processing lag: ${options.rate}/s for ${options.lagSeconds} s…`);
+      lag = await measureLag(service, options);
+      log(`[bench] processing lag: p50 ${lag.lag.toCommitMs.p50} ms, p99 ${lag.lag.toCommitMs.p99} ms (offered ${lag.accept.sentPerSecond}/s)`);
+    }
     const outbound: OutboundRun[] = [];
-    for (const failEvery of [null, options.failEvery]) {
+    for (const failEvery of runs('outbound') ? [null, options.failEvery] : []) {
       log(`[bench] outbound: ${options.deliveries} deliveries${failEvery ? `, every ${failEvery}th request failing` : ''}…`);
       const run = await measureOutbound(service, options.deliveries, failEvery);
       outbound.push(run);
       log(`[bench] outbound: ${run.deliveriesPerSecond} deliveries/s, ${run.missing} missing, ${run.duplicates} duplicate(s)`);
+    }
+    const events = runs('events') ? await measureEventsApi(service, options, log) : [];
+    let relay: RelayRun | undefined;
+    if (runs('relay')) {
+      log(`[bench] relay: ${options.relayEvents} webhooks → sales → a webhook destination…`);
+      relay = await measureRelay(service, options);
+      log(`[bench] relay: ${relay.eventsPerSecond} events/s, lag p99 ${relay.lagMs.p99} ms, ${relay.missing} missing, ${relay.duplicates} duplicate(s)`);
     }
     const result: BenchResult = {
       startedAt,
@@ -66,9 +70,13 @@ export async function runBench(options: BenchOptions, where: Where, log: (line: 
       endToEnd,
       lag,
       outbound,
+      events,
+      relay,
       memory: { ...memory.stop(), temporalServerPeakRssMb: temporalMemory?.stop().peakRssMb.temporal },
+      cpuByScenario: [],
       targets: [],
     };
+    result.cpuByScenario = cpuByScenario(result);
     result.targets = judgeTargets(result);
     return result;
   } finally {

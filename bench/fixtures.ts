@@ -32,12 +32,12 @@ export async function installIntegration(service: Pick<Service, 'apiUrl'>, tenan
   return installed.id;
 }
 
-/** `count` active Stripe integrations verifying with the bench secret (a few installs at a time). */
-export async function installStripe(service: Service, tenant: Tenant, count: number): Promise<string[]> {
+/** `count` active Stripe integrations verifying with the bench secret (a few installs at a time), taking test-mode events unless `mode` says otherwise. */
+export async function installStripe(service: Service, tenant: Tenant, count: number, mode: 'test' | 'live' = 'test'): Promise<string[]> {
   const ids: string[] = [];
   for (let start = 0; start < count; start += 5) {
     const batch = Math.min(5, count - start);
-    ids.push(...(await Promise.all(Array.from({ length: batch }, () => installIntegration(service, tenant, 'stripe', { mode: 'test' }, { webhookSecret: STRIPE_SECRET })))));
+    ids.push(...(await Promise.all(Array.from({ length: batch }, () => installIntegration(service, tenant, 'stripe', { mode }, { webhookSecret: STRIPE_SECRET })))));
   }
   return ids;
 }

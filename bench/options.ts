@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
 
+export const SCENARIOS = ['accept', 'end-to-end', 'outbound', 'events', 'relay'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
 /** Sizes of one bench run; every figure has a flag and a `BENCH_*` environment variable. */
 export interface BenchOptions {
   /** Signed webhooks per accept configuration (and per baseline run). */
@@ -18,10 +21,12 @@ export interface BenchOptions {
   deliveries: number;
   /** Outbound: the receiver answers 500 to every n-th request in the failure run (10 → 10%). */
   failEvery: number;
+  /** Relay: signed webhooks whose sales are forwarded to a webhook destination. */
+  relayEvents: number;
+  /** The scenarios to run (all by default); the targets of the others are left out of the report. */
+  only: Scenario[];
   /** Write V8 CPU profiles of the API and the worker (`--cpu-prof`) next to the results. */
   profile: boolean;
-  /** Only the accept measurement (baseline and accept runs), to measure a change to the accept path. */
-  acceptOnly: boolean;
   /** Where the JSON results go. */
   out: string;
 }
@@ -37,8 +42,9 @@ export const DEFAULTS: BenchOptions = {
   lagSeconds: 10,
   deliveries: 2000,
   failEvery: 10,
+  relayEvents: 2000,
+  only: [...SCENARIOS],
   profile: false,
-  acceptOnly: false,
   out: 'bench/results/latest.json',
 };
 
@@ -51,6 +57,8 @@ const FLAGS = {
   'lag-seconds': 'lagSeconds',
   deliveries: 'deliveries',
   'fail-every': 'failEvery',
+  'relay-events': 'relayEvents',
+  only: 'only',
   out: 'out',
 } as const satisfies Record<string, keyof BenchOptions>;
 
@@ -63,8 +71,9 @@ export const USAGE = `npm run bench -- [options]     (each option also reads BEN
   --lag-seconds N       duration of the processing-lag run                    (${DEFAULTS.lagSeconds})
   --deliveries N        outbound deliveries per run                           (${DEFAULTS.deliveries})
   --fail-every N        the failure run's receiver answers 500 to every N-th  (${DEFAULTS.failEvery})
-  --profile             CPU profiles into bench/results/profiles/{api,worker}/ (one per thread)
-  --accept-only         only the baseline and accept runs
+  --relay-events N      relay: webhooks whose sales go on to a destination    (${DEFAULTS.relayEvents})
+  --only A,B            run only these of ${SCENARIOS.join(', ')} (accept: webhooks, baseline; events: POST /v1/events)
+  --profile             CPU profiles of the API and worker into bench/results/profiles
   --out FILE            JSON results                                          (${DEFAULTS.out})
 Uses TEMPORAL_ADDRESS / DATABASE_URL when set; otherwise starts an in-memory Temporal dev server and a
 throwaway database linquid_bench_* on postgres://postgres@127.0.0.1:5432 (dropped at the end). A DATABASE_URL
@@ -81,6 +90,12 @@ function positive(flag: string, raw: string): number {
   return value;
 }
 
+function scenario(raw: string): Scenario {
+  const known = SCENARIOS.find((name) => name === raw);
+  if (!known) throw new Error(`--only takes ${SCENARIOS.join(', ')}; got ${raw}`);
+  return known;
+}
+
 /** Flags win over `BENCH_*` variables, which win over the defaults. */
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchOptions | 'help' {
   const { values } = parseArgs({
@@ -88,20 +103,16 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     options: {
       ...Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }])),
       profile: { type: 'boolean' },
-      'accept-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return 'help';
-  const options: BenchOptions = {
-    ...DEFAULTS,
-    profile: values.profile === true || env.BENCH_PROFILE === 'true',
-    acceptOnly: values['accept-only'] === true || env.BENCH_ACCEPT_ONLY === 'true',
-  };
+  const options: BenchOptions = { ...DEFAULTS, profile: values.profile === true || env.BENCH_PROFILE === 'true' };
   for (const [flag, key] of Object.entries(FLAGS)) {
     const raw = (values as Record<string, string | undefined>)[flag] ?? env[envName(flag)];
     if (raw === undefined) continue;
     if (key === 'out') options.out = raw;
+    else if (key === 'only') options.only = raw.split(',').map((part) => scenario(part.trim()));
     else if (key === 'concurrency') options.concurrency = raw.split(',').map((part) => positive(flag, part.trim()));
     else options[key] = positive(flag, raw);
   }

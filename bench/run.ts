@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { runAcceptBench, runBench } from './bench';
+import { runBench } from './bench';
 import { parseOptions, USAGE } from './options';
-import { acceptTable, markdown } from './report';
+import { markdown } from './report';
 
 /** `npm run bench -- [options]`: runs every measurement, writes the JSON, prints the Markdown report. */
 async function main(): Promise<void> {
@@ -16,16 +16,9 @@ async function main(): Promise<void> {
   mkdirSync(outputDir, { recursive: true });
   const log = (line: string) => console.error(line);
   log(`[bench] options ${JSON.stringify(options)}`);
-  const where = { temporalAddress: process.env.TEMPORAL_ADDRESS || undefined, databaseUrl: process.env.DATABASE_URL || undefined, outputDir };
-  if (options.acceptOnly) {
-    const accept = await runAcceptBench(options, where, log);
-    writeFileSync(out, `${JSON.stringify({ options, accept }, null, 2)}\n`);
-    console.log(acceptTable(accept));
-  } else {
-    const result = await runBench(options, where, log);
-    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(markdown(result));
-  }
+  const result = await runBench(options, { temporalAddress: process.env.TEMPORAL_ADDRESS || undefined, databaseUrl: process.env.DATABASE_URL || undefined, outputDir }, log);
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(markdown(result));
   log(`[bench] results: ${out}; service logs: ${outputDir}/api.log, ${outputDir}/worker.log${options.profile ? `; CPU profiles: ${outputDir}/profiles/` : ''}`);
 }
 

@@ -61,13 +61,12 @@ function provisionDatabase(options: ServiceOptions): { url: string; throwaway: b
   return { url: url.toString(), throwaway: true };
 }
 
-/** As the Dockerfile runs the service: a smaller young generation, and an old space whose limit keeps V8's heap growth near the live data. */
+/** As the Dockerfile runs the service: a smaller young generation (V8's default lets each process grow ~20 MB more under load). */
 const SERVICE_NODE_OPTIONS = '--max-semi-space-size=4 --max-old-space-size=1024';
 
 /** `node dist/<role>/main.js` with its output in `<role>.log`; its exit is remembered for `assertRunning`. */
 function startChild(role: 'api' | 'worker', env: NodeJS.ProcessEnv, options: ServiceOptions, exits: Map<string, number | string>): ChildProcess {
-  // One folder per role, with Node's default names: a fixed name made the worker's workflow thread
-  // overwrite its main thread's profile (every thread writes one).
+  // A directory per role, not a file name: each thread (the worker's workflow thread too) writes a profile of its own.
   const profiling = options.profile ? ['--cpu-prof', '--cpu-prof-dir', join(options.outputDir, 'profiles', role)] : [];
   const args = [...profiling, '--require', require.resolve('./exit-on-signal'), require.resolve(`../${role}/main`)];
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

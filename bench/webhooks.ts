@@ -5,14 +5,14 @@ import type { PreparedRequest } from './load';
 export const STRIPE_SECRET = 'whsec_bench_signing_secret';
 
 /** A paid invoice, one customer each: every event becomes one sale conversion and one customer. */
-function invoicePaid(eventId: string, key: string, amount: number): string {
+function invoicePaid(eventId: string, key: string, amount: number, livemode: boolean): string {
   return JSON.stringify({
     id: eventId,
     object: 'event',
     type: 'invoice.paid',
     api_version: '2025-01-27.acacia',
     created: Math.floor(Date.now() / 1000),
-    livemode: false,
+    livemode,
     pending_webhooks: 1,
     data: {
       object: {
@@ -29,13 +29,19 @@ function invoicePaid(eventId: string, key: string, amount: number): string {
   });
 }
 
+/** Where the webhooks go, and whether they are live-mode events (test-mode ones are recorded but never forwarded to destinations). */
+export interface WebhookOptions {
+  pathOf?: (integrationId: string) => string;
+  live?: boolean;
+}
+
 /**
  * `count` signed Stripe webhooks with unique event ids (`tag` keeps runs apart), round-robin over
  * `integrationIds`, signed by Stripe's own library. Signed now: Stripe's 5-minute tolerance covers a run.
  */
-export function stripeWebhooks(tag: string, count: number, integrationIds: string[], pathOf = (id: string) => `/webhooks/stripe/${id}`): PreparedRequest[] {
+export function stripeWebhooks(tag: string, count: number, integrationIds: string[], { pathOf = (id) => `/webhooks/stripe/${id}`, live = false }: WebhookOptions = {}): PreparedRequest[] {
   return Array.from({ length: count }, (_, i) => {
-    const body = invoicePaid(`evt_${tag}_${i}`, `${tag}_${i}`, 1000 + (i % 5000));
+    const body = invoicePaid(`evt_${tag}_${i}`, `${tag}_${i}`, 1000 + (i % 5000), live);
     return { path: pathOf(integrationIds[i % integrationIds.length]), body, headers: { 'content-type': 'application/json', ...stripeHeaders(body, STRIPE_SECRET) } };
   });
 }

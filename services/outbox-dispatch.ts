@@ -141,14 +141,14 @@ export async function dispatchOutbox({ db, temporal, config }: DispatchDeps): Pr
 
 /**
  * `dispatchOutbox` for callers that fire it after every commit: one pass at a time per process, and
- * calls made during a pass share a single next pass. Never throws: the outbox keeps the work and the
- * worker's sweep dispatches it.
+ * calls made during a pass share a single next pass. With `gatherMs`, a pass first waits that long, so
+ * the events committed meanwhile go out together: one delivery workflow for a burst instead of one per
+ * few events (each costs a workflow start, its tasks and a batch activity). Never throws: the outbox
+ * keeps the work and the worker's sweep dispatches it.
  */
-export function outboxDispatcher(deps: DispatchDeps): () => Promise<void> {
-  return coalesced(() =>
-    dispatchOutbox(deps).then(
-      () => undefined,
-      (error: unknown) => logger.warn({ err: error }, 'outbox dispatch failed; the sweep will retry'),
-    ),
-  );
+export function outboxDispatcher(deps: DispatchDeps, { gatherMs = 0 } = {}): () => Promise<void> {
+  return coalesced(async () => {
+    if (gatherMs > 0) await new Promise((resolve) => setTimeout(resolve, gatherMs));
+    await dispatchOutbox(deps).catch((error: unknown) => logger.warn({ err: error }, 'outbox dispatch failed; the sweep will retry'));
+  });
 }

@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { envelopeOf } from '../../db/queries/deliveries';
 import type { DeliveryStatus, StateReason } from '../../contract/states';
 import type { Database, IntegrationRow } from '../../db/schema';
@@ -127,37 +127,46 @@ function storableAnswer(result: DeliveryResult): DeliveryResult {
   };
 }
 
-/** Logs the attempts and moves their deliveries on, in two statements whatever the count. */
-export async function recordAttempts(trx: Transaction<Database>, answered: AttemptRecord[]): Promise<void> {
-  if (answered.length === 0) return;
+/**
+ * The attempts' log rows and their deliveries' moves, as two data-modifying CTEs of the statement the
+ * caller completes (the destination's streak: health.ts), so one statement records everything whatever
+ * the count — no BEGIN/COMMIT round trips, and PostgreSQL commits it as one.
+ */
+export function withAttemptsRecorded(db: Db, answered: AttemptRecord[]) {
   const records = answered.map((record) => ({ ...record, result: storableAnswer(record.result) }));
-  await trx
-    .insertInto('delivery_attempts')
-    .values(
-      records.map(({ candidate, startedAt, latencyMs, outcome, result }) => ({
-        delivery_id: candidate.ref.deliveryId,
-        attempt: candidate.attempt,
-        round: candidate.ref.round,
-        started_at: startedAt,
-        latency_ms: latencyMs,
-        request_headers: JSON.stringify(result.requestHeaders),
-        status_code: result.statusCode,
-        response_body: result.responseBodySnippet,
-        error: result.error ?? null,
-        outcome,
-      })),
-    )
-    .onConflict((oc) => oc.columns(['delivery_id', 'attempt']).doNothing())
-    .execute();
   const values = records.map(
     (record) =>
       sql`(${record.candidate.ref.deliveryId}::text, ${record.candidate.ref.round}::int, ${record.candidate.attempt}::int, ${STATUS_AFTER[record.outcome]}::text, ${reasonOf(record)}::text, ${record.result.statusCode}::int, ${record.result.error ?? null}::text, ${record.latencyMs}::int, ${record.nextAttemptAt}::timestamptz)`,
   );
-  await sql`
-    UPDATE deliveries AS d
-    SET status = v.status, reason = v.reason, attempts = greatest(d.attempts, v.attempt), last_status_code = v.status_code, last_error = v.error,
-        last_latency_ms = v.latency_ms, next_attempt_at = v.next_attempt_at, updated_at = now(),
-        delivered_at = CASE WHEN v.status = 'succeeded' THEN now() ELSE d.delivered_at END
-    FROM (VALUES ${sql.join(values)}) AS v(id, round, attempt, status, reason, status_code, error, latency_ms, next_attempt_at)
-    WHERE d.id = v.id AND d.round = v.round`.execute(trx);
+  return db
+    .with('logged', (qc) =>
+      qc
+        .insertInto('delivery_attempts')
+        .values(
+          records.map(({ candidate, startedAt, latencyMs, outcome, result }) => ({
+            delivery_id: candidate.ref.deliveryId,
+            attempt: candidate.attempt,
+            round: candidate.ref.round,
+            started_at: startedAt,
+            latency_ms: latencyMs,
+            request_headers: JSON.stringify(result.requestHeaders),
+            status_code: result.statusCode,
+            response_body: result.responseBodySnippet,
+            error: result.error ?? null,
+            outcome,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['delivery_id', 'attempt']).doNothing()),
+    )
+    .with(
+      'moved',
+      // Parenthesized: kysely writes a raw CTE as it is.
+      () => sql`(
+        UPDATE deliveries AS d
+        SET status = v.status, reason = v.reason, attempts = greatest(d.attempts, v.attempt), last_status_code = v.status_code, last_error = v.error,
+            last_latency_ms = v.latency_ms, next_attempt_at = v.next_attempt_at, updated_at = now(),
+            delivered_at = CASE WHEN v.status = 'succeeded' THEN now() ELSE d.delivered_at END
+        FROM (VALUES ${sql.join(values)}) AS v(id, round, attempt, status, reason, status_code, error, latency_ms, next_attempt_at)
+        WHERE d.id = v.id AND d.round = v.round)`,
+    );
 }

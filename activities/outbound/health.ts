@@ -1,11 +1,10 @@
 import type { Client } from '@temporalio/client';
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../../db';
 import type { StateReason } from '../../contract/states';
-import type { Database } from '../../db/schema';
 import { logger } from '../../lib/logger';
 import type { DeliveryResult } from '../../providers/types';
-import type { RecordedOutcome } from './attempt';
+import type { RecordedOutcome, withAttemptsRecorded } from './attempt';
 import { lifecycleSignals } from '../../contract/definitions';
 import { integrationWorkflowId } from '../../contract/search-attributes';
 
@@ -72,15 +71,20 @@ function streakAfter(counted: Tally, now: Date) {
   };
 }
 
-/** Applies a run of results to the destination's failure streak (and `gone_at` on a 410), and reads where it stands. */
-export async function recordHealth(trx: Transaction<Database>, integrationId: string, counted: Tally, policy: HealthPolicy): Promise<DestinationAfter> {
+/**
+ * Applies a run of results to the destination's failure streak (and `gone_at` on a 410), and reads where it
+ * stands — as the last part of `statement` (the attempts' CTEs: attempt.ts), so the results and the streak
+ * commit together in one statement. Crossing the policy is claimed in a second statement, once: only while
+ * the streak lasts and nobody claimed it since.
+ */
+export async function recordHealth(db: Db, statement: ReturnType<typeof withAttemptsRecorded>, integrationId: string, counted: Tally, policy: HealthPolicy): Promise<DestinationAfter> {
   const now = new Date();
   const changes = { ...streakAfter(counted, now), ...(counted.gone ? { gone_at: sql<Date>`coalesce(gone_at, now())` } : {}) };
   const columns = ['consecutive_failures', 'failing_since', 'failure_alerted_at', 'state', 'gone_at', sql<boolean>`gone_at = now()`.as('claimed')] as const;
   const row =
     Object.keys(changes).length > 0
-      ? await trx.updateTable('integrations').set(changes).where('id', '=', integrationId).returning(columns).executeTakeFirstOrThrow()
-      : await trx.selectFrom('integrations').select(columns).where('id', '=', integrationId).executeTakeFirstOrThrow();
+      ? await statement.updateTable('integrations').set(changes).where('id', '=', integrationId).returning(columns).executeTakeFirstOrThrow()
+      : await statement.selectFrom('integrations').select(columns).where('id', '=', integrationId).executeTakeFirstOrThrow();
   const after = { open: row.state === 'active' && row.gone_at === null, firstGone: counted.gone && row.claimed === true };
   if (counted.trailing === 0 || !after.open || row.failure_alerted_at) return after;
   const failingForMs = now.getTime() - (row.failing_since?.getTime() ?? now.getTime());
@@ -91,8 +95,15 @@ export async function recordHealth(trx: Transaction<Database>, integrationId: st
         ? `deliveries failing for ${Math.round(failingForMs / 3_600_000)} h (last: ${counted.lastError})`
         : undefined;
   if (!alert) return after;
-  await trx.updateTable('integrations').set({ failure_alerted_at: now }).where('id', '=', integrationId).execute();
-  return { ...after, alert };
+  const claimed = await db
+    .updateTable('integrations')
+    .set({ failure_alerted_at: now })
+    .where('id', '=', integrationId)
+    .where('failure_alerted_at', 'is', null)
+    .where('consecutive_failures', '>', 0)
+    .returning('id')
+    .executeTakeFirst();
+  return claimed ? { ...after, alert } : after;
 }
 
 /** Asks the destination's integration workflow to change state; a lost `fail` signal is re-armed for the next failure. */

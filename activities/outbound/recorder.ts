@@ -2,12 +2,12 @@ import { coalesced } from '../../lib/coalesce';
 import { logger } from '../../lib/logger';
 import { metrics } from '../../lib/metrics';
 import type { ActivityDeps } from '../deps';
-import { type AttemptRecord, DESTINATION_GONE, recordAttempts } from './attempt';
+import { type AttemptRecord, DESTINATION_GONE, withAttemptsRecorded } from './attempt';
 import { type DestinationAfter, recordHealth, signalDestination, tally } from './health';
 
 /**
  * Records each attempt as soon as its answer is back, so a worker that dies re-sends only what was in
- * flight: one transaction at a time per activity (attempt rows, delivery statuses, the destination's
+ * flight: one statement at a time per activity (attempt rows, delivery statuses, the destination's
  * streak and `gone_at`), shared by the answers that came back while the previous one ran. Resolves once
  * the attempt is committed, with where the destination then stands; raises the state change a streak or
  * a first 410 calls for.
@@ -19,10 +19,7 @@ export function attemptRecorder({ db, temporal, config }: Pick<ActivityDeps, 'db
   const flush = coalesced(async () => {
     const records = pending.splice(0);
     const counted = tally(records);
-    const after = await db.transaction().execute(async (trx) => {
-      await recordAttempts(trx, records);
-      return recordHealth(trx, destinationId, counted, policy);
-    });
+    const after = await recordHealth(db, withAttemptsRecorded(db, records), destinationId, counted, policy);
     for (const { outcome, latencyMs } of records) {
       metrics.deliveries.inc({ provider, outcome });
       metrics.deliveryLatency.observe({ provider }, latencyMs / 1000);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type Harness, startHarness } from '../support/harness';
+import { API_KEY_CACHE_MS } from '../../api/auth';
+import { type Harness, startHarness, waitFor } from '../support/harness';
 import { inboundHelpers } from '../support/inbound';
 import { standardWebhookHeaders } from '../support/signers';
 
@@ -312,5 +313,13 @@ describe('read API: webhook-events log, conversions, customers, events, analytic
     for (const path of ['/v1/conversions', `/v1/conversions/${conversion.id}`, '/v1/customers', '/v1/events', '/v1/analytics/conversions', `/v1/integrations/${int1}/webhook-events`]) {
       expect([path, (await h.api('GET', path)).status]).toEqual([path, 401]);
     }
+  });
+
+  it('a key revoked in the database stops working (within the API process cache time)', async () => {
+    const revoked = await h.newWorkspace();
+    expect((await h.api('GET', '/v1/events', { key: revoked.key })).status).toBe(200);
+    await h.db.updateTable('api_keys').set({ revoked_at: new Date() }).where('workspace_id', '=', revoked.workspaceId).execute();
+    await waitFor(async () => (await h.api('GET', '/v1/events', { key: revoked.key })).status === 401, 'the revoked key to be refused', API_KEY_CACHE_MS + 30_000);
+    expect((await h.api('GET', '/v1/events', { key })).status).toBe(200);
   });
 });
