@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import { Client } from 'pg';
+import { createDb, type Db, isDatabaseUnavailable } from '../../db';
+import { type EmittedEvent, type NewWorkspaceEvent, workspaceEventRecorder } from '../../db/queries/events';
+import { createWorkspace } from '../../db/queries/workspaces';
+import { outboundProviderIds } from '../../providers';
+import { waitFor } from '../support/harness';
+
+/**
+ * `POST /v1/events`' group commit against PostgreSQL: events submitted together share a flush (the
+ * first one submitted flushes alone, at once; those submitted meanwhile make the next flush, and share
+ * its transaction's `now()` as `created_at`).
+ */
+describe('recording posted events together (group commit)', () => {
+  let db: Db;
+  /** The recorder's own pool: a test terminates its connections. */
+  let recordDb: Db;
+  let record: ReturnType<typeof workspaceEventRecorder>;
+  let workspaceId: string;
+
+  const posted = (idempotencyKey?: string, amountMinor = 1000): NewWorkspaceEvent => ({
+    workspaceId,
+    type: 'sale.created',
+    data: { conversion: { id: 'cnv_1', eventName: 'Purchase', amountMinor, currency: 'EUR' } },
+    idempotencyKey,
+  });
+  const stored = (ids: string[]) => db.selectFrom('events').select(['id', 'idempotency_key', 'created_at']).where('id', 'in', ids).orderBy('id').execute();
+  const queued = async (ids: string[]) => (await db.selectFrom('outbox').select('event_id').where('event_id', 'in', ids).execute()).map((row) => row.event_id).sort();
+
+  beforeAll(async () => {
+    db = createDb(process.env.DATABASE_URL!, 2);
+    recordDb = createDb(process.env.DATABASE_URL!, 4);
+    record = workspaceEventRecorder(recordDb);
+    workspaceId = (await createWorkspace(db, 'posted events')).workspace.id;
+    // A destination: the workspace's events are queued for dispatch with them.
+    const now = new Date();
+    await db
+      .insertInto('integrations')
+      .values({ id: `int_${randomBytes(6).toString('hex')}`, workspace_id: workspaceId, provider: outboundProviderIds[0], state: 'active', settings: '{}', secrets_sealed: null, retired_secrets_sealed: null, external_account_id: null, installed_by: 'test', state_changed_at: now, state_changed_by: 'test', state_reason: null, updated_at: now, task_queue: null })
+      .execute();
+  });
+  afterAll(async () => {
+    await recordDb.destroy();
+    await db.destroy();
+  });
+
+  it('writes a flush in one transaction, each event with its outbox row, and a key repeated in the flush meets the first event', async () => {
+    const key = `order-${randomBytes(4).toString('hex')}`;
+    const first = record(posted());
+    // The next flush: three new events; the key's copies wait for the flush after (one the same request, one not).
+    const [keyed, plain, other, same, different] = await Promise.all([record(posted(key)), record(posted()), record(posted(`${key}-other`)), record(posted(key)), record(posted(key, 2000))]);
+    await first;
+    for (const created of [keyed, plain, other]) expect(created).toEqual({ id: expect.stringMatching(/^evt_/), created: true, createdAt: expect.any(Date), sameRequest: true });
+    expect(same).toEqual({ id: keyed.id, created: false, createdAt: keyed.createdAt, sameRequest: true });
+    expect(different).toEqual({ id: keyed.id, created: false, createdAt: keyed.createdAt, sameRequest: false });
+    // One transaction: one now() for the three.
+    expect(new Set([keyed, plain, other].map((event) => event.createdAt.getTime())).size).toBe(1);
+    const ids = [keyed.id, plain.id, other.id];
+    expect(await stored(ids)).toEqual(ids.sort().map((id) => expect.objectContaining({ id, created_at: keyed.createdAt })));
+    expect(await db.selectFrom('events').select('id').where('workspace_id', '=', workspaceId).where('idempotency_key', '=', key).execute()).toEqual([{ id: keyed.id }]);
+    expect(await queued(ids)).toEqual(ids.sort());
+  });
+
+  it('fails only the event PostgreSQL refuses, the others of its flush are stored with their outbox rows', async () => {
+    const first = record(posted());
+    // A workspace deleted meanwhile (its event breaks the foreign key).
+    const [gone, kept, alsoKept] = await Promise.allSettled([record({ ...posted(), workspaceId: 'ws_deleted_meanwhile' }), record(posted()), record(posted('kept-with-a-key'))]);
+    await first;
+    expect(gone).toMatchObject({ status: 'rejected', reason: { code: '23503' } });
+    const ids = [kept, alsoKept].map((settled) => (settled as PromiseFulfilledResult<EmittedEvent>).value.id);
+    expect(await stored(ids)).toHaveLength(2);
+    expect(await queued(ids)).toEqual(ids.sort());
+    expect(await db.selectFrom('events').select('id').where('workspace_id', '=', 'ws_deleted_meanwhile').execute()).toEqual([]);
+  });
+
+  it('fails every event of a flush whose connection is lost, and writes none of them', async () => {
+    const key = `held-${randomBytes(4).toString('hex')}`;
+    // Another transaction holds the key uncommitted: the flush that holds it waits on it.
+    const holder = new Client({ connectionString: process.env.DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`INSERT INTO events (id, workspace_id, type, data, idempotency_key) VALUES ($1, $2, 'sale.created', '{}', $3)`, [`evt_held_${randomBytes(4).toString('hex')}`, workspaceId, key]);
+      const before = await record(posted());
+      const flush = [posted(key), posted(), posted(`${key}-b`)].map((event) => record(event).catch((error: unknown) => error));
+      const [{ pid }] = await waitFor(async () => {
+        const { rows } = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%insert into "events"%'`.execute(db);
+        return rows.length > 0 && rows;
+      }, 'the flush to wait on the held key');
+      const writtenBefore = await db.selectFrom('events').select('id').where('workspace_id', '=', workspaceId).where('created_at', '>', before.createdAt).execute();
+      await sql`SELECT pg_terminate_backend(${pid})`.execute(db);
+      const errors = await Promise.all(flush);
+      expect(errors.map(isDatabaseUnavailable)).toEqual([true, true, true]);
+      await holder.query('ROLLBACK');
+      expect(await db.selectFrom('events').select('id').where('workspace_id', '=', workspaceId).where('created_at', '>', before.createdAt).execute()).toEqual(writtenBefore);
+      expect(await db.selectFrom('events').select('id').where('idempotency_key', 'in', [key, `${key}-b`]).execute()).toEqual([]);
+    } finally {
+      await holder.end();
+    }
+  });
+});
