@@ -60,7 +60,7 @@ describe('npm run bench at a tiny size', () => {
     }
     expect(result.memory.peakCombinedRssMb).toBeGreaterThan(0);
     expect(result.targets.map((target) => target.target)).toEqual(expect.arrayContaining(['`POST /v1/events` ≥ 1,000 req/s accepted', 'relay (webhook → conversion → destination) ≥ 500 events/s']));
-    expect(result.targets).toHaveLength(12);
+    expect(result.targets).toHaveLength(13);
     const report = markdown(result);
     for (const heading of ['### `POST /v1/events`', '### Relay', '### CPU ms per unit of work, by process', '### Targets']) expect(report).toContain(heading);
   }, 600_000);
