@@ -5,7 +5,8 @@ import { createDb, type Db, isDatabaseUnavailable } from '../../db';
 import { type EmittedEvent, type NewWorkspaceEvent, workspaceEventRecorder } from '../../db/queries/events';
 import { createWorkspace } from '../../db/queries/workspaces';
 import { outboundProviderIds } from '../../providers';
-import { waitFor } from '../support/harness';
+import { type Harness, startHarness, waitFor } from '../support/harness';
+import { saleEvent } from '../support/outbound';
 
 /**
  * `POST /v1/events`' group commit against PostgreSQL: events submitted together share a flush (the
@@ -98,5 +99,58 @@ describe('recording posted events together (group commit)', () => {
     } finally {
       await holder.end();
     }
+  });
+});
+
+describe('POST /v1/events over HTTP (served ahead of Express)', () => {
+  let h: Harness;
+  let key: string;
+
+  beforeAll(async () => {
+    h = await startHarness({ BODY_LIMIT_BYTES: '2000' });
+    ({ key } = await h.newWorkspace('Posted over HTTP'));
+  });
+  afterAll(() => h.stop());
+
+  it('answers concurrent posts under one Idempotency-Key with one event: 201 once, 200 for the same request, 422 for another', async () => {
+    const body = saleEvent();
+    const other = saleEvent();
+    const post = (event: object) => h.api('POST', '/v1/events', { key, body: event, headers: { 'idempotency-key': 'concurrent-order' } });
+    const answers = await Promise.all([post(body), post(body), post(other), post(body), h.api('POST', '/v1/events', { key, body: saleEvent() })]);
+    const statuses = answers.slice(0, 4).map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+    const firstIndex = statuses.indexOf(201);
+    const first = answers[firstIndex].body;
+    // Posts 0, 1 and 3 are one request, post 2 another: whichever was recorded first, the others repeat it or are refused.
+    const sameRequest = (index: number) => (index === 2) === (firstIndex === 2);
+    expect(first).toEqual({ id: expect.stringMatching(/^evt_/), type: 'sale.created', createdAt: expect.any(String), workspaceId: expect.any(String), data: firstIndex === 2 ? other.data : body.data });
+    for (const [index, answer] of answers.slice(0, 4).entries()) {
+      if (index === firstIndex) continue;
+      if (sameRequest(index)) expect([answer.status, answer.body]).toEqual([200, first]);
+      else expect([answer.status, answer.body.error?.code]).toEqual([422, 'idempotency_key_reused']);
+    }
+    expect(answers[4].status).toBe(201);
+    expect(await h.db.selectFrom('events').select('id').where('idempotency_key', '=', 'concurrent-order').execute()).toEqual([{ id: first.id }]);
+  });
+
+  it('gives the answers the /v1 stack gave: body limit, malformed JSON, the input guard, the key, the schema', async () => {
+    const send = (body: string, headers: Record<string, string> = {}, path = '/v1/events') =>
+      h.post(path, body, { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers });
+    const valid = JSON.stringify(saleEvent());
+    const cases: Array<[Promise<{ status: number; body: any }>, number, string]> = [
+      [send(JSON.stringify({ ...saleEvent(), pad: 'x'.repeat(3000) })), 413, 'payload_too_large'],
+      [send('{"type":'), 400, 'malformed_json'],
+      // Valid but for a key PostgreSQL cannot store: the input guard's.
+      [send(JSON.stringify({ ...saleEvent(), data: { ...saleEvent().data, 'k\u0000': 1 } })), 400, 'invalid_request'],
+      [send(valid, {}, '/v1/events?__proto__=1'), 400, 'invalid_request'],
+      [send(valid, { authorization: 'Bearer nope' }), 401, 'unauthorized'],
+      [send(valid, { 'content-type': 'text/plain' }), 400, 'invalid_request'],
+      [send(valid, { 'idempotency-key': '' }), 400, 'invalid_request'],
+    ];
+    const answers = await Promise.all(cases.map(([answered]) => answered));
+    expect(answers.map((answer) => [answer.status, answer.body.error?.code])).toEqual(cases.map(([, status, code]) => [status, code]));
+    expect(answers[2].body.error.issues).toEqual([{ path: 'data.k\u0000', message: expect.stringContaining('U+0000') }]);
+    // As Express matched the route: a trailing slash, any case.
+    for (const path of ['/v1/events/', '/V1/Events']) expect((await send(JSON.stringify(saleEvent()), {}, path)).status).toBe(201);
   });
 });
