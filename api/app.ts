@@ -7,7 +7,7 @@ import { providerRoutes } from './routes/provider-routes';
 import { metrics, registry } from '../lib/metrics';
 import { adminUi } from './admin-ui';
 import type { EndpointAheadOfExpress } from './ahead-of-express';
-import { apiKeyResolver, requireApiKey } from './auth';
+import { apiKeyResolver, requireApiKey, type ResolveCaller } from './auth';
 import type { ApiContext } from './context';
 import { errorHandler, notFound } from './errors';
 import { InboundIntegrations } from './inbound-integrations';
@@ -28,7 +28,7 @@ import { WEBHOOK_ROUTE, webhookEndpoint } from './routes/webhooks';
 import { workspaceEventsRouter } from './routes/workspace-events';
 import { workspacesRouter } from './routes/workspaces';
 
-function createApp(ctx: ApiContext, resolveCaller: ReturnType<typeof apiKeyResolver>): express.Express {
+function createApp(ctx: ApiContext, resolveCaller: ResolveCaller): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(refuseUndecodablePath);

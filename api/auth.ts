@@ -38,11 +38,14 @@ export interface ApiCaller {
   actor: string;
 }
 
+/** An `Authorization` header's caller (apiKeyResolver). */
+export type ResolveCaller = (authorization: string | undefined) => Promise<ApiCaller>;
+
 /**
  * Resolves an `Authorization: Bearer <key>` header into its workspace (the key is stored as a SHA-256
  * hash), or throws a 401. One per process: Express's `/v1` routes and the endpoints ahead of it share it.
  */
-export function apiKeyResolver(db: Db): (authorization: string | undefined) => Promise<ApiCaller> {
+export function apiKeyResolver(db: Db): ResolveCaller {
   const known = new Map<string, KnownKey>();
   const lookup = async (hash: string): Promise<KnownKey | undefined> => {
     const cached = known.get(hash);
@@ -67,7 +70,7 @@ export function apiKeyResolver(db: Db): (authorization: string | undefined) => P
 }
 
 /** Puts the request's caller (apiKeyResolver) into `res.locals`. */
-export function requireApiKey(resolve: ReturnType<typeof apiKeyResolver>): RequestHandler {
+export function requireApiKey(resolve: ResolveCaller): RequestHandler {
   return async (req, res, next) => {
     const { workspaceId, actor } = await resolve(req.headers.authorization);
     res.locals.workspaceId = workspaceId;

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { json } from 'express';
 import { z } from 'zod';
@@ -6,7 +7,7 @@ import { envelopeOf } from '../../db/queries/deliveries';
 import { workspaceEventRecorder } from '../../db/queries/events';
 import { outboxDispatcher } from '../../services/outbox-dispatch';
 import { answer, answerFailure, bodyReader, type EndpointAheadOfExpress } from '../ahead-of-express';
-import type { apiKeyResolver } from '../auth';
+import type { ResolveCaller } from '../auth';
 import type { ApiContext } from '../context';
 import { HttpError, invalid } from '../errors';
 import { unsafeInputIssues } from '../input-guard';
@@ -36,13 +37,13 @@ const POST_EVENTS_PATH = /^\/v1\/events\/?(?:\?(.*))?$/i;
  * the API key, then the route's own validation; the events of concurrent POSTs are written together
  * (workspaceEventRecorder).
  */
-export function eventsEndpoint(ctx: ApiContext, resolveCaller: ReturnType<typeof apiKeyResolver>): EndpointAheadOfExpress {
+export function eventsEndpoint(ctx: ApiContext, resolveCaller: ResolveCaller): EndpointAheadOfExpress {
   const { db, config } = ctx;
   const dispatch = outboxDispatcher(ctx, { gatherMs: DISPATCH_GATHER_MS });
   const record = workspaceEventRecorder(db);
   const readBody = bodyReader<unknown>(json({ limit: config.bodyLimitBytes }));
 
-  const handle: (...args: Parameters<EndpointAheadOfExpress>) => Promise<void> = async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req, res);
     const query = POST_EVENTS_PATH.exec(req.url ?? '')?.[1];
     const unsafe = [...unsafeInputIssues(query === undefined ? {} : parseQuery(query), ['query']), ...unsafeInputIssues(body)];

@@ -1,19 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { Client } from 'pg';
-import { createDb, type Db, isDatabaseUnavailable } from '../../db';
+import { createDb, type Db, dropDatabase, ensureDatabase, isDatabaseUnavailable, migrateToLatest } from '../../db';
 import { type EmittedEvent, type NewWorkspaceEvent, workspaceEventRecorder } from '../../db/queries/events';
 import { createWorkspace } from '../../db/queries/workspaces';
 import { outboundProviderIds } from '../../providers';
 import { type Harness, startHarness, waitFor } from '../support/harness';
 import { saleEvent } from '../support/outbound';
+import { ownDatabaseUrl } from '../support/own-database';
 
 /**
  * `POST /v1/events`' group commit against PostgreSQL: events submitted together share a flush (the
  * first one submitted flushes alone, at once; those submitted meanwhile make the next flush, and share
- * its transaction's `now()` as `created_at`).
+ * its transaction's `now()` as `created_at`). In a database of its own: the other files' workers would
+ * dispatch (and delete) the outbox rows it checks.
  */
 describe('recording posted events together (group commit)', () => {
+  const url = ownDatabaseUrl('posted');
   let db: Db;
   /** The recorder's own pool: a test terminates its connections. */
   let recordDb: Db;
@@ -30,8 +33,10 @@ describe('recording posted events together (group commit)', () => {
   const queued = async (ids: string[]) => (await db.selectFrom('outbox').select('event_id').where('event_id', 'in', ids).execute()).map((row) => row.event_id).sort();
 
   beforeAll(async () => {
-    db = createDb(process.env.DATABASE_URL!, 2);
-    recordDb = createDb(process.env.DATABASE_URL!, 4);
+    await ensureDatabase(url);
+    db = createDb(url, 2);
+    await migrateToLatest(db);
+    recordDb = createDb(url, 4);
     record = workspaceEventRecorder(recordDb);
     workspaceId = (await createWorkspace(db, 'posted events')).workspace.id;
     // A destination: the workspace's events are queued for dispatch with them.
@@ -44,6 +49,7 @@ describe('recording posted events together (group commit)', () => {
   afterAll(async () => {
     await recordDb.destroy();
     await db.destroy();
+    await dropDatabase(url);
   });
 
   it('writes a flush in one transaction, each event with its outbox row, and a key repeated in the flush meets the first event', async () => {
@@ -78,7 +84,7 @@ describe('recording posted events together (group commit)', () => {
   it('fails every event of a flush whose connection is lost, and writes none of them', async () => {
     const key = `held-${randomBytes(4).toString('hex')}`;
     // Another transaction holds the key uncommitted: the flush that holds it waits on it.
-    const holder = new Client({ connectionString: process.env.DATABASE_URL });
+    const holder = new Client({ connectionString: url });
     await holder.connect();
     try {
       await holder.query('BEGIN');
