@@ -6,7 +6,8 @@ import { logger } from '../lib/logger';
 import { providerRoutes } from './routes/provider-routes';
 import { metrics, registry } from '../lib/metrics';
 import { adminUi } from './admin-ui';
-import { requireApiKey } from './auth';
+import type { EndpointAheadOfExpress } from './ahead-of-express';
+import { apiKeyResolver, requireApiKey, type ResolveCaller } from './auth';
 import type { ApiContext } from './context';
 import { errorHandler, notFound } from './errors';
 import { InboundIntegrations } from './inbound-integrations';
@@ -16,18 +17,18 @@ import { analyticsRouter } from './routes/analytics';
 import { conversionsRouter } from './routes/conversions';
 import { customersRouter } from './routes/customers';
 import { deliveriesRouter, integrationDeliveriesRouter } from './routes/deliveries';
-import { eventsRouter } from './routes/events';
+import { eventsEndpoint, POST_EVENTS_ROUTE } from './routes/events';
 import { integrationChecksRouter } from './routes/integration-checks';
 import { integrationsRouter } from './routes/integrations';
 import { providersRouter } from './routes/providers';
 import { secretsRouter } from './routes/secrets';
 import { transitionsRouter } from './routes/transitions';
 import { webhookEventsRouter } from './routes/webhook-events';
-import { webhookEndpoint } from './routes/webhooks';
+import { WEBHOOK_ROUTE, webhookEndpoint } from './routes/webhooks';
 import { workspaceEventsRouter } from './routes/workspace-events';
 import { workspacesRouter } from './routes/workspaces';
 
-function createApp(ctx: ApiContext): express.Express {
+function createApp(ctx: ApiContext, resolveCaller: ResolveCaller): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(refuseUndecodablePath);
@@ -66,7 +67,7 @@ function createApp(ctx: ApiContext): express.Express {
   // The contract is public: the UI and client generators read it before they have a key.
   v1.get('/openapi.json', sendOpenApiDocument);
   v1.use('/workspaces', workspacesRouter(ctx));
-  v1.use(requireApiKey(ctx.db));
+  v1.use(requireApiKey(resolveCaller));
   // Before the integrations router, so `slack` in /integrations/slack/install is not taken for an integration id.
   for (const route of providerRoutes) {
     if ('v1' in route.mount) v1.use(route.mount.v1, route.router(ctx));
@@ -82,7 +83,6 @@ function createApp(ctx: ApiContext): express.Express {
   v1.use('/conversions', conversionsRouter(ctx));
   v1.use('/customers', customersRouter(ctx));
   v1.use('/events', workspaceEventsRouter(ctx));
-  v1.use('/events', eventsRouter(ctx));
   v1.use('/deliveries', deliveriesRouter(ctx));
   v1.use('/analytics', analyticsRouter(ctx));
   app.use('/v1', v1);
@@ -96,9 +96,12 @@ function createApp(ctx: ApiContext): express.Express {
   return app;
 }
 
+/** The routes answered before the Express app sees the request (they are not in its router stack). */
+export const ROUTES_AHEAD_OF_EXPRESS = [WEBHOOK_ROUTE, POST_EVENTS_ROUTE];
+
 export interface RunningApi {
   server: Server;
-  /** The Express app itself (its router stack lists every route but WEBHOOK_ROUTE: the hostile-input test walks it). */
+  /** The Express app itself (its router stack lists every route but ROUTES_AHEAD_OF_EXPRESS: the hostile-input test walks it). */
   app: express.Express;
   /** Stops taking requests, then closes the integration change feed. */
   close(): Promise<void>;
@@ -108,11 +111,13 @@ export interface RunningApi {
 export async function serveApi(deps: Omit<ApiContext, 'inbound'>, port: number, host?: string): Promise<RunningApi> {
   const inbound = await InboundIntegrations.open(deps.db, deps.box, deps.config.databaseUrl, deps.config.databaseConnectTimeoutMs);
   const ctx = { ...deps, inbound };
-  const app = createApp(ctx);
-  // Provider webhooks, the hot path, are answered ahead of Express; every other request goes to the app.
-  const webhook = webhookEndpoint(ctx);
+  // One key cache for the app's /v1 routes and POST /v1/events.
+  const resolveCaller = apiKeyResolver(deps.db);
+  const app = createApp(ctx, resolveCaller);
+  // The hot paths (provider webhooks, posted events) are answered ahead of Express; every other request goes to the app.
+  const endpoints: EndpointAheadOfExpress[] = [webhookEndpoint(ctx), eventsEndpoint(ctx, resolveCaller)];
   const server = createServer((req, res) => {
-    if (!webhook(req, res)) app(req, res);
+    if (!endpoints.some((endpoint) => endpoint(req, res))) app(req, res);
   });
   if (host) server.listen(port, host);
   else server.listen(port);

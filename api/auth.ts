@@ -32,8 +32,20 @@ interface KnownKey {
   until: number;
 }
 
-/** Resolves the workspace API key (stored as a SHA-256 hash) into `res.locals.workspaceId`. */
-export function requireApiKey(db: Db): RequestHandler {
+/** Who a request is from, by its workspace API key. */
+export interface ApiCaller {
+  workspaceId: string;
+  actor: string;
+}
+
+/** An `Authorization` header's caller (apiKeyResolver). */
+export type ResolveCaller = (authorization: string | undefined) => Promise<ApiCaller>;
+
+/**
+ * Resolves an `Authorization: Bearer <key>` header into its workspace (the key is stored as a SHA-256
+ * hash), or throws a 401. One per process: Express's `/v1` routes and the endpoints ahead of it share it.
+ */
+export function apiKeyResolver(db: Db): ResolveCaller {
   const known = new Map<string, KnownKey>();
   const lookup = async (hash: string): Promise<KnownKey | undefined> => {
     const cached = known.get(hash);
@@ -48,17 +60,25 @@ export function requireApiKey(db: Db): RequestHandler {
     known.set(hash, entry);
     return entry;
   };
-  return async (req, res, next) => {
-    const key = bearer(req.headers.authorization);
+  return async (authorization) => {
+    const key = bearer(authorization);
     if (!key) throw unauthorized();
     const found = await lookup(sha256Hex(key));
     if (!found) throw unauthorized();
-    res.locals.workspaceId = found.workspaceId;
-    res.locals.actor = `api:${found.id}`;
+    return { workspaceId: found.workspaceId, actor: `api:${found.id}` };
+  };
+}
+
+/** Puts the request's caller (apiKeyResolver) into `res.locals`. */
+export function requireApiKey(resolve: ResolveCaller): RequestHandler {
+  return async (req, res, next) => {
+    const { workspaceId, actor } = await resolve(req.headers.authorization);
+    res.locals.workspaceId = workspaceId;
+    res.locals.actor = actor;
     next();
   };
 }
 
-export function caller(res: Response): { workspaceId: string; actor: string } {
+export function caller(res: Response): ApiCaller {
   return { workspaceId: res.locals.workspaceId as string, actor: res.locals.actor as string };
 }

@@ -12,7 +12,8 @@ import { getProvider } from '../../providers';
 import { type InboundRequest, MalformedPayloadError, type ParsedEvent } from '../../providers/types';
 import type { ApiContext } from '../context';
 import type { InboundIntegration } from '../inbound-integrations';
-import { errorAnswer, HttpError, notFound } from '../errors';
+import { answer, answerFailure, bodyReader, type EndpointAheadOfExpress } from '../ahead-of-express';
+import { HttpError, notFound } from '../errors';
 import { undecodablePath } from '../input-guard';
 
 /** One log line per integration per window, however many bad signatures arrive (they are all counted). */
@@ -58,14 +59,14 @@ const WEBHOOK_PATH = /^\/webhooks\/([^/?]+)\/([^/?]+)\/?(?:\?.*)?$/i;
  * middleware, only the path guard, the raw body (byte for byte, within the size limit, as
  * `express.raw` reads it) and the error answers, which it shares with the rest of the API.
  */
-export function webhookEndpoint(ctx: ApiContext): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function webhookEndpoint(ctx: ApiContext): EndpointAheadOfExpress {
   const { db, box, config, temporal, inbound } = ctx;
   const ring = doorbellRinger(db, temporal);
   const accept = inboxAccepter(db);
-  const readBody = raw({ type: () => true, limit: config.bodyLimitBytes }) as unknown as (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+  const readBody = bodyReader<Buffer>(raw({ type: () => true, limit: config.bodyLimitBytes }));
 
   const handle = async (req: IncomingMessage, res: ServerResponse, providerId: string, integrationId: string): Promise<void> => {
-    const rawBody = await new Promise<Buffer | undefined>((read, failed) => readBody(req, res, (error) => (error ? failed(error) : read((req as { body?: Buffer }).body))));
+    const rawBody = await readBody(req, res);
     const provider = getProvider(providerId);
     if (!provider?.inbound) throw notFound(`webhook endpoint for provider ${providerId}`);
     const integration = await inbound.get(integrationId, provider);
@@ -120,17 +121,7 @@ export function webhookEndpoint(ctx: ApiContext): (req: IncomingMessage, res: Se
     const path = (req.url ?? '').split('?', 1)[0];
     const refused = undecodablePath(path);
     const handled = refused ? Promise.reject(refused) : handle(req, res, decodeURIComponent(match[1]), decodeURIComponent(match[2]));
-    handled.catch((error: unknown) => {
-      const failed = errorAnswer(error, 'POST', path);
-      answer(res, failed.status, failed.body, failed.retryAfterSeconds === undefined ? {} : { 'retry-after': String(failed.retryAfterSeconds) });
-    });
+    handled.catch((error: unknown) => answerFailure(res, error, 'POST', path));
     return true;
   };
-}
-
-/** A JSON answer as Express's `res.json` writes it, without the ETag nobody revalidates a POST with. */
-function answer(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
 }

@@ -1,4 +1,6 @@
 import { type Kysely, sql } from 'kysely';
+import { type Db, isDatabaseUnavailable } from '..';
+import { groupCommit } from '../../lib/group-commit';
 import { randomId } from '../../lib/crypto';
 import { isDestination } from './integrations';
 import type { Database } from '../schema';
@@ -24,16 +26,16 @@ export interface NewWorkspaceEvent {
   isTest?: boolean;
 }
 
+/** A new event's id and time; undefined for one whose idempotency key was used before (nothing recorded). */
+type Inserted = { id: string; createdAt: Date } | undefined;
+
 /**
- * Records workspace events in the caller's transaction (or, given the database, in a statement of its
- * own), and queues them for the outbound dispatcher
- * when their workspace has a destination (a workspace without one pays no outbox writes), so each fact
- * and its announcement commit together — all in one statement (data-modifying CTEs). A destination
- * receives the events recorded after it was installed. An event whose idempotency key was used before
- * is not recorded again: its result is the first event's id, and whether it asked for the same event.
+ * Records workspace events and queues them for the outbound dispatcher when their workspace has a
+ * destination (a workspace without one pays no outbox writes), so each fact and its announcement commit
+ * together — all in one statement (data-modifying CTEs). A destination receives the events recorded
+ * after it was installed. An event whose idempotency key was used before is not recorded again.
  */
-export async function emitWorkspaceEvents(trx: Kysely<Database>, events: NewWorkspaceEvent[]): Promise<EmittedEvent[]> {
-  if (events.length === 0) return [];
+async function insertWorkspaceEvents(trx: Kysely<Database>, events: NewWorkspaceEvent[]): Promise<Inserted[]> {
   const rows = events.map((event) => ({
     id: randomId('evt'),
     workspace_id: event.workspaceId,
@@ -74,20 +76,34 @@ export async function emitWorkspaceEvents(trx: Kysely<Database>, events: NewWork
     .select(['id', 'created_at'])
     .execute();
   const created = new Map(inserted.map((row) => [row.id, row.created_at]));
-  const results: EmittedEvent[] = [];
-  for (const row of rows) {
+  return rows.map((row) => {
     const createdAt = created.get(row.id);
-    if (createdAt) {
-      results.push({ id: row.id, created: true, createdAt, sameRequest: true });
-      continue;
-    }
-    const existing = await trx
-      .selectFrom('events')
-      .select(['id', 'created_at', sql<boolean>`type = ${row.type} and data = ${row.data}::jsonb`.as('same_request')])
-      .where('workspace_id', '=', row.workspace_id)
-      .where('idempotency_key', '=', row.idempotency_key!)
-      .executeTakeFirstOrThrow();
-    results.push({ id: existing.id, created: false, createdAt: existing.created_at, sameRequest: existing.same_request });
+    return createdAt && { id: row.id, createdAt };
+  });
+}
+
+/** The first event recorded under an event's idempotency key, and whether it had the same type and data. */
+async function firstEventOf(trx: Kysely<Database>, event: NewWorkspaceEvent): Promise<EmittedEvent> {
+  const existing = await trx
+    .selectFrom('events')
+    .select(['id', 'created_at', sql<boolean>`type = ${event.type} and data = ${JSON.stringify(event.data)}::jsonb`.as('same_request')])
+    .where('workspace_id', '=', event.workspaceId)
+    .where('idempotency_key', '=', event.idempotencyKey!)
+    .executeTakeFirstOrThrow();
+  return { id: existing.id, created: false, createdAt: existing.created_at, sameRequest: existing.same_request };
+}
+
+/**
+ * Records workspace events in the caller's transaction (or, given the database, in a statement of its
+ * own; see insertWorkspaceEvents). For an event whose idempotency key was used before, the result is
+ * the first event's id, and whether it asked for the same event.
+ */
+export async function emitWorkspaceEvents(trx: Kysely<Database>, events: NewWorkspaceEvent[]): Promise<EmittedEvent[]> {
+  if (events.length === 0) return [];
+  const inserted = await insertWorkspaceEvents(trx, events);
+  const results: EmittedEvent[] = [];
+  for (const [index, row] of inserted.entries()) {
+    results.push(row ? { ...row, created: true, sameRequest: true } : await firstEventOf(trx, events[index]));
   }
   return results;
 }
@@ -95,4 +111,29 @@ export async function emitWorkspaceEvents(trx: Kysely<Database>, events: NewWork
 export async function emitWorkspaceEvent(trx: Kysely<Database>, event: NewWorkspaceEvent): Promise<EmittedEvent> {
   const [emitted] = await emitWorkspaceEvents(trx, [event]);
   return emitted;
+}
+
+/** Events per statement: a flush carries the events posted during the previous one, up to this. */
+const MAX_FLUSH_EVENTS = 200;
+
+/**
+ * Records events posted one by one (`POST /v1/events`), each in a statement of its own as far as its
+ * caller can tell: concurrent ones are written together (group commit, see lib/group-commit), each
+ * answered after the commit that holds its row. An event whose idempotency key is already in the flush
+ * waits for the next one, where it meets the first as recorded; a flush that fails for anything but an
+ * unreachable database is tried again event by event, so only the faulty one fails. The first event of
+ * a key used before is read after the flush, which is one statement: committed whole or not at all.
+ */
+export function workspaceEventRecorder(db: Db): (event: NewWorkspaceEvent) => Promise<EmittedEvent> {
+  const insert = groupCommit((events: NewWorkspaceEvent[]) => insertWorkspaceEvents(db, events), {
+    maxWeight: MAX_FLUSH_EVENTS,
+    weight: () => 1,
+    // Workspace ids never hold a newline: the pair is unambiguous.
+    keys: (event) => (event.idempotencyKey ? [`${event.workspaceId}\n${event.idempotencyKey}`] : []),
+    retryAlone: (error) => !isDatabaseUnavailable(error),
+  });
+  return async (event) => {
+    const inserted = await insert(event);
+    return inserted ? { ...inserted, created: true, sameRequest: true } : firstEventOf(db, event);
+  };
 }

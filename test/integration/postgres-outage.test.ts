@@ -6,6 +6,7 @@ import { createWorkspace } from '../../db/queries/workspaces';
 import { freePort } from '../../lib/temporal-server';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { waitFor } from '../support/harness';
+import { saleEvent } from '../support/outbound';
 import { installThrough, type ServiceProcess, startServiceProcess } from '../support/service-process';
 import { stripeHeaders } from '../support/signers';
 import { stripeInvoicePaid } from '../support/stripe-events';
@@ -73,6 +74,12 @@ describe('PostgreSQL outages: no process exits, webhooks get 503 meanwhile, ever
     return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as Record<string, any> };
   };
 
+  /** `POST /v1/events` of a sale (served ahead of Express, its events written by group commit). */
+  const postEvent = async () => {
+    const response = await fetch(`${url}/v1/events`, { method: 'POST', body: JSON.stringify(saleEvent()), headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } });
+    return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as Record<string, any> };
+  };
+
   /** A provider sending new events one after another until stopped. */
   const traffic = (prefix: string) => {
     let sending = true;
@@ -131,11 +138,16 @@ describe('PostgreSQL outages: no process exits, webhooks get 503 meanwhile, ever
     const since = { sweepFailures: worker.logged('doorbell sweep failed'), feedRetries: api.logged(FEED_RECONNECT_FAILED) };
     cut();
     await until(() => answered(prefix, 503).length >= 3 && over(since), `the ${prefix} cut to be noticed`);
-    const [ready, healthy, listing] = await Promise.all([probe('/readyz'), probe('/healthz'), probe('/v1/conversions', { authorization: `Bearer ${key}` })]);
+    const [ready, healthy, listing, posted] = await Promise.all([
+      probe('/readyz'),
+      probe('/healthz'),
+      probe('/v1/conversions', { authorization: `Bearer ${key}` }),
+      postEvent(),
+    ]);
     expect(ready).toMatchObject({ status: 503, body: { database: 'unreachable' } });
     expect(healthy.status).toBe(200);
     // The rest of the API alike: a 503 to come back later, not a 500.
-    expect(listing).toMatchObject({ status: 503, retryAfter: expect.stringMatching(/^[1-9]\d*$/), body: { error: { code: 'database_unavailable' } } });
+    for (const answer of [listing, posted]) expect(answer).toMatchObject({ status: 503, retryAfter: expect.stringMatching(/^[1-9]\d*$/), body: { error: { code: 'database_unavailable' } } });
     expectAlive();
 
     await proxy.restore();

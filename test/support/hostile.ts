@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { sql } from 'kysely';
-import { WEBHOOK_ROUTE } from '../../api/routes/webhooks';
+import { ROUTES_AHEAD_OF_EXPRESS } from '../../api/app';
 import { createDb, type Db, dropDatabase, ensureDatabase, migrateToLatest } from '../../db';
 
 /**
@@ -16,9 +16,9 @@ export interface Route {
 
 export const routeKey = (route: Route) => `${route.method} ${route.path}`;
 
-/** Every route of the app, from its router stack (mounted routers are walked under their mount path), and the webhook endpoint served ahead of it. */
+/** Every route of the app, from its router stack (mounted routers are walked under their mount path), and the endpoints served ahead of it. */
 export function appRoutes(app: Express): Route[] {
-  const found = new Map<string, Route>([[routeKey(WEBHOOK_ROUTE), WEBHOOK_ROUTE]]);
+  const found = new Map<string, Route>(ROUTES_AHEAD_OF_EXPRESS.map((route) => [routeKey(route), route]));
   const walk = (stack: any[], prefix: string) => {
     for (const layer of stack) {
       if (layer.route) {
