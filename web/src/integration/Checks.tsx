@@ -1,7 +1,8 @@
 import { type ReactNode, useState } from 'react';
 import { api } from '../api/client';
 import type { Diagnostics, FindingAction, Integration, TestReport } from '../api/types';
-import { Badge, ErrorMessage, goToSection, Loading, Section, useAction, useLoad } from '../components/ui';
+import { Badge, ErrorMessage, goToSection, Loading, openControl, Section, useAction, useLoad } from '../components/ui';
+import { CONTROL_IDS } from './Settings';
 
 export function HealthPanel({ integration }: { integration: Integration }) {
   const health = integration.health;
@@ -20,12 +21,16 @@ interface ActionContext {
   onOpenDelivery: (deliveryId: string) => void;
 }
 
-/** Where the page already has the control (Secrets, Settings, the delivery log), the button takes the person there. */
-const GO_TO: Partial<Record<FindingAction['code'], [label: string, section: string]>> = {
-  reauthorize: ['Re-authorize (in Secrets)', 'Secrets'],
-  rotate_secret: ['Rotate the secret (in Secrets)', 'Secrets'],
-  edit_settings: ['Edit the settings', 'Settings'],
-  open_deliveries: ['Open the delivery log', 'Deliveries'],
+/**
+ * Where the page already has the control (the re-authorize and rotate panels, the settings editor, the delivery
+ * log), the button opens it (by its element id; rotating falls back to re-authorizing where nothing rotates) or goes
+ * to its section.
+ */
+const GO_TO: Partial<Record<FindingAction['code'], [label: string, go: () => void]>> = {
+  reauthorize: ['Re-authorize (in Secrets)', () => openControl(CONTROL_IDS.reauthorize)],
+  rotate_secret: ['Rotate the secret (in Secrets)', () => openControl(CONTROL_IDS.rotate, CONTROL_IDS.reauthorize)],
+  edit_settings: ['Edit the settings', () => openControl(CONTROL_IDS.settings)],
+  open_deliveries: ['Open the delivery log', () => goToSection('Deliveries')],
 };
 
 /** A finding's first action as the control that does it on this page. */
@@ -49,7 +54,7 @@ function FirstAction({ action, integrationId, onChanged, onOpenDelivery }: Actio
   );
   const goTo = GO_TO[action.code];
   let control: ReactNode;
-  if (goTo) control = <button type="button" onClick={() => goToSection(goTo[1])}>{goTo[0]}</button>;
+  if (goTo) control = <button type="button" onClick={goTo[1]}>{goTo[0]}</button>;
   else if (action.code === 'resume') control = run('Resume the integration', 'resume', {}, () => 'Resumed.');
   else if (action.code === 'replay') control = run(`Replay the ${action.status} events`, 'webhook-events/replay', { status: [action.status] }, (answer) => `${answer.requeued ?? 0} events queued again.`);
   else if (action.code === 'open_delivery') control = <button type="button" onClick={() => onOpenDelivery(action.deliveryId)}>Open the failing delivery</button>;
