@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { type FakeSlack, newSlackCode, startFakeSlack } from '../support/fakes/slack';
 import { openBrowser } from '../support/browser';
+import { genericEvent, newWebhookSecret, sendGeneric } from '../support/generic-webhook';
 import { type Harness, startHarness, waitFor } from '../support/harness';
 import { outboundHelpers, saleEvent } from '../support/outbound';
 import { stripeHeaders } from '../support/signers';
@@ -353,6 +354,17 @@ describe('admin UI', () => {
     await failed.getByTestId('first-action').getByRole('button', { name: 'Replay the failed events' }).click();
     await failed.getByRole('status').filter({ hasText: '1 events queued again.' }).waitFor();
     await browser.screenshot('finding-replayed');
+  });
+
+  it('a sale without a value shows the wrong_values finding, whose first action puts the focus in the settings editor', async () => {
+    const secret = newWebhookSecret();
+    const generic = await out.install('webhook', {}, { signingSecret: secret });
+    expect((await sendGeneric(h, generic.id, secret, genericEvent({ amountMinor: 0 }))).status).toBe(200);
+    await waitFor(async () => (await h.api('GET', `/v1/integrations/${generic.id}/diagnostics`, { key })).body.findings.some((found: { scenario: string }) => found.scenario === 'wrong_values'), 'the wrong_values finding');
+    await page.goto(`${h.url}/#/integrations/${generic.id}`);
+    const wrong = page.getByTestId('finding').filter({ hasText: 'wrong_values' });
+    await wrong.getByTestId('first-action').getByRole('button', { name: 'Edit the settings' }).click();
+    expect(await page.evaluate(`document.activeElement?.closest('#settings-editor') ? document.activeElement.tagName : null`)).toBe('INPUT');
   });
 
   it('names every control on every page for assistive technology (Chromium’s accessibility tree)', async () => {
