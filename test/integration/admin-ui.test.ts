@@ -111,7 +111,10 @@ describe('admin UI', () => {
       expect(await records.getByRole('row').filter({ has: page.getByRole('cell', { name: type, exact: true }) }).getByRole('cell').nth(1).textContent()).toBe(becomes);
     }
     // …and when: the settings it depends on by their titles, not their keys.
-    expect(await records.getByRole('row').filter({ has: page.getByRole('cell', { name: 'invoice.paid', exact: true }) }).getByRole('cell').nth(2).textContent()).toBe('an invoice that paid something, with “Record sales and refunds”');
+    const whenOf = (type: string) => records.getByRole('row').filter({ has: page.getByRole('cell', { name: type, exact: true }) }).getByRole('cell').nth(2).textContent();
+    expect(await whenOf('invoice.paid')).toBe('an invoice that paid something, with “Record sales and refunds”');
+    // A one-word key is left as the word it is (the checkout's mode, not the Mode setting).
+    expect(await whenOf('checkout.session.completed')).toBe('a paid checkout (not setup mode), with “Record sales and refunds”');
     // Booleans are one line, box then label, reached with Tab and toggled with Space.
     const trials = page.getByRole('checkbox', { name: 'Record free trials' });
     const seats = page.getByRole('checkbox', { name: 'Record seats' });

@@ -27,12 +27,13 @@ export function titleOf(schema: JsonSchema, name: string): string {
 }
 
 /**
- * The text with each settings key it names (a word such as `syncOrders`) replaced by that field's title, for prose
- * the API writes by key (what an inbound event records "when").
+ * The text with each settings key it names replaced by that field's title, for prose the API writes by key (what an
+ * inbound event records "when"). Only camelCase keys (`syncOrders`): a one-word key (`mode`, `currency`) reads as
+ * an ordinary word there ("not setup mode" is the checkout's mode, not the setting).
  */
 export function withTitles(text: string, schema: JsonSchema): string {
   const names = new Set(Object.keys((schema.properties ?? {}) as object));
-  return text.replace(/\b[A-Za-z]\w*\b/g, (word) => (names.has(word) ? `“${titleOf(schema, word)}”` : word));
+  return text.replace(/\b[a-z]+[A-Z]\w*\b/g, (word) => (names.has(word) ? `“${titleOf(schema, word)}”` : word));
 }
 
 /**
