@@ -26,7 +26,6 @@ const ERROR_MEANINGS = {
   401: 'Missing or invalid credentials.',
   404: 'Not found in the caller’s workspace.',
   409: 'Refused in the current state (an illegal lifecycle transition, a redelivery or replay that cannot run now).',
-  410: 'The integration is disconnected.',
   422: 'Well-formed but refused (credentials missing, idempotency key reused, refused by the provider).',
   502: 'The provider could not be reached.',
   503: 'A dependency (the database, the Slack app) is unavailable; `Retry-After` says when to try again.',

@@ -1,12 +1,49 @@
 import type { Page } from 'playwright-core';
 import { type FakeSlack, newSlackCode, startFakeSlack } from '../support/fakes/slack';
 import { openBrowser } from '../support/browser';
+import { genericEvent, newWebhookSecret, sendGeneric } from '../support/generic-webhook';
 import { type Harness, startHarness, waitFor } from '../support/harness';
 import { outboundHelpers, saleEvent } from '../support/outbound';
 import { stripeHeaders } from '../support/signers';
 import { stripeInvoicePaid } from '../support/stripe-events';
 
 const STRIPE_SECRET = 'whsec_ui_chart_secret';
+
+/** Roles of the controls a person operates (buttons, links, fields). */
+const CONTROL_ROLES = new Set(['button', 'link', 'textbox', 'searchbox', 'combobox', 'listbox', 'checkbox', 'radio', 'spinbutton', 'slider', 'switch']);
+
+/** The page's controls as Chromium's accessibility tree has them, and those it computes no accessible name for. */
+async function controlNames(page: Page): Promise<{ controls: number; unnamed: string[] }> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: Array<{ ignored: boolean; role?: { value?: string }; name?: { value?: string }; backendDOMNodeId?: number }> };
+    const controls = nodes.filter((node) => !node.ignored && CONTROL_ROLES.has(node.role?.value ?? ''));
+    return { controls: controls.length, unnamed: controls.filter((node) => !node.name?.value?.trim()).map((node) => `${node.role?.value} (DOM node ${node.backendDOMNodeId})`) };
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/** What a person operates with the keyboard: enabled controls and the `<summary>` of each panel. */
+const TABBABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), summary';
+
+/** Tabs through the page from its first control; answers the visible controls Tab never reached (mouse-only ones). */
+async function unreachedByTab(page: Page): Promise<string[]> {
+  const total = (await page.evaluate(`(() => {
+    const controls = [...document.querySelectorAll(${JSON.stringify(TABBABLE)})].filter((element) => element.getClientRects().length > 0);
+    controls.forEach((element, index) => { element.dataset.tabProbe = String(index); });
+    controls[0]?.focus();
+    return controls.length;
+  })()`)) as number;
+  const reached = new Set(['0']);
+  for (let step = 0; step < total + 5; step++) {
+    await page.keyboard.press('Tab');
+    const probe = (await page.evaluate('document.activeElement?.dataset?.tabProbe ?? null')) as string | null;
+    if (probe !== null) reached.add(probe);
+  }
+  const present = await page.locator('[data-tab-probe]').evaluateAll((elements) => elements.map((element) => [(element as unknown as { dataset: { tabProbe: string } }).dataset.tabProbe, (element as unknown as { outerHTML: string }).outerHTML.slice(0, 120)]));
+  return present.filter(([probe]) => !reached.has(probe!)).map(([, html]) => html!);
+}
 
 /** The admin UI walked as a person would, in Chromium, against the real API, PostgreSQL and Temporal. */
 describe('admin UI', () => {
@@ -42,6 +79,14 @@ describe('admin UI', () => {
   });
   // Last in the file: a script error or CSP violation on any page the tests above opened fails the run.
   afterAll(() => expect(browser.problems()).toEqual([]));
+
+  it('serves the API reference at /docs: Swagger UI renders every operation under its own CSP', async () => {
+    await page.goto(`${h.url}/docs`);
+    await page.locator('.swagger-ui .opblock').first().waitFor();
+    const operations = Object.values(((await (await fetch(`${h.url}/v1/openapi.json`)).json()) as { paths: Record<string, object> }).paths).reduce((sum, path) => sum + Object.keys(path).length, 0);
+    expect(await page.locator('.swagger-ui .opblock').count()).toBe(operations);
+    await browser.screenshot('api-docs');
+  });
 
   it('is served with a CSP, immutable hashed assets and a no-cache index', async () => {
     const index = await fetch(`${h.url}/`);
@@ -86,6 +131,11 @@ describe('admin UI', () => {
     for (const [type, becomes] of [['invoice.paid', 'sale, sale alias'], ['charge.refunded', 'refund'], ['customer.created', 'customer, lead'], ['account.application.deauthorized', 'disconnect']]) {
       expect(await records.getByRole('row').filter({ has: page.getByRole('cell', { name: type, exact: true }) }).getByRole('cell').nth(1).textContent()).toBe(becomes);
     }
+    // …and when: the settings it depends on by their titles, not their keys.
+    const whenOf = (type: string) => records.getByRole('row').filter({ has: page.getByRole('cell', { name: type, exact: true }) }).getByRole('cell').nth(2).textContent();
+    expect(await whenOf('invoice.paid')).toBe('an invoice that paid something, with “Record sales and refunds”');
+    // A one-word key is left as the word it is (the checkout's mode, not the Mode setting).
+    expect(await whenOf('checkout.session.completed')).toBe('a paid checkout (not setup mode), with “Record sales and refunds”');
     // Booleans are one line, box then label, reached with Tab and toggled with Space.
     const trials = page.getByRole('checkbox', { name: 'Record free trials' });
     const seats = page.getByRole('checkbox', { name: 'Record seats' });
@@ -148,6 +198,8 @@ describe('admin UI', () => {
     const items = triggers.getByRole('group', { name: /^Item \d+$/ });
     const chosen = () => items.locator('select').evaluateAll((selects) => selects.map((select) => (select as unknown as { selectedOptions: Array<{ textContent: string }> }).selectedOptions[0]?.textContent));
     expect(await chosen()).toEqual(['lead.created', 'sale.created']);
+    // Each item's field is named like its group ("Item 2"), not rjsf's "Trigger events-2".
+    expect(await triggers.getByRole('combobox').evaluateAll((selects) => selects.map((select) => (select as unknown as { labels: Array<{ textContent: string }> }).labels[0]?.textContent?.replace(/\*$/, '')))).toEqual(['Item 1', 'Item 2']);
     await triggers.getByRole('button', { name: 'Add item' }).click();
     await waitFor(async () => (await items.count()) === 3, 'a third trigger event');
     await items.nth(2).locator('select').selectOption('link.clicked');
@@ -302,6 +354,66 @@ describe('admin UI', () => {
     await browser.screenshot('inbound-payload');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
+  });
+
+  it('a refused signature shows its finding, whose first action opens the rotate form; failed events are replayed from theirs', async () => {
+    const stripe = await out.install('stripe', {}, { webhookSecret: STRIPE_SECRET });
+    const body = stripeInvoicePaid('evt_ui_forged', 'in_ui_forged', 100, 'eur');
+    expect((await h.post(`/webhooks/stripe/${stripe.id}`, body, stripeHeaders(body, 'whsec_not_the_stored_one'))).status).toBe(401);
+    // As the drain records an event it could not apply.
+    const { workspace_id } = await h.db.selectFrom('integrations').select('workspace_id').where('id', '=', stripe.id).executeTakeFirstOrThrow();
+    await h.db
+      .insertInto('inbox')
+      .values({ integration_id: stripe.id, workspace_id, provider: 'stripe', dedup_key: 'evt_ui_poison', event_type: 'invoice.paid', payload: '{}', status: 'failed', reason: 'unexpected data', processed_at: new Date() })
+      .execute();
+    await page.goto(`${h.url}/#/integrations/${stripe.id}`);
+    const signatures = page.getByTestId('finding').filter({ hasText: 'signature_failures' });
+    await signatures.getByTestId('first-action').getByRole('button', { name: 'Rotate the secret (in Secrets)' }).click();
+    // One click: the rotate panel is open and its first field has the focus.
+    await page.getByLabel('New signing secret, as Stripe issued it').waitFor();
+    expect(await page.evaluate('document.activeElement?.id')).toBe('rotate-secret');
+    await browser.screenshot('finding-rotate-opened');
+
+    const failed = page.getByTestId('finding').filter({ hasText: 'failed_events' });
+    await failed.getByTestId('first-action').getByRole('button', { name: 'Replay the failed events' }).click();
+    // Said in the Diagnostics section: the reload the replay triggers takes the finding away.
+    await page.getByRole('region', { name: 'Diagnostics' }).getByRole('status').filter({ hasText: '1 event queued again.' }).waitFor();
+    await browser.screenshot('finding-replayed');
+  });
+
+  it('a sale without a value shows the wrong_values finding, whose first action puts the focus in the settings editor', async () => {
+    const secret = newWebhookSecret();
+    const generic = await out.install('webhook', {}, { signingSecret: secret });
+    expect((await sendGeneric(h, generic.id, secret, genericEvent({ amountMinor: 0 }))).status).toBe(200);
+    await waitFor(async () => (await h.api('GET', `/v1/integrations/${generic.id}/diagnostics`, { key })).body.findings.some((found: { scenario: string }) => found.scenario === 'wrong_values'), 'the wrong_values finding');
+    await page.goto(`${h.url}/#/integrations/${generic.id}`);
+    const wrong = page.getByTestId('finding').filter({ hasText: 'wrong_values' });
+    await wrong.getByTestId('first-action').getByRole('button', { name: 'Edit the settings' }).click();
+    expect(await page.evaluate(`document.activeElement?.closest('#settings-editor') ? document.activeElement.tagName : null`)).toBe('INPUT');
+  });
+
+  it('names every control on every page for assistive technology (Chromium’s accessibility tree), and Tab reaches each', async () => {
+    const stripe = await out.install('stripe', {}, { webhookSecret: STRIPE_SECRET });
+    const unnamed: string[] = [];
+    const unreached: string[] = [];
+    const controls: Record<string, number> = {};
+    for (const route of ['#/catalog', '#/providers/stripe', '#/providers/webhook', '#/integrations', `#/integrations/${stripe.id}`, '#/conversions']) {
+      await page.goto(`${h.url}/${route}`);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await page.getByRole('status').filter({ hasText: /^Loading/ }).first().waitFor({ state: 'detached' });
+      // Closed panels' fields are not in the tree: open them first.
+      await page.locator('details:not([open]) > summary').evaluateAll((summaries) => summaries.forEach((summary) => (summary as unknown as { click(): void }).click()));
+      const found = await controlNames(page);
+      controls[route] = found.controls;
+      unnamed.push(...found.unnamed.map((control) => `${route}: ${control}`));
+      unreached.push(...(await unreachedByTab(page)).map((control) => `${route}: ${control}`));
+    }
+    expect(unnamed).toEqual([]);
+    expect(unreached).toEqual([]);
+    // Not vacuous: every page has its nav links and sign-out button, the forms their fields; a button without a name is caught.
+    for (const count of Object.values(controls)) expect(count).toBeGreaterThan(4);
+    await page.evaluate(`document.querySelector('main').append(document.createElement('button'))`);
+    expect((await controlNames(page)).unnamed).toHaveLength(1);
   });
 
   it('"Add to Slack" goes through Slack and lands on the new integration page', async () => {

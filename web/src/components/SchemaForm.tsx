@@ -26,6 +26,35 @@ export function titleOf(schema: JsonSchema, name: string): string {
   return property?.title ?? name;
 }
 
+/**
+ * The text with each settings key it names replaced by that field's title, for prose the API writes by key (what an
+ * inbound event records "when"). Only camelCase keys (`syncOrders`): a one-word key (`mode`, `currency`) reads as
+ * an ordinary word there ("not setup mode" is the checkout's mode, not the setting).
+ */
+export function withTitles(text: string, schema: JsonSchema): string {
+  const names = new Set(Object.keys((schema.properties ?? {}) as object));
+  return text.replace(/\b[a-z]+[A-Z]\w*\b/g, (word) => (names.has(word) ? `“${titleOf(schema, word)}”` : word));
+}
+
+/**
+ * Array items labelled "Item N" (or the item schema's title and N), like their groups (form-templates.tsx), instead
+ * of rjsf's "<array title>-N"; nested arrays too.
+ */
+function itemTitles(schema: RJSFSchema): UiSchema {
+  const ui: UiSchema = {};
+  if (schema.type === 'array' && schema.items && typeof schema.items === 'object' && !Array.isArray(schema.items)) {
+    const items = schema.items as RJSFSchema;
+    const inner = itemTitles(items);
+    ui.items = (_item: unknown, index: number) => ({ ...inner, 'ui:title': `${items.title ?? 'Item'} ${index + 1}` });
+  }
+  for (const [name, property] of Object.entries(schema.properties ?? {})) {
+    if (typeof property !== 'object') continue;
+    const inner = itemTitles(property as RJSFSchema);
+    if (Object.keys(inner).length) ui[name] = inner;
+  }
+  return ui;
+}
+
 const templates = { ButtonTemplates: buttonTemplates, ArrayFieldItemTemplate };
 const widgets = { CheckboxWidget };
 
@@ -45,7 +74,7 @@ export function SchemaForm(props: {
 }) {
   const schema = { ...props.schema } as RJSFSchema;
   delete schema.$schema;
-  const uiSchema: UiSchema = { 'ui:submitButtonOptions': { norender: true } };
+  const uiSchema: UiSchema = { ...itemTitles(schema), 'ui:submitButtonOptions': { norender: true } };
   if (props.secret) {
     for (const name of Object.keys((schema.properties ?? {}) as object)) uiSchema[name] = { 'ui:widget': 'password', 'ui:autocomplete': 'off' };
   }

@@ -107,6 +107,18 @@ export function goToSection(title: string): void {
   heading?.focus();
 }
 
+/**
+ * Opens the first control of those ids the page has (a `<details>` panel is expanded), scrolls to it and focuses its
+ * first field, so one click gets a person to the form.
+ */
+export function openControl(...ids: string[]): void {
+  const control = ids.map((id) => document.getElementById(id)).find((element) => element !== null);
+  if (!control) return;
+  if (control instanceof HTMLDetailsElement) control.open = true;
+  control.scrollIntoView({ block: 'start' });
+  control.querySelector<HTMLElement>('input:not([type=hidden]), select, textarea, button')?.focus();
+}
+
 export function Section({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
   const id = sectionId(title);
   return (
@@ -124,14 +136,17 @@ export function Section({ title, children, actions }: { title: string; children:
 
 export const when = (iso: string | null | undefined) => (iso ? new Date(iso).toLocaleString() : '—');
 
-/** A labelled `<select>`; with `all`, a first option "All" is the empty value (a filter that is not set). */
-export function Select({ label, value, options, onChange, all = false }: { label: string; value: string; options: readonly string[]; onChange: (value: string) => void; all?: boolean }) {
+/** An option of a Select: its value, shown as is or with a label of its own. */
+export type SelectOption = string | { value: string; label: string };
+
+/** A labelled `<select>`; with `all`, a first option ("All", or the text given) is the empty value (a filter that is not set). */
+export function Select({ label, value, options, onChange, all = false }: { label: string; value: string; options: readonly SelectOption[]; onChange: (value: string) => void; all?: boolean | string }) {
   return (
     <label>
       {label}
       <select value={value} onChange={(e) => onChange(e.target.value)}>
-        {all ? <option value="">All</option> : null}
-        {options.map((option) => <option key={option}>{option}</option>)}
+        {all ? <option value="">{all === true ? 'All' : all}</option> : null}
+        {options.map((option) => (typeof option === 'string' ? <option key={option}>{option}</option> : <option key={option.value} value={option.value}>{option.label}</option>))}
       </select>
     </label>
   );

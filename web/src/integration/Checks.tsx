@@ -1,7 +1,8 @@
 import { type ReactNode, useState } from 'react';
 import { api } from '../api/client';
 import type { Diagnostics, FindingAction, Integration, TestReport } from '../api/types';
-import { Badge, ErrorMessage, goToSection, Loading, Section, useAction, useLoad } from '../components/ui';
+import { Badge, ErrorMessage, goToSection, Loading, openControl, Section, useAction, useLoad } from '../components/ui';
+import { CONTROL_IDS } from './Settings';
 
 export function HealthPanel({ integration }: { integration: Integration }) {
   const health = integration.health;
@@ -20,18 +21,24 @@ interface ActionContext {
   onOpenDelivery: (deliveryId: string) => void;
 }
 
-/** Where the page already has the control (Secrets, Settings, the delivery log), the button takes the person there. */
-const GO_TO: Partial<Record<FindingAction['code'], [label: string, section: string]>> = {
-  reauthorize: ['Re-authorize (in Secrets)', 'Secrets'],
-  rotate_secret: ['Rotate the secret (in Secrets)', 'Secrets'],
-  edit_settings: ['Edit the settings', 'Settings'],
-  open_deliveries: ['Open the delivery log', 'Deliveries'],
+/**
+ * Where the page already has the control (the re-authorize and rotate panels, the settings editor, the delivery
+ * log), the button opens it (by its element id; rotating falls back to re-authorizing where nothing rotates) or goes
+ * to its section.
+ */
+const GO_TO: Partial<Record<FindingAction['code'], [label: string, go: () => void]>> = {
+  reauthorize: ['Re-authorize (in Secrets)', () => openControl(CONTROL_IDS.reauthorize)],
+  rotate_secret: ['Rotate the secret (in Secrets)', () => openControl(CONTROL_IDS.rotate, CONTROL_IDS.reauthorize)],
+  edit_settings: ['Edit the settings', () => openControl(CONTROL_IDS.settings)],
+  open_deliveries: ['Open the delivery log', () => goToSection('Deliveries')],
 };
 
-/** A finding's first action as the control that does it on this page. */
-function FirstAction({ action, integrationId, onChanged, onOpenDelivery }: ActionContext & { action: FindingAction }) {
+/**
+ * A finding's first action as the control that does it on this page. What it did is said by `onDone`, outside the
+ * finding: the reload it triggers usually removes the finding.
+ */
+function FirstAction({ action, integrationId, onChanged, onOpenDelivery, onDone }: ActionContext & { action: FindingAction; onDone: (said: string) => void }) {
   const post = useAction((path: string, body: unknown) => api<{ requeued?: number }>(`/integrations/${integrationId}/${path}`, { method: 'POST', body }));
-  const [done, setDone] = useState<string>();
   const run = (label: string, path: string, body: unknown, said: (answer: { requeued?: number }) => string) => (
     <button
       type="button"
@@ -39,7 +46,7 @@ function FirstAction({ action, integrationId, onChanged, onOpenDelivery }: Actio
       onClick={() =>
         void post.go(path, body).then((answer) => {
           if (!answer) return;
-          setDone(said(answer));
+          onDone(said(answer));
           onChanged();
         })
       }
@@ -49,15 +56,14 @@ function FirstAction({ action, integrationId, onChanged, onOpenDelivery }: Actio
   );
   const goTo = GO_TO[action.code];
   let control: ReactNode;
-  if (goTo) control = <button type="button" onClick={() => goToSection(goTo[1])}>{goTo[0]}</button>;
+  if (goTo) control = <button type="button" onClick={goTo[1]}>{goTo[0]}</button>;
   else if (action.code === 'resume') control = run('Resume the integration', 'resume', {}, () => 'Resumed.');
-  else if (action.code === 'replay') control = run(`Replay the ${action.status} events`, 'webhook-events/replay', { status: [action.status] }, (answer) => `${answer.requeued ?? 0} events queued again.`);
+  else if (action.code === 'replay') control = run(`Replay the ${action.status} events`, 'webhook-events/replay', { status: [action.status] }, ({ requeued = 0 }) => `${requeued} ${requeued === 1 ? 'event' : 'events'} queued again.`);
   else if (action.code === 'open_delivery') control = <button type="button" onClick={() => onOpenDelivery(action.deliveryId)}>Open the failing delivery</button>;
   else if (action.code === 'open_workflow') control = <a href={action.url} target="_blank" rel="noreferrer">Open the workflow in the Temporal Web UI</a>;
   return (
     <div className="first-action" data-testid="first-action">
       {control}
-      {done ? <span role="status"> {done}</span> : null}
       <ErrorMessage error={post.error} />
     </div>
   );
@@ -65,9 +71,11 @@ function FirstAction({ action, integrationId, onChanged, onOpenDelivery }: Actio
 
 export function Diagnostics({ integrationId, version, onChanged, onOpenDelivery }: ActionContext & { version: number }) {
   const { data, error, loading, reload } = useLoad(() => api<Diagnostics>(`/integrations/${integrationId}/diagnostics`), [integrationId, version]);
+  const [done, setDone] = useState<string>();
   return (
     <Section title="Diagnostics" actions={<button type="button" onClick={reload} disabled={loading}>{loading ? 'Checking…' : 'Check again'}</button>}>
       <ErrorMessage error={error} />
+      {done ? <p role="status">{done}</p> : null}
       {!data ? (
         <Loading what="diagnostics" />
       ) : data.findings.length === 0 ? (
@@ -83,7 +91,7 @@ export function Diagnostics({ integrationId, version, onChanged, onOpenDelivery 
               <p>
                 <em>First action:</em> {finding.firstAction}
               </p>
-              {finding.action ? <FirstAction action={finding.action} integrationId={integrationId} onChanged={onChanged} onOpenDelivery={onOpenDelivery} /> : null}
+              {finding.action ? <FirstAction action={finding.action} integrationId={integrationId} onChanged={onChanged} onOpenDelivery={onOpenDelivery} onDone={setDone} /> : null}
             </li>
           ))}
         </ul>

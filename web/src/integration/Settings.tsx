@@ -4,6 +4,9 @@ import type { Integration, Provider, RotateResult } from '../api/types';
 import { issuesAtFields, SchemaForm, titleOf } from '../components/SchemaForm';
 import { Copyable, ErrorMessage, Section, useAction } from '../components/ui';
 
+/** The element ids of the forms a diagnostics finding's first action opens (Checks.tsx). */
+export const CONTROL_IDS = { settings: 'settings-editor', reauthorize: 'reauthorize-panel', rotate: 'rotate-panel' } as const;
+
 export function SettingsEditor({ integration, provider, onChanged }: { integration: Integration; provider: Provider; onChanged: (next: Integration) => void }) {
   const [settings, setSettings] = useState(integration.settings);
   const save = useAction(() => api<Integration>(`/integrations/${integration.id}`, { method: 'PATCH', body: { settings } }));
@@ -12,6 +15,7 @@ export function SettingsEditor({ integration, provider, onChanged }: { integrati
   return (
     <Section title="Settings">
       <form
+        id={CONTROL_IDS.settings}
         // The server judges the fields (errors shown at each): the browser’s own checks (a type="url" input) would stop the request.
         noValidate
         onSubmit={(event) => {
@@ -45,7 +49,7 @@ export function Secrets({ integration, provider, onChanged }: { integration: Int
         ))}
       </dl>
       {provider.secretRotation ? <Rotation integration={integration} provider={provider} rotation={provider.secretRotation} /> : null}
-      <details>
+      <details id={CONTROL_IDS.reauthorize}>
         <summary>Re-authorize (replace credentials)</summary>
         <form
           // The server judges the fields (errors shown at each): the browser’s own checks (a type="url" input) would stop the request.
@@ -76,7 +80,7 @@ function Rotation({ integration, provider, rotation }: { integration: Integratio
   );
   const title = titleOf(provider.secretsSchema, rotation.field);
   return (
-    <details>
+    <details id={CONTROL_IDS.rotate}>
       <summary>Rotate the {title.toLowerCase()}</summary>
       <form
         onSubmit={(event) => {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api/client';
 import { everyValue, type IntegrationList, type IntegrationState, type ProviderList } from '../api/types';
-import { Badge, ErrorMessage, Loading, useLoad, when } from '../components/ui';
+import { Badge, ErrorMessage, Loading, Select, useLoad, when } from '../components/ui';
 
 const STATES = everyValue<IntegrationState>({ pending: true, active: true, paused: true, error: true, disconnected: true });
 
@@ -15,20 +15,8 @@ export function Integrations() {
     <main>
       <h1>Installed integrations</h1>
       <div className="filters">
-        <label>
-          Provider
-          <select value={provider} onChange={(e) => setProvider(e.target.value)}>
-            <option value="">All providers</option>
-            {providers.data?.data.map((p) => <option key={p.id} value={p.id}>{p.displayName}</option>)}
-          </select>
-        </label>
-        <label>
-          State
-          <select value={state} onChange={(e) => setState(e.target.value)}>
-            <option value="">All states</option>
-            {STATES.map((s) => <option key={s}>{s}</option>)}
-          </select>
-        </label>
+        <Select label="Provider" value={provider} options={providers.data?.data.map((p) => ({ value: p.id, label: p.displayName })) ?? []} onChange={setProvider} all="All providers" />
+        <Select label="State" value={state} options={STATES} onChange={setState} all="All states" />
       </div>
       <ErrorMessage error={list.error ?? providers.error} />
       {!list.data ? (

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, ApiError } from '../api/client';
 import type { InstalledIntegration, OAuthAuthorize, Provider } from '../api/types';
-import { issuesAtFields, SchemaForm, titleOf } from '../components/SchemaForm';
+import { issuesAtFields, SchemaForm, titleOf, withTitles } from '../components/SchemaForm';
 import { Copyable, ErrorMessage, Loading, Section, useAction, useLoad } from '../components/ui';
 
 /** Through the provider's OAuth consent screen: the API hands out the authorize URL (with a single-use state). */
@@ -43,7 +43,7 @@ export function ProviderDetail({ providerId }: { providerId: string }) {
                 <tr key={event.type} data-testid="inbound-event">
                   <td>{event.type === '*' ? <span className="muted">any type it is sent</span> : <code>{event.type}</code>}</td>
                   <td>{event.records.join(', ')}</td>
-                  <td className="muted">{event.when ?? ''}</td>
+                  <td className="muted">{event.when ? withTitles(event.when, provider.settingsSchema) : ''}</td>
                 </tr>
               ))}
             </tbody>
