@@ -7,6 +7,8 @@ export type Scenario = (typeof SCENARIOS)[number];
 export interface BenchOptions {
   /** Signed webhooks per accept configuration (and per baseline run). */
   acceptRequests: number;
+  /** Rounds of the baseline and accept runs per concurrency (the report gives each configuration's median). */
+  acceptRounds: number;
   /** Client concurrencies for the accept and baseline runs. */
   concurrency: number[];
   /** How many integrations the "spread" accept run and the end-to-end runs share the load over. */
@@ -33,6 +35,7 @@ export interface BenchOptions {
 
 export const DEFAULTS: BenchOptions = {
   acceptRequests: 3000,
+  acceptRounds: 3,
   concurrency: [50, 200],
   integrations: 20,
   // Smaller than the full measurement (README, Performance): at today's ~350–450 events/s and ~750
@@ -50,6 +53,7 @@ export const DEFAULTS: BenchOptions = {
 
 const FLAGS = {
   'accept-requests': 'acceptRequests',
+  'accept-rounds': 'acceptRounds',
   concurrency: 'concurrency',
   integrations: 'integrations',
   events: 'events',
@@ -64,6 +68,7 @@ const FLAGS = {
 
 export const USAGE = `npm run bench -- [options]     (each option also reads BENCH_<NAME>, e.g. BENCH_EVENTS=20000)
   --accept-requests N   signed webhooks per accept run and per baseline run   (${DEFAULTS.acceptRequests})
+  --accept-rounds N     rounds of baseline and accept runs (medians reported) (${DEFAULTS.acceptRounds})
   --concurrency A,B     client concurrencies of the accept runs               (${DEFAULTS.concurrency.join(',')})
   --integrations N      integrations of the spread accept run and end to end  (${DEFAULTS.integrations})
   --events N            end-to-end events at full speed                       (${DEFAULTS.events})

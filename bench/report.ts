@@ -1,5 +1,5 @@
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
-import type { AcceptFigures } from './accept';
+import { type AcceptFigures, type AcceptSummary, medianBaseline, summarizeAccept } from './accept';
 import type { CpuSnapshot } from './cpu';
 import { exactlyOnce, type ReceiptTally } from './destination';
 import type { EndToEndRun } from './end-to-end';
@@ -20,13 +20,19 @@ export function describeMachine(): Machine {
 
 const perConfiguration = (run: { concurrency: number; integrations: number }) => `c=${run.concurrency}, ${run.integrations} integration(s)`;
 
-function acceptTargets({ runs }: AcceptFigures): TargetRow[] {
-  const worstRatio = runs.reduce((worst, run) => (run.ratioToBaseline < worst.ratioToBaseline ? run : worst));
-  const topConcurrency = Math.max(...runs.map((run) => run.concurrency));
-  const worstP99 = runs.filter((run) => run.concurrency === topConcurrency).reduce((worst, run) => (run.load.latencyMs.p99 > worst.load.latencyMs.p99 ? run : worst));
+/** "0.95 × [0.9–1.1]": the median round's ratio and the rounds' range. */
+const ratioSpread = ({ ratio }: AcceptSummary) => (ratio.min === ratio.max ? `${ratio.median} ×` : `${ratio.median} × [${ratio.min}–${ratio.max}]`);
+
+/** Judged with the worker paused: the baseline has no consumer, so the two paths get the same cores. */
+function acceptTargets(accept: AcceptFigures): TargetRow[] {
+  const alone = summarizeAccept(accept).filter((summary) => summary.worker === 'paused');
+  const worstRatio = alone.reduce((worst, summary) => (summary.ratio.median < worst.ratio.median ? summary : worst));
+  const topConcurrency = Math.max(...alone.map((summary) => summary.concurrency));
+  const worstP99 = alone.filter((summary) => summary.concurrency === topConcurrency).reduce((worst, summary) => (summary.median.load.latencyMs.p99 > worst.median.load.latencyMs.p99 ? summary : worst));
+  const rounds = `median of ${accept.rounds} round(s)`;
   return [
-    { target: 'accept throughput ≥ 1.0 × the baseline', measured: `${worstRatio.ratioToBaseline.toFixed(2)} × (worst: ${perConfiguration(worstRatio)})`, pass: worstRatio.ratioToBaseline >= 1 },
-    { target: `accept p99 ≤ 50 ms at concurrency ${topConcurrency}`, measured: `${worstP99.load.latencyMs.p99} ms (worst: ${perConfiguration(worstP99)})`, pass: worstP99.load.latencyMs.p99 <= 50 },
+    { target: 'accept throughput ≥ 1.0 × the baseline (worker paused)', measured: `${ratioSpread(worstRatio)} (worst: ${perConfiguration(worstRatio)}; ${rounds})`, pass: worstRatio.ratio.median >= 1 },
+    { target: `accept p99 ≤ 50 ms at concurrency ${topConcurrency}`, measured: `${worstP99.median.load.latencyMs.p99} ms (worst: ${perConfiguration(worstP99)}; baseline ${medianBaseline(accept, topConcurrency).load.latencyMs.p99} ms)`, pass: worstP99.median.load.latencyMs.p99 <= 50 },
   ];
 }
 
@@ -91,13 +97,18 @@ const CPU_PARTS: Array<[string, string]> = [['baseline', 'baseline'], ['api', 'A
 const cpuTotal = (perUnit: CpuSnapshot) => Math.round(CPU_PARTS.reduce((sum, [key]) => sum + (perUnit[key] ?? 0), 0) * 100) / 100;
 const cpu = (perUnit: CpuSnapshot) =>
   `${CPU_PARTS.filter(([key]) => (perUnit[key] ?? 0) > 0).map(([key, label]) => `${label} ${perUnit[key]}`).join(' + ')} = ${cpuTotal(perUnit)}`;
-const errors = (load: LoadResult) => (Object.keys(load.errors).length === 0 ? '0' : Object.entries(load.errors).map(([status, count]) => `${count}× ${status}`).join(', '));
+/** Non-2xx answers of one or more runs, summed by status. */
+function errors(...loads: LoadResult[]): string {
+  const byStatus = new Map<string, number>();
+  for (const load of loads) for (const [status, count] of Object.entries(load.errors)) byStatus.set(status, (byStatus.get(status) ?? 0) + count);
+  return byStatus.size === 0 ? '0' : [...byStatus].map(([status, count]) => `${count}× ${status}`).join(', ');
+}
 
 /** CPU ms per unit of work of every scenario that ran, per process: one table for comparing what each path costs. */
 export function cpuByScenario(result: Pick<BenchResult, 'accept' | 'endToEnd' | 'lag' | 'outbound' | 'events' | 'relay'>): CpuRow[] {
   const { accept, endToEnd, lag, outbound, events, relay } = result;
   const rows: Array<Omit<CpuRow, 'totalMs'>> = [
-    ...(accept?.runs ?? []).map((run) => ({ scenario: `accept ${perConfiguration(run)}`, unit: 'request', perProcessMs: run.cpuMsPerRequest })),
+    ...(accept ? summarizeAccept(accept) : []).map((summary) => ({ scenario: `accept ${perConfiguration(summary)}, worker ${summary.worker}`, unit: 'request', perProcessMs: summary.median.cpuMsPerRequest })),
     ...(endToEnd ? [{ scenario: `end to end, full speed (c=${'concurrency' in endToEnd.offered ? endToEnd.offered.concurrency : '?'})`, unit: 'event', perProcessMs: endToEnd.cpuMsPerEvent }] : []),
     ...(lag ? [{ scenario: `end to end, ${'ratePerSecond' in lag.offered ? lag.offered.ratePerSecond : '?'}/s offered`, unit: 'event', perProcessMs: lag.cpuMsPerEvent }] : []),
     ...outbound.map((run) => ({ scenario: `outbound backlog${run.failEvery ? `, 1/${run.failEvery} failing` : ''}`, unit: 'delivery', perProcessMs: run.cpuMsPerDelivery })),
@@ -122,11 +133,18 @@ function sections(result: BenchResult): string[][] {
   return [
     section(
       accept !== undefined,
-      '### Accept (signed Stripe webhooks, closed loop)',
-      ['endpoint', 'concurrency', 'integrations', 'requests', 'req/s', '× baseline', 'latency p50 / p95 / p99 (ms)', 'errors', 'CPU ms per request'],
+      `### Accept (signed Stripe webhooks, closed loop; each configuration's median of ${accept?.rounds} round(s), the ratio's range in brackets)`,
+      ['endpoint', 'concurrency', 'integrations', 'worker', 'requests per round', 'req/s', '× baseline', 'latency p50 / p95 / p99 (ms)', 'errors (all rounds)', 'CPU ms per request'],
       () => [
-        ...accept!.baseline.map(({ concurrency, load, cpuMsPerRequest }) => ['baseline', concurrency, '–', load.requests, load.requestsPerSecond, '1', latency(load), errors(load), cpu(cpuMsPerRequest)]),
-        ...accept!.runs.map((run) => ['API', run.concurrency, run.integrations, run.load.requests, run.load.requestsPerSecond, run.ratioToBaseline, latency(run.load), errors(run.load), cpu(run.cpuMsPerRequest)]),
+        ...[...new Set(accept!.baseline.map((run) => run.concurrency))].map((concurrency) => {
+          const { load, cpuMsPerRequest } = medianBaseline(accept!, concurrency);
+          return ['baseline', concurrency, '–', '–', load.requests, load.requestsPerSecond, '1', latency(load), errors(...accept!.baseline.filter((run) => run.concurrency === concurrency).map((run) => run.load)), cpu(cpuMsPerRequest)];
+        }),
+        ...summarizeAccept(accept!).map((summary) => {
+          const { load, cpuMsPerRequest } = summary.median;
+          const rounds = accept!.runs.filter((run) => run.concurrency === summary.concurrency && run.integrations === summary.integrations && run.worker === summary.worker);
+          return ['API', summary.concurrency, summary.integrations, summary.worker, load.requests, load.requestsPerSecond, ratioSpread(summary), latency(load), errors(...rounds.map((run) => run.load)), cpu(cpuMsPerRequest)];
+        }),
       ],
     ),
     section(

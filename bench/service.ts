@@ -37,6 +37,12 @@ export interface Service {
   /** CPU time so far of the API, the worker, our Temporal dev server, our database's backends and this process. */
   cpu: () => CpuSnapshot;
   versions: { temporalCli?: string; temporalServer: string; postgres: string };
+  /**
+   * Runs `work` with the worker process stopped (SIGSTOP, then SIGCONT): nothing is applied meanwhile, and
+   * what arrives waits in the inbox and in Temporal's task queues. Keep it short: a drain activity in flight
+   * misses its heartbeats after 10 s and is retried.
+   */
+  withWorkerPaused<T>(work: () => Promise<T>): Promise<T>;
   /** Throws when the API or the worker has exited: a phase waiting on them would only time out. */
   assertRunning(): void;
   stop(): Promise<void>;
@@ -168,6 +174,14 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       taskQueue,
       pids,
       cpu: cpu.read,
+      withWorkerPaused: async (work) => {
+        worker.kill('SIGSTOP');
+        try {
+          return await work();
+        } finally {
+          worker.kill('SIGCONT');
+        }
+      },
       versions: { temporalCli: temporalSetup.cliVersion, temporalServer: serverVersion ?? 'unknown', postgres: postgres.rows[0].server_version },
       assertRunning,
       stop,

@@ -9,7 +9,7 @@ describe('npm run bench at a tiny size', () => {
   it('runs every measurement, every event becomes a conversion, every delivery arrives exactly once', async () => {
     const outputDir = mkdtempSync(join(tmpdir(), 'linquid-bench-'));
     const result = await runBench(
-      { ...DEFAULTS, acceptRequests: 20, concurrency: [5], integrations: 2, events: 50, rate: 25, lagSeconds: 2, deliveries: 20, failEvery: 5, relayEvents: 20, out: '' },
+      { ...DEFAULTS, acceptRequests: 20, acceptRounds: 2, concurrency: [5], integrations: 2, events: 50, rate: 25, lagSeconds: 2, deliveries: 20, failEvery: 5, relayEvents: 20, out: '' },
       {
         temporalAddress: process.env.TEMPORAL_ADDRESS,
         // Not the run's database itself but one of its own on the same server: the outbox is global, so other
@@ -25,7 +25,9 @@ describe('npm run bench at a tiny size', () => {
     for (const run of [...accept!.baseline, ...accept!.runs.map((run) => ({ load: run.load }))]) {
       expect(run.load).toMatchObject({ requests: 20, ok: 20, errors: {} });
     }
-    expect(accept!.runs.map((run) => run.integrations)).toEqual([1, 2]);
+    // Per round: one integration and two, first with the worker paused, then draining.
+    const configurations = ['1 paused', '2 paused', '1 draining', '2 draining'];
+    expect(accept!.runs.map((run) => `${run.round}: ${run.integrations} ${run.worker}`)).toEqual([1, 2].flatMap((round) => configurations.map((configuration) => `${round}: ${configuration}`)));
     // runBench waits until every event is a conversion and fails otherwise; these are the counts it waited for.
     expect([endToEnd!.events, lag!.events]).toEqual([50, 50]);
     expect(endToEnd!.rowsPerEvent.byTable.conversions).toBe(1);
@@ -44,8 +46,10 @@ describe('npm run bench at a tiny size', () => {
     expect(relay!.lagMs.p50).toBeGreaterThan(0);
     // CPU per unit of work of every scenario, per process.
     expect(result.cpuByScenario.map((entry) => entry.scenario)).toEqual([
-      'accept c=5, 1 integration(s)',
-      'accept c=5, 2 integration(s)',
+      'accept c=5, 1 integration(s), worker paused',
+      'accept c=5, 2 integration(s), worker paused',
+      'accept c=5, 1 integration(s), worker draining',
+      'accept c=5, 2 integration(s), worker draining',
       'end to end, full speed (c=5)',
       'end to end, 25/s offered',
       'outbound backlog',
