@@ -1,3 +1,4 @@
+import { amountMinorSchema } from '../../contract/workspace-event-payloads';
 import {
   MalformedPayloadError,
   type ConversionInput,
@@ -19,7 +20,18 @@ export function customerEffect(customer: CustomerRef): Effect {
   return { kind: 'customer', customer };
 }
 
+/**
+ * A provider's amounts are money paid or returned, never below zero: a negative one is an inconsistent
+ * payload (more tax than total, a negative deal value), refused as `POST /v1/events` refuses it rather
+ * than counted as negative revenue.
+ */
+function refuseNegative(amountMinor: number | undefined, what: string): void {
+  const checked = amountMinorSchema.safeParse(amountMinor ?? 0);
+  if (!checked.success) throw new MalformedPayloadError(`${what} amount ${amountMinor}: ${checked.error.issues[0].message}`);
+}
+
 export function conversionEffect(conversion: ConversionInput): Effect {
+  refuseNegative(conversion.amountMinor, `${conversion.type} ${conversion.externalId}`);
   return { kind: 'conversion', conversion };
 }
 
@@ -28,6 +40,7 @@ export function saleAliasEffect(saleExternalId: string, alias: string): Effect {
 }
 
 export function amountEffect(amount: DocumentAmount): Effect {
+  refuseNegative(amount.amountMinor, `sale ${amount.externalId}`);
   return { kind: 'amount', amount };
 }
 

@@ -211,6 +211,13 @@ describe('hubspot normalize', () => {
     expect(amountOf(deal('202', { amount: '0.0005', currency: 'KWD' }))).toMatchObject({ amount: { amountMinor: 1, currency: 'KWD' } });
   });
 
+  it('refuses a deal whose amount is negative instead of counting negative revenue', () => {
+    expect(normalizeOne(hubspotEvent(8, 'deal.propertyChange', 202, won), deal('202', { amount: '-250' }))).toEqual({
+      status: 'ignored',
+      reason: expect.stringMatching(/^malformed payload: sale deal:202 amount -25000: never negative/),
+    });
+  });
+
   it('leaves a sale waiting, with the reason, when the deal could not be read or has no amount', () => {
     const pending = (enrichment?: DealEnrichment) => {
       const effects = effectsOf(normalizeOne(hubspotEvent(9, 'deal.propertyChange', 203, won), enrichment));

@@ -214,6 +214,14 @@ describe('stripe normalize', () => {
     });
   });
 
+  it('refuses a checkout whose tax exceeds its total instead of counting a negative sale', () => {
+    const inconsistent = { ...subscriptionCheckout, amount_total: 4200, total_details: { amount_tax: 5000 } };
+    expect(normalizeOne(event('checkout.session.completed', inconsistent))).toEqual({
+      status: 'ignored',
+      reason: expect.stringMatching(/^malformed payload: sale in_ada_1 amount -800: never negative/),
+    });
+  });
+
   it('ignores unpaid and setup-mode checkouts', () => {
     const unpaid = { ...subscriptionCheckout, payment_status: 'unpaid' };
     expect(normalizeOne(event('checkout.session.completed', unpaid))).toEqual({
