@@ -66,6 +66,16 @@ function paidWith(saleExternalId: string, payments: Array<string | null | undefi
   return [...new Set(payments)].flatMap((payment) => (payment && payment !== saleExternalId ? [saleAliasEffect(saleExternalId, payment)] : []));
 }
 
+/**
+ * What was paid, without its share of the tax. When the customer's credit balance paid part of the
+ * invoice, `amount_paid` is less than `total` and holds only part of the tax: the whole tax taken from it
+ * would understate the sale (or make it negative), so the paid share of the pre-tax total counts.
+ */
+function paidNetOfTax(amountPaid: number, total: number | null | undefined, tax: number): number {
+  if (!total || total <= 0 || amountPaid >= total) return amountPaid - tax;
+  return Math.round((amountPaid * (total - tax)) / total);
+}
+
 const invoicePaid: Handler = (object, { settings, occurredAt }) => {
   if (!settings.syncConversions) return ignored(CONVERSION_SYNC_OFF);
   const invoice = expectShape(invoiceSchema, object, 'invoice');
@@ -80,7 +90,7 @@ const invoicePaid: Handler = (object, { settings, occurredAt }) => {
       eventName: 'Purchase',
       externalId: invoice.id,
       customer: customerRef(invoice.customer, invoice.customer_email, invoice.customer_name),
-      amountMinor: fromStripeAmount(invoice.amount_paid - tax, currency),
+      amountMinor: fromStripeAmount(paidNetOfTax(invoice.amount_paid, invoice.total, tax), currency),
       currency,
       ...(settings.trackSeats && { quantity }),
       occurredAt,

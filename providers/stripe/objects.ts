@@ -33,6 +33,8 @@ export const invoicePaymentSchema = z.looseObject({
 export const invoiceSchema = z.looseObject({
   id: z.string(),
   amount_paid: z.number().int(),
+  /** Tax included; more than `amount_paid` when the customer's credit balance paid part of it. */
+  total: z.number().int().nullish(),
   currency: z.string(),
   /** Older API versions. */
   tax: z.number().int().nullish(),

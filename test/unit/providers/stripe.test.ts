@@ -183,6 +183,13 @@ describe('stripe normalize', () => {
     expect(conversionOf(normalizeOne(event('invoice.paid', isk)))).toMatchObject({ amountMinor: 500, currency: 'ISK' });
   });
 
+  it('counts the paid share of the pre-tax total when the credit balance paid part of the invoice', () => {
+    // total 54.00 with 4.00 tax; the balance covered 40.50, the card 13.50: a quarter of 50.00 net.
+    const partlyFromBalance = { ...subscriptionInvoice, total: 5400, amount_due: 1350, amount_paid: 1350 };
+    expect(conversionOf(normalizeOne(event('invoice.paid', partlyFromBalance)))).toMatchObject({ amountMinor: 1250, currency: 'USD' });
+    expect(conversionOf(normalizeOne(event('invoice.paid', { ...subscriptionInvoice, total: 5400 })))).toMatchObject({ amountMinor: 5000 });
+  });
+
   it('ignores a zero-amount invoice (trial start)', () => {
     const trialInvoice = { ...subscriptionInvoice, amount_paid: 0, total_taxes: [] };
     expect(normalizeOne(event('invoice.paid', trialInvoice))).toEqual({
