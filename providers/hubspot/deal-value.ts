@@ -30,7 +30,8 @@ export function dealCurrency(deal: DealRecord | undefined, settings: HubspotSett
 /** The deal's amount as read, true as of the deal's last change; undefined when it has none. */
 export function dealAmount(deal: DealRecord, settings: HubspotSettings): DocumentAmount | undefined {
   const amount = decimalSchema.safeParse(deal.amount);
-  if (!amount.success) return undefined;
+  // A negative deal value is no sale amount (see pendingOf): the sale waits for the deal to be corrected.
+  if (!amount.success || Number(amount.data) < 0) return undefined;
   const currency = dealCurrency(deal, settings);
   const customer = dealCustomer(deal);
   return {
@@ -47,6 +48,8 @@ export function dealAmount(deal: DealRecord, settings: HubspotSettings): Documen
 export function pendingOf(enrichment: DealEnrichment | undefined, dealId: string): AmountPending {
   if (!enrichment) return { code: 'not_read', reason: `deal ${dealId} was not read with this event` };
   if ('pending' in enrichment) return enrichment.pending;
+  const amount = decimalSchema.safeParse(enrichment.deal.amount);
+  if (amount.success && Number(amount.data) < 0) return { code: 'not_set', reason: `deal ${dealId} has a negative amount in HubSpot (${amount.data}); the sale waits for a valid one` };
   return { code: 'not_set', reason: `deal ${dealId} has no amount in HubSpot yet` };
 }
 

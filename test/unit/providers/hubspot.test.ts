@@ -211,11 +211,12 @@ describe('hubspot normalize', () => {
     expect(amountOf(deal('202', { amount: '0.0005', currency: 'KWD' }))).toMatchObject({ amount: { amountMinor: 1, currency: 'KWD' } });
   });
 
-  it('refuses a deal whose amount is negative instead of counting negative revenue', () => {
-    expect(normalizeOne(hubspotEvent(8, 'deal.propertyChange', 202, won), deal('202', { amount: '-250' }))).toEqual({
-      status: 'ignored',
-      reason: expect.stringMatching(/^malformed payload: sale deal:202 amount -25000: never negative/),
-    });
+  it('refuses a negative amount: a won deal with one waits for a valid one, an amount change to one is ignored', () => {
+    const [sale] = effectsOf(normalizeOne(hubspotEvent(8, 'deal.propertyChange', 202, won), deal('202', { amount: '-250' })));
+    expect(sale).toMatchObject({ kind: 'conversion', conversion: { type: 'sale', amountPending: { code: 'not_set', reason: 'deal 202 has a negative amount in HubSpot (-250); the sale waits for a valid one' } } });
+    expect(sale).not.toHaveProperty('conversion.amountMinor');
+    const change = hubspotEvent(11, 'deal.propertyChange', 202, { propertyName: 'amount', propertyValue: '-250' });
+    expect(normalizeOne(change)).toEqual({ status: 'ignored', reason: expect.stringMatching(/^malformed payload: sale deal:202 amount -25000: never negative/) });
   });
 
   it('leaves a sale waiting, with the reason, when the deal could not be read or has no amount', () => {
