@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ProviderModule } from './types';
 import { hubspot } from './hubspot';
 import { segment } from './segment';
@@ -19,6 +20,27 @@ export function canDeliver(provider: ProviderModule, settings: unknown, secrets:
   if (!provider.outbound.canDeliver) return true;
   const parsed = provider.settingsSchema.safeParse(settings);
   return parsed.success && provider.outbound.canDeliver(parsed.data, secrets);
+}
+
+/** A settings or secrets schema as the JSON Schema the catalog serves and the admin UI renders its forms from. */
+export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+}
+
+const readOnlyByProvider = new Map<string, string[]>();
+
+/**
+ * The settings marked `readOnly` in the provider's schema (`.meta({ readOnly: true })`): set by Linquid from the
+ * provider's own answer at install (Slack's team), never by a request. Top-level keys only: a PATCH merges at that level.
+ */
+export function readOnlySettings(provider: ProviderModule): string[] {
+  let names = readOnlyByProvider.get(provider.id);
+  if (!names) {
+    const properties = (jsonSchemaOf(provider.settingsSchema).properties ?? {}) as Record<string, { readOnly?: boolean }>;
+    names = Object.keys(properties).filter((name) => properties[name]!.readOnly === true);
+    readOnlyByProvider.set(provider.id, names);
+  }
+  return names;
 }
 
 const byId = new Map(providers.map((provider) => [provider.id, provider]));

@@ -20,7 +20,7 @@ import { conflict, HttpError, invalid } from '../errors';
 import { installIntegration } from '../install-integration';
 import { integrationView } from '../integration-view';
 import { assertAcceptedByProvider } from '../provider-validation';
-import { parseBody, parseWith } from '../validate';
+import { assertReadOnlySettingsKept, parseBody, parseWith } from '../validate';
 
 const providerIds = providers.map((provider) => provider.id) as [string, ...string[]];
 
@@ -67,6 +67,7 @@ export function integrationsRouter(ctx: ApiContext): Router {
     const { workspaceId, actor } = caller(res);
     const body = parseBody(Install, req.body);
     const provider = getProvider(body.provider)!;
+    assertReadOnlySettingsKept(provider, body.settings, {});
     const settings = parseWith(provider.settingsSchema, body.settings, 'settings') as Record<string, unknown>;
     const secrets = parseWith(provider.secretsSchema, body.secrets, 'secrets') as Record<string, unknown>;
     await assertDestinationsAllowed(provider, settings, config.allowPrivateDestinations);
@@ -101,6 +102,7 @@ export function integrationsRouter(ctx: ApiContext): Router {
     const { settings: patch } = parseBody(PatchSettings, req.body);
     assertAllowed(row, 'updateSettings');
     const provider = getProvider(row.provider) as ProviderModule;
+    assertReadOnlySettingsKept(provider, patch, row.settings);
     const settings = parseWith(provider.settingsSchema, { ...row.settings, ...patch }, 'settings') as Record<string, unknown>;
     await assertDestinationsAllowed(provider, settings, config.allowPrivateDestinations);
     await assertAcceptedByProvider(config, { provider, settings, secrets: openSecrets(box, row), credentialsChanging: false, integrationId: row.id });

@@ -1,6 +1,5 @@
 import { Router } from 'express';
-import { z } from 'zod';
-import { getProvider, providers } from '../../providers';
+import { getProvider, jsonSchemaOf, providers } from '../../providers';
 import type { ProviderModule } from '../../providers/types';
 import { notFound } from '../errors';
 
@@ -18,8 +17,8 @@ function catalogEntry(provider: ProviderModule) {
     inboundEventTypes: provider.inboundEvents.map((event) => event.type),
     inboundEvents: provider.inboundEvents,
     outboundTriggerEvents: provider.outboundTriggerEvents,
-    settingsSchema: z.toJSONSchema(provider.settingsSchema, { io: 'input', unrepresentable: 'any' }),
-    secretsSchema: z.toJSONSchema(provider.secretsSchema, { io: 'input', unrepresentable: 'any' }),
+    settingsSchema: jsonSchemaOf(provider.settingsSchema),
+    secretsSchema: jsonSchemaOf(provider.secretsSchema),
     secretRotation: provider.rotation ? { field: provider.rotation.field, issuedBy: provider.rotation.generate ? 'linquid' : 'provider' } : null,
     install: provider.installsWithOAuth ? { method: 'oauth' as const, start: `/v1/integrations/${provider.id}/install` } : { method: 'form' as const },
   };

@@ -5,8 +5,9 @@ import { workspaceEventSchema } from '../../contract/workspace-events';
 const channelSchema = z.string().trim().min(1);
 
 export const slackSettingsSchema = z.strictObject({
-  teamId: z.string().optional().meta({ title: 'Team id', description: 'The Slack workspace (T…) it posts to, set by “Add to Slack”' }),
-  teamName: z.string().optional().meta({ title: 'Team name', description: 'The Slack workspace’s name, set by “Add to Slack”' }),
+  // Slack's answer to “Add to Slack” (oauth.ts): read-only, no request sets or changes them.
+  teamId: z.string().optional().meta({ title: 'Team id', description: 'The Slack workspace (T…) it posts to, set by “Add to Slack”', readOnly: true }),
+  teamName: z.string().optional().meta({ title: 'Team name', description: 'The Slack workspace’s name, set by “Add to Slack”', readOnly: true }),
   channel: channelSchema.optional().meta({ title: 'Default channel', description: 'Channel id (C…) or name (#sales) for the events no route claims' }),
   events: z
     .array(workspaceEventSchema)

@@ -1,4 +1,6 @@
 import type { Page } from 'playwright-core';
+import type { FakeProviderApi } from '../support/fakes/fake-provider-api';
+import { startFakeStripeApi } from '../support/fakes/fake-stripe-api';
 import { type FakeSlack, newSlackCode, startFakeSlack } from '../support/fakes/slack';
 import { openBrowser } from '../support/browser';
 import { genericEvent, newWebhookSecret, sendGeneric } from '../support/generic-webhook';
@@ -8,6 +10,8 @@ import { stripeHeaders } from '../support/signers';
 import { stripeInvoicePaid } from '../support/stripe-events';
 
 const STRIPE_SECRET = 'whsec_ui_chart_secret';
+const STRIPE_KEY = 'sk_test_ui_first_key_0001';
+const STRIPE_NEW_KEY = 'sk_test_ui_second_key_0002';
 
 /** Roles of the controls a person operates (buttons, links, fields). */
 const CONTROL_ROLES = new Set(['button', 'link', 'textbox', 'searchbox', 'combobox', 'listbox', 'checkbox', 'radio', 'spinbutton', 'slider', 'switch']);
@@ -49,6 +53,7 @@ async function unreachedByTab(page: Page): Promise<string[]> {
 describe('admin UI', () => {
   let h: Harness;
   let slack: FakeSlack;
+  let stripeApi: FakeProviderApi;
   let key: string;
   let out: ReturnType<typeof outboundHelpers>;
   let browser: Awaited<ReturnType<typeof openBrowser>>;
@@ -57,9 +62,12 @@ describe('admin UI', () => {
   const badge = () => page.getByRole('heading', { level: 1 }).getByTestId('state-badge');
 
   beforeAll(async () => {
-    slack = await startFakeSlack();
+    [slack, stripeApi] = await Promise.all([startFakeSlack(), startFakeStripeApi([STRIPE_KEY])]);
     h = await startHarness({
       SLACK_API_URL: slack.apiUrl,
+      // Credentials are checked with the stand-in Stripe API every second: a revoked key moves its integration to error.
+      STRIPE_API_URL: stripeApi.url,
+      CREDENTIAL_CHECK_INTERVAL_MS: '1000',
       SLACK_CLIENT_ID: 'client-ui',
       SLACK_CLIENT_SECRET: 'client-ui-secret',
       DELIVERY_RETRY_INITIAL_MS: '50',
@@ -76,6 +84,7 @@ describe('admin UI', () => {
     await browser?.close();
     await out.stop();
     await slack.close();
+    await stripeApi.close();
   });
   // Last in the file: a script error or CSP violation on any page the tests above opened fails the run.
   afterAll(() => expect(browser.problems()).toEqual([]));
@@ -182,7 +191,9 @@ describe('admin UI', () => {
     await page.getByRole('link', { name: 'Installed', exact: true }).click();
     await page.getByRole('heading', { name: 'Installed integrations' }).waitFor();
     await page.getByLabel('State').selectOption('paused');
-    await page.getByRole('link', { name: 'stripe' }).waitFor();
+    // Each row is named by the provider's display name, not its id.
+    await page.getByTestId('integration-row').getByRole('link', { name: 'Stripe', exact: true }).waitFor();
+    expect(await page.getByTestId('integration-row').getByRole('link').allTextContents()).toEqual(['Stripe']);
     await browser.screenshot('installed');
   });
 
@@ -283,6 +294,7 @@ describe('admin UI', () => {
     await listed.getByTestId('health-badge').filter({ hasText: 'failing' }).waitFor();
     await waitFor(async () => (await page.getByTestId('integration-row').count()) === 1, 'only the filtered row');
     expect(await listed.getByTestId('last-activity').textContent()).not.toBe('');
+    expect(await listed.getByRole('link').textContent()).toBe('Webhook');
     await browser.screenshot('installed-failing');
     await page.goto(`${h.url}/#/integrations/${destination.id}`);
     const finding = page.getByTestId('finding').filter({ hasText: 'delivery_failures' });
@@ -381,6 +393,36 @@ describe('admin UI', () => {
     await browser.screenshot('finding-replayed');
   });
 
+  it('a revoked API key shows the stuck_in_error finding, whose first action opens the re-authorize form; a key Stripe accepts makes it active again', async () => {
+    const stripe = await out.install('stripe', { mode: 'test' }, { webhookSecret: STRIPE_SECRET, apiKey: STRIPE_KEY });
+    stripeApi.tokens.delete(STRIPE_KEY);
+    await waitFor(async () => (await out.state(stripe.id)) === 'error', 'the integration in error (key refused by the stand-in Stripe)');
+    await page.goto(`${h.url}/#/integrations/${stripe.id}`);
+    const stuck = page.getByTestId('finding').filter({ hasText: 'stuck_in_error' });
+    await stuck.getByText('expired or revoked credentials').waitFor();
+    await stuck.getByTestId('first-action').getByRole('button', { name: 'Re-authorize (in Secrets)' }).click();
+    // One click: the re-authorize panel is open and its first field has the focus.
+    const panel = page.locator('#reauthorize-panel');
+    expect(await panel.evaluate((element) => (element as unknown as { open: boolean }).open)).toBe(true);
+    expect(await page.evaluate(`document.activeElement?.closest('#reauthorize-panel') ? document.activeElement.tagName : null`)).toBe('INPUT');
+    await browser.screenshot('finding-reauthorize-opened');
+    // The revoked key is refused by Stripe, and nothing changes…
+    await panel.getByLabel('API key', { exact: true }).fill(STRIPE_KEY);
+    await panel.getByRole('button', { name: 'Re-authorize' }).click();
+    await panel.getByRole('alert').filter({ hasText: 'Stripe refused these credentials' }).waitFor();
+    expect(await out.state(stripe.id)).toBe('error');
+    // …a key it accepts is stored and makes the integration active: the finding is gone.
+    stripeApi.tokens.add(STRIPE_NEW_KEY);
+    await panel.getByLabel('API key', { exact: true }).fill(STRIPE_NEW_KEY);
+    await panel.getByRole('button', { name: 'Re-authorize' }).click();
+    await badge().filter({ hasText: 'active' }).waitFor();
+    await stuck.waitFor({ state: 'detached' });
+    const row = await h.db.selectFrom('integrations').select('secrets_sealed').where('id', '=', stripe.id).executeTakeFirstOrThrow();
+    expect(h.box.open<Record<string, string>>(row.secrets_sealed!)).toMatchObject({ webhookSecret: STRIPE_SECRET, apiKey: STRIPE_NEW_KEY });
+    await page.getByRole('cell', { name: 'reauthorize', exact: true }).waitFor();
+    await browser.screenshot('finding-reauthorized');
+  });
+
   it('a sale without a value shows the wrong_values finding, whose first action puts the focus in the settings editor', async () => {
     const secret = newWebhookSecret();
     const generic = await out.install('webhook', {}, { signingSecret: secret });
@@ -433,6 +475,23 @@ describe('admin UI', () => {
     await page.getByRole('heading', { name: 'Secrets' }).waitFor();
     await page.getByRole('term').filter({ hasText: /^Bot token$/ }).waitFor();
     expect(await page.getByText(/^Rotate/).count()).toBe(0);
+    // Slack's team is read-only: its title and value as text, no field to type in; saving the settings keeps it.
+    const editor = page.locator('#settings-editor');
+    await editor.getByText('T0ACME', { exact: true }).waitFor();
+    await editor.getByText('Acme', { exact: true }).waitFor();
+    await editor.getByText('Team id', { exact: true }).waitFor();
+    expect(await editor.getByLabel(/^Team (id|name)/).count()).toBe(0);
+    const values = await editor.locator('input, select, textarea').evaluateAll((fields) => fields.map((field) => (field as unknown as { value: string }).value));
+    expect(values).toContain('C0PICKED');
+    expect(values.filter((value) => value === 'T0ACME' || value === 'Acme')).toEqual([]);
+    const channel = editor.getByLabel('Default channel', { exact: true });
+    await channel.fill('C0RENAMED');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByRole('cell', { name: 'settings changed: channel', exact: true }).waitFor();
+    // The form shows what was saved, not the settings from before the save.
+    expect(await channel.inputValue()).toBe('C0RENAMED');
+    const id = /int_\w+$/.exec(page.url())![0];
+    expect((await h.api('GET', `/v1/integrations/${id}`, { key })).body.settings).toMatchObject({ teamId: 'T0ACME', teamName: 'Acme', channel: 'C0RENAMED' });
     await browser.screenshot('slack-installed');
   });
 });

@@ -70,6 +70,28 @@ describe('Slack OAuth install: single-use state bound to the workspace, readable
     expect(await stateRows(state)).toEqual([]);
   });
 
+  it('keeps the team read-only: a PATCH changing it is a 400 naming the field that changes nothing; sent back as stored, the rest is saved; an install cannot set it', async () => {
+    const installed = await installer.install('?channel=C0SALES');
+    const stored = () => h.db.selectFrom('integrations').select('settings').where('id', '=', installed.id).executeTakeFirstOrThrow();
+    const before = await stored();
+    const refused = await h.api('PATCH', `/v1/integrations/${installed.id}`, { key, body: { settings: { ...installed.settings, teamId: 'T0OTHER', channel: 'C0OTHER' } } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.issues).toEqual([{ path: 'settings.teamId', message: 'read-only (set from Slack at install): it cannot be set or changed' }]);
+    expect(await stored()).toEqual(before);
+    expect((await h.api('PATCH', `/v1/integrations/${installed.id}`, { key, body: { settings: { teamName: 'Renamed' } } })).body.error.issues.map((issue: { path: string }) => issue.path)).toEqual(['settings.teamName']);
+    expect(await stored()).toEqual(before);
+
+    // What a settings form sends: every setting, the read-only ones as they are.
+    const saved = await h.api('PATCH', `/v1/integrations/${installed.id}`, { key, body: { settings: { ...installed.settings, channel: 'C0OTHER' } } });
+    expect(saved.status).toBe(200);
+    expect(saved.body.settings).toMatchObject({ teamId: 'T0ACME', teamName: 'Acme', channel: 'C0OTHER' });
+
+    const forged = await h.api('POST', '/v1/integrations', { key, body: { provider: 'slack', settings: { teamId: 'T0FORGED', channel: 'C0SALES' }, secrets: { botToken: 'xoxb-pasted' } } });
+    expect(forged.status).toBe(400);
+    expect(forged.body.error.issues).toEqual([{ path: 'settings.teamId', message: expect.stringContaining('read-only') }]);
+    expect(await slackIntegrations(workspaceId)).toHaveLength(1);
+  });
+
   it('uses the channel picked on Slack when none was asked for', async () => {
     expect((await installer.install()).settings.channel).toBe('C0PICKED');
   });

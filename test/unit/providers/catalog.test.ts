@@ -1,7 +1,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { z } from 'zod';
-import { getProvider, providers } from '../../../providers';
+import { getProvider, providers, readOnlySettings } from '../../../providers';
 import { WORKSPACE_EVENT_TYPES } from '../../../contract/workspace-events';
 
 /** The smallest settings each provider accepts; everything else has a default. */
@@ -142,6 +142,11 @@ describe('provider catalog', () => {
     expect(getProvider('hubspot')!.externalAccountId!({ portalId: '62515' })).toBe('62515');
     expect(getProvider('slack')!.externalAccountId!({ teamId: 'T024BE7LD' })).toBe('T024BE7LD');
     expect(getProvider('hubspot')!.externalAccountId!({})).toBeNull();
+  });
+
+  it('marks read-only the settings only the install flow sets (Slack’s team), and serves them as readOnly', () => {
+    expect(Object.fromEntries(providers.map((p) => [p.id, readOnlySettings(p)]))).toEqual({ stripe: [], hubspot: [], shopify: [], slack: ['teamId', 'teamName'], segment: [], zapier: [], webhook: [] });
+    expect(z.toJSONSchema(getProvider('slack')!.settingsSchema, { io: 'input' })).toMatchObject({ properties: { teamId: { readOnly: true }, teamName: { readOnly: true } } });
   });
 
   it('generates the secrets we issue and leaves provider-issued ones to the caller', () => {

@@ -84,7 +84,7 @@ export interface paths {
         put?: never;
         /**
          * Install an integration
-         * @description Settings and secrets are validated against the provider’s schemas (`issues[].path` is `settings.…` / `secrets.…`). A secret Linquid issues is answered once as `issuedSecret`.
+         * @description Settings and secrets are validated against the provider’s schemas (`issues[].path` is `settings.…` / `secrets.…`); settings marked `readOnly` are set by the provider’s own install flow and refused here. A secret Linquid issues is answered once as `issuedSecret`.
          */
         post: operations["installIntegration"];
         delete?: never;
@@ -129,7 +129,7 @@ export interface paths {
         head?: never;
         /**
          * Change settings
-         * @description Merged into the stored settings and validated as a whole; refused fields are named as `settings.<field>`.
+         * @description Merged into the stored settings and validated as a whole; refused fields are named as `settings.<field>`. A setting marked `readOnly` in the provider’s schema (Slack’s team) may be sent only with its stored value.
          */
         patch: operations["updateIntegrationSettings"];
         trace?: never;

@@ -2,7 +2,7 @@ import Form from '@rjsf/core';
 import type { ErrorSchema, RJSFSchema, UiSchema } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
 import type { FieldIssue, JsonSchema } from '../api/types';
-import { ArrayFieldItemTemplate, buttonTemplates, CheckboxWidget } from './form-templates';
+import { ArrayFieldItemTemplate, buttonTemplates, CheckboxWidget, ReadOnlyWidget } from './form-templates';
 
 /**
  * The server's `issues[]` (paths like `settings.routes.0.url`) as rjsf's per-field errors, so each
@@ -37,26 +37,36 @@ export function withTitles(text: string, schema: JsonSchema): string {
 }
 
 /**
- * Array items labelled "Item N" (or the item schema's title and N), like their groups (form-templates.tsx), instead
- * of rjsf's "<array title>-N"; nested arrays too.
+ * A `readOnly` property (set from the provider at install, e.g. Slack's team) shown as text by ReadOnlyWidget, which writes its own
+ * title (`label: false` keeps rjsf's `<label>` for an input that is not there).
  */
-function itemTitles(schema: RJSFSchema): UiSchema {
+const READ_ONLY_UI: UiSchema = { 'ui:widget': 'ReadOnlyWidget', 'ui:options': { label: false } };
+
+/**
+ * Array items labelled "Item N" (or the item schema's title and N), like their groups (form-templates.tsx), instead
+ * of rjsf's "<array title>-N"; nested arrays too. Read-only properties as text (READ_ONLY_UI).
+ */
+function fieldsUi(schema: RJSFSchema): UiSchema {
   const ui: UiSchema = {};
   if (schema.type === 'array' && schema.items && typeof schema.items === 'object' && !Array.isArray(schema.items)) {
     const items = schema.items as RJSFSchema;
-    const inner = itemTitles(items);
+    const inner = fieldsUi(items);
     ui.items = (_item: unknown, index: number) => ({ ...inner, 'ui:title': `${items.title ?? 'Item'} ${index + 1}` });
   }
   for (const [name, property] of Object.entries(schema.properties ?? {})) {
     if (typeof property !== 'object') continue;
-    const inner = itemTitles(property as RJSFSchema);
+    if (property.readOnly === true) {
+      ui[name] = READ_ONLY_UI;
+      continue;
+    }
+    const inner = fieldsUi(property as RJSFSchema);
     if (Object.keys(inner).length) ui[name] = inner;
   }
   return ui;
 }
 
 const templates = { ButtonTemplates: buttonTemplates, ArrayFieldItemTemplate };
-const widgets = { CheckboxWidget };
+const widgets = { CheckboxWidget, ReadOnlyWidget };
 
 /**
  * Settings or secrets, rendered from the JSON Schema the API serves (never a hand-written form per provider).
@@ -74,7 +84,7 @@ export function SchemaForm(props: {
 }) {
   const schema = { ...props.schema } as RJSFSchema;
   delete schema.$schema;
-  const uiSchema: UiSchema = { ...itemTitles(schema), 'ui:submitButtonOptions': { norender: true } };
+  const uiSchema: UiSchema = { ...fieldsUi(schema), 'ui:submitButtonOptions': { norender: true } };
   if (props.secret) {
     for (const name of Object.keys((schema.properties ?? {}) as object)) uiSchema[name] = { 'ui:widget': 'password', 'ui:autocomplete': 'off' };
   }

@@ -39,9 +39,18 @@ export function ArrayFieldItemTemplate({ children, buttonsProps, hasToolbar, ind
   );
 }
 
+/** A widget's help text (its options' or its schema's), under it: the id its control's `aria-describedby` names. */
+function FieldDescription({ id, options, schema }: Pick<WidgetProps, 'id' | 'options' | 'schema'>) {
+  const text = (options.description as string | undefined) ?? schema.description;
+  return text ? (
+    <p id={descriptionId(id)} className="field-description">
+      {text}
+    </p>
+  ) : null;
+}
+
 /** A boolean on one line — the box, then its label — with its description underneath. */
 export function CheckboxWidget({ id, htmlName, value, disabled, readonly, autofocus, label, hideLabel, schema, options, onChange, onBlur, onFocus }: WidgetProps) {
-  const description = (options.description as string | undefined) ?? schema.description;
   return (
     <div className="checkbox">
       <input
@@ -57,11 +66,21 @@ export function CheckboxWidget({ id, htmlName, value, disabled, readonly, autofo
         onFocus={(event) => onFocus(id, event.target.checked)}
       />
       {hideLabel ? null : <label htmlFor={id}>{label}</label>}
-      {description ? (
-        <p id={descriptionId(id)} className="field-description">
-          {description}
-        </p>
-      ) : null}
+      <FieldDescription id={id} options={options} schema={schema} />
+    </div>
+  );
+}
+
+/**
+ * A read-only setting (`readOnly` in its schema: Linquid sets it from the provider at install) as its title and value
+ * in text, not an input: the API refuses any other value, so nothing here suggests it can be edited.
+ */
+export function ReadOnlyWidget({ id, value, label, schema, options }: WidgetProps) {
+  return (
+    <div className="read-only">
+      <span className="read-only-title">{label}</span>
+      <span id={id}>{value === undefined || value === '' ? <span className="muted">not set</span> : String(value)}</span>
+      <FieldDescription id={id} options={options} schema={schema} />
     </div>
   );
 }

@@ -31,6 +31,16 @@ function RowAction({ shown, busy, label, onClick }: { shown: boolean; busy: bool
   ) : null;
 }
 
+/**
+ * A log the pipeline writes to on its own, loaded again every second while one of its rows is in flight (so it shows
+ * how that ends) and every 5 s otherwise (so rows the pipeline adds appear, such as a resume re-sending what failed).
+ */
+function useLiveLog<Row>(load: () => Promise<{ data: Row[] }>, deps: unknown[], inFlight: (row: Row) => boolean) {
+  const { data, error, settled, reload } = useLoad(load, deps);
+  useAutoRefresh(reload, settled, data?.data.some(inFlight) ? 1000 : 5000);
+  return { rows: data?.data, error, reload };
+}
+
 const counted = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /** One inbound event as stored: the payload the provider sent, pretty-printed, and what became of it. */
@@ -66,14 +76,13 @@ export function InboundLog({ integrationId, version }: { integrationId: string; 
   const [status, setStatus] = useState('');
   const [open, setOpen] = useState<string>();
   const [payloadOf, setPayloadOf] = useState<WebhookEvent>();
-  const { data, error, settled, reload } = useLoad(() => api<WebhookEventPage>(`/integrations/${integrationId}/webhook-events${status ? `?status=${status}` : ''}`), [integrationId, status, version]);
-  useAutoRefresh(reload, settled, data?.data.some((event) => event.status === 'pending') ? 1000 : 5000);
+  const log = useLiveLog(() => api<WebhookEventPage>(`/integrations/${integrationId}/webhook-events${status ? `?status=${status}` : ''}`), [integrationId, status, version], (event) => event.status === 'pending');
   const replay = useAction((event: WebhookEvent) => api(`/integrations/${integrationId}/webhook-events/replay`, { method: 'POST', body: { ids: [event.id], status: [event.status] } }));
   return (
     <Section title="Inbound events" actions={<Select label="Status" value={status} options={INBOX_STATUSES} onChange={setStatus} all />}>
       <Listing
-        rows={data?.data}
-        error={error ?? replay.error}
+        rows={log.rows}
+        error={log.error ?? replay.error}
         what="inbound events"
         empty="No webhook received yet."
         rowTestId="inbound-event"
@@ -90,7 +99,7 @@ export function InboundLog({ integrationId, version }: { integrationId: string; 
           </>,
           <>
             <button type="button" onClick={() => setPayloadOf(event)}>View payload</button>{' '}
-            <RowAction shown={REPLAYABLE.has(event.status)} busy={replay.busy} label="Replay" onClick={() => void replay.go(event).then(reload)} />
+            <RowAction shown={REPLAYABLE.has(event.status)} busy={replay.busy} label="Replay" onClick={() => void replay.go(event).then(log.reload)} />
           </>,
         ]}
       />
@@ -131,16 +140,13 @@ const IN_FLIGHT = new Set(['pending', 'delivering']);
  * changed meanwhile (a refusal names it). `opened`: the delivery whose attempts are shown (`onOpen` changes it).
  */
 export function DeliveryLog({ integrationId, version, onChanged, opened, onOpen }: { integrationId: string; version: number; onChanged: () => void; opened?: string; onOpen: (deliveryId?: string) => void }) {
-  const { data, error, settled, reload } = useLoad(() => api<DeliveryPage>(`/integrations/${integrationId}/deliveries`), [integrationId, version]);
+  const log = useLiveLog(() => api<DeliveryPage>(`/integrations/${integrationId}/deliveries`), [integrationId, version], (delivery) => IN_FLIGHT.has(delivery.status));
   const redeliver = useAction((delivery: Delivery) => api<Delivery>(`/deliveries/${delivery.id}/redeliver`, { method: 'POST' }));
-  // Live: every second while a delivery is in flight, so the log shows how it ends; every few seconds
-  // otherwise, so rounds the pipeline starts on its own (a resume re-sending what failed) appear.
-  useAutoRefresh(reload, settled, data?.data.some((delivery) => IN_FLIGHT.has(delivery.status)) ? 1000 : 5000);
   return (
-    <Section title="Deliveries" actions={<button type="button" onClick={reload}>Refresh</button>}>
+    <Section title="Deliveries" actions={<button type="button" onClick={log.reload}>Refresh</button>}>
       <Listing
-        rows={data?.data}
-        error={error ?? redeliver.error}
+        rows={log.rows}
+        error={log.error ?? redeliver.error}
         what="deliveries"
         empty="Nothing delivered yet."
         rowTestId="delivery"

@@ -51,7 +51,8 @@ export function IntegrationPage({ integrationId }: { integrationId: string }) {
       <HealthPanel integration={integration} />
       <Diagnostics integrationId={integration.id} version={version} onChanged={changed} onOpenDelivery={setOpenDelivery} />
       <TestRun integrationId={integration.id} />
-      <SettingsEditor key={`settings-${version}`} integration={integration} provider={provider} onChanged={changed} />
+      {/* Started again from what is stored once a change has landed (not on `version`: that bump renders the old integration while it reloads). */}
+      <SettingsEditor key={`settings-${integration.updatedAt}`} integration={integration} provider={provider} onChanged={changed} />
       <Secrets integration={integration} provider={provider} onChanged={changed} />
       {provider.capabilities.inbound ? <InboundLog integrationId={integration.id} version={version} /> : null}
       {provider.capabilities.outbound ? <DeliveryLog integrationId={integration.id} version={version} onChanged={changed} opened={openDelivery} onOpen={setOpenDelivery} /> : null}

@@ -11,6 +11,8 @@ export function Integrations() {
   const query = new URLSearchParams({ ...(provider ? { provider } : {}), ...(state ? { state } : {}) }).toString();
   const providers = useLoad(() => api<ProviderList>('/providers'), []);
   const list = useLoad(() => api<IntegrationList>(`/integrations${query ? `?${query}` : ''}`), [query]);
+  // The id until the catalog has loaded (or for a provider it no longer lists).
+  const displayName = (id: string) => providers.data?.data.find((p) => p.id === id)?.displayName ?? id;
   return (
     <main>
       <h1>Installed integrations</h1>
@@ -40,7 +42,7 @@ export function Integrations() {
             {list.data.data.map((integration) => (
               <tr key={integration.id} data-testid="integration-row">
                 <td>
-                  <a href={`#/integrations/${integration.id}`}>{integration.provider}</a> <code className="muted">{integration.id}</code>
+                  <a href={`#/integrations/${integration.id}`}>{displayName(integration.provider)}</a> <code className="muted">{integration.id}</code>
                 </td>
                 <td>
                   <Badge value={integration.state} />
