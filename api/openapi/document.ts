@@ -15,7 +15,7 @@ import { EventPath as WebhookEventPath, Replay, Query as WebhookEventsQuery } fr
 import { Query as EventsQuery } from '../routes/workspace-events';
 import { CreateWorkspace } from '../routes/workspaces';
 import { type ErrorStatus, errorResponses, jsonResponse, pageOf, securitySchemes } from './components';
-import { Integration, Provider, RotateResult, Transition, WorkspaceEvent } from './resources';
+import { Integration, Provider, RotateResult, Transition, WorkspaceEvent, WorkspaceEventEnvelope } from './resources';
 import { Conversion, ConversionAnalytics, Customer, WebhookEvent, WebhookEventDetail } from './records';
 import { Delivery, DeliveryDetail, DeliveryHealth, Diagnostics, TestReport } from './checks';
 
@@ -52,9 +52,12 @@ interface OperationSpec extends Pick<ZodOpenApiOperationObject, 'summary' | 'des
   optionalBody?: boolean;
   /** The success responses. */
   answers: ZodOpenApiResponsesObject;
-  /** The error statuses it can answer (503 is added); none for the document itself. */
+  /** The error statuses it can answer (503 is added, and with a body 413 and 415); none for the document itself. */
   errors?: ErrorStatus[];
 }
+
+/** What the body reader answers before any route sees a body (api/errors.ts `bodyParserError`). */
+const BODY_ERRORS: ErrorStatus[] = [413, 415];
 
 function operation({ tag, id, body, optionalBody, answers, errors, ...rest }: OperationSpec): ZodOpenApiOperationObject {
   return {
@@ -62,7 +65,7 @@ function operation({ tag, id, body, optionalBody, answers, errors, ...rest }: Op
     operationId: id,
     ...rest,
     ...(body ? { requestBody: { ...(optionalBody ? { required: false } : {}), content: { 'application/json': { schema: body } } } } : {}),
-    responses: { ...answers, ...(errors ? errorResponses(...errors) : {}) },
+    responses: { ...answers, ...(errors ? errorResponses(...errors, ...(body ? BODY_ERRORS : [])) : {}) },
   };
 }
 
@@ -310,7 +313,10 @@ const paths: ZodOpenApiPathsObject = {
       description: 'Forwarded to the subscribed destinations. With an `Idempotency-Key`, a repeat answers the first event (200).',
       requestParams: { header: z.object({ 'idempotency-key': IdempotencyKey }) },
       body: PostedEvent,
-      answers: { '201': jsonResponse('The new event.'), '200': jsonResponse('The event first sent with this Idempotency-Key.') },
+      answers: {
+        '201': jsonResponse('The new event, as destinations receive it.', WorkspaceEventEnvelope),
+        '200': jsonResponse('The event first sent with this Idempotency-Key, as destinations receive it.', WorkspaceEventEnvelope),
+      },
       errors: [400, 401, 422],
     }),
   },
