@@ -78,6 +78,10 @@ const recordById = (id: string, summary: string, what: string, schema: z.ZodType
 const recordList = (id: string, summary: string, query: z.ZodObject, listed: string, schema: z.ZodType) =>
   operation({ tag: 'Records', id, summary, requestParams: { query }, answers: { '200': jsonResponse(`${listed}, newest first.`, pageOf(schema)) }, errors: [400, 401] });
 
+/** One integration's rows, newest first (`GET /integrations/{id}/<things>`); `answer` describes the page. */
+const integrationList = ({ query, answer, page, ...rest }: Pick<OperationSpec, 'tag' | 'id' | 'summary' | 'description'> & { query: z.ZodObject; answer: string; page: z.ZodType }) =>
+  operation({ ...rest, requestParams: { path: integrationPath, query }, answers: { '200': jsonResponse(answer, page) }, errors: [400, 401, 404] });
+
 const lifecycleActions: ZodOpenApiPathsObject = Object.fromEntries(
   SIMPLE_ACTIONS.map((action) => [
     `/integrations/{id}/${action}`,
@@ -192,14 +196,7 @@ const paths: ZodOpenApiPathsObject = {
     }),
   },
   '/integrations/{id}/transitions': {
-    get: operation({
-      tag: 'Lifecycle',
-      id: 'listIntegrationTransitions',
-      summary: 'The audit trail',
-      requestParams: { path: integrationPath, query: TransitionsQuery },
-      answers: { '200': jsonResponse('Transitions, newest first.', pageOf(Transition)) },
-      errors: [400, 401, 404],
-    }),
+    get: integrationList({ tag: 'Lifecycle', id: 'listIntegrationTransitions', summary: 'The audit trail', query: TransitionsQuery, answer: 'Transitions, newest first.', page: pageOf(Transition) }),
   },
   '/integrations/{id}/secrets/rotate': {
     post: operation({
@@ -236,14 +233,14 @@ const paths: ZodOpenApiPathsObject = {
     }),
   },
   '/integrations/{id}/webhook-events': {
-    get: operation({
+    get: integrationList({
       tag: 'Inbound',
       id: 'listWebhookEvents',
       summary: 'The inbound event log',
       description: 'Payloads are left out (they can be large): `GET …/webhook-events/{eventId}` answers one event with its payload.',
-      requestParams: { path: integrationPath, query: WebhookEventsQuery },
-      answers: { '200': jsonResponse('Inbound events, newest first, test ones flagged `isTest`.', pageOf(WebhookEvent)) },
-      errors: [400, 401, 404],
+      query: WebhookEventsQuery,
+      answer: 'Inbound events, newest first, test ones flagged `isTest`.',
+      page: pageOf(WebhookEvent),
     }),
   },
   '/integrations/{id}/webhook-events/{eventId}': {
@@ -270,13 +267,13 @@ const paths: ZodOpenApiPathsObject = {
     }),
   },
   '/integrations/{id}/deliveries': {
-    get: operation({
+    get: integrationList({
       tag: 'Deliveries',
       id: 'listIntegrationDeliveries',
       summary: 'A destination’s deliveries',
-      requestParams: { path: integrationPath, query: DeliveriesQuery },
-      answers: { '200': jsonResponse('Deliveries, newest first, with the destination’s health.', pageOf(Delivery, { health: DeliveryHealth })) },
-      errors: [400, 401, 404],
+      query: DeliveriesQuery,
+      answer: 'Deliveries, newest first, with the destination’s health.',
+      page: pageOf(Delivery, { health: DeliveryHealth }),
     }),
   },
   '/deliveries/{id}': {
