@@ -30,7 +30,7 @@ export interface ProviderLifecycleRequest {
  * the rows it handled, whether more were waiting behind them, and the lifecycle changes they asked for.
  */
 export async function drainBatch(db: Db, source: InboxSource, limits: BatchLimits, reads: ProviderReads | undefined, announce: () => void): Promise<{ rows: number; full: boolean; requested: ProviderLifecycleRequest[] }> {
-  const batchReads: BatchReads = reads ? await readBeforeBatch(db, source, limits, reads, announce) : { enrichment: new Map() };
+  const batchReads: BatchReads = reads ? await readBeforeBatch(db, source, limits, reads, announce) : { enrichment: new Map(), peekFull: false };
   const { outcomes, full, requested } = await applyBatch(db, source, limits, false, batchReads).catch((error: unknown) => {
     if (error instanceof IsolateEvents) return applyBatch(db, source, limits, true, batchReads);
     throw error;
@@ -42,7 +42,8 @@ export async function drainBatch(db: Db, source: InboxSource, limits: BatchLimit
     metrics.processingLag.observe({ provider: source.providerId }, (Date.now() - (row.requeued_at ?? row.received_at).getTime()) / 1000);
     if (outcome.status === 'processed') metrics.conversionsApplied.inc({ provider: source.providerId }, outcome.result.conversionIds.length);
   }
-  return { rows: outcomes.length, full, requested };
+  // A batch bounded by the read's last row is full when the peek was: its own count stops at that row.
+  return { rows: outcomes.length, full: full || batchReads.peekFull, requested };
 }
 
 /**
@@ -137,10 +138,14 @@ function normalizeRow({ provider, settings }: InboxSource, row: InboxBatchRow, e
   );
 }
 
-/** What was read from the provider for a batch, and the last inbox row it was read for (undefined: no read, any row). */
+/**
+ * What was read from the provider for a batch, the last inbox row it was read for (undefined: no read,
+ * any row), and whether more rows waited behind those when they were looked at.
+ */
 interface BatchReads {
   enrichment: Map<string, unknown>;
   lastId?: string;
+  peekFull: boolean;
 }
 
 /**
@@ -156,11 +161,11 @@ async function readBeforeBatch(db: Db, { integrationId, workspaceId }: InboxSour
     return undefined;
   };
   if (await reads.retryPendingAmounts().catch(unforeseen('re-reading pending amounts'))) announce();
-  const rows = await peekPendingBatch(db, integrationId, limits);
+  const { rows, full } = await peekPendingBatch(db, integrationId, limits);
   const activity = Context.current();
   activity.heartbeat();
   const enriched = await reads.enrich(rows).catch(unforeseen('reading for the batch'));
   activity.heartbeat();
   // No row read: nothing is applied yet ('-1' matches no id).
-  return { enrichment: enriched ?? new Map<string, unknown>(), lastId: rows.length === 0 ? '-1' : String(rows[rows.length - 1].id) };
+  return { enrichment: enriched ?? new Map<string, unknown>(), lastId: rows.length === 0 ? '-1' : String(rows[rows.length - 1].id), peekFull: full };
 }

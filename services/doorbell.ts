@@ -10,6 +10,8 @@ import { logger } from '../lib/logger';
  * Tells the integration workflows that their inbox has work — once per idle→busy change, not once per
  * event: only the caller that flips an integration's doorbell from clear to set sends its signal. The
  * workflow clears it when the inbox is empty. A lost signal is repaired by the worker's doorbell sweep.
+ * Resolves once the doorbells are set; the signals go on their own (each within its deadline), so a slow
+ * one holds back no other ring.
  */
 async function ringDoorbells(db: Db, temporal: Client, integrationIds: string[]): Promise<void> {
   const flipped = await db
@@ -19,14 +21,15 @@ async function ringDoorbells(db: Db, temporal: Client, integrationIds: string[])
     .where('doorbell', '=', false)
     .returning('id')
     .execute();
-  await Promise.all(flipped.map(({ id }) => signalNewWork(temporal, id)));
+  for (const { id } of flipped) void signalNewWork(temporal, id);
 }
 
 /**
  * `ringDoorbells` for the accept path: one flip at a time, of every integration rung meanwhile — it
  * starts after their inserts committed, which is all a flip of their own would have guaranteed (one
- * statement per flush of webhooks rather than one per integration). Never throws: the events are safe
- * in the inbox, and the sweep rings for them.
+ * statement per flush of webhooks rather than one per integration). Resolves once the doorbell is set
+ * (a caller that awaits it answers after that: the sweep would ring for it), not once the workflow was
+ * signalled. Never throws: the events are safe in the inbox, and the sweep rings for them.
  */
 export function doorbellRinger(db: Db, temporal: Client): (integrationId: string) => Promise<void> {
   const rung = new Set<string>();
@@ -41,7 +44,7 @@ export function doorbellRinger(db: Db, temporal: Client): (integrationId: string
   };
 }
 
-/** A signal Temporal has not taken by then is left to the sweep, so one slow call cannot hold back the next rings. */
+/** A signal Temporal has not taken by then is given up and left to the sweep: calls to a slow Temporal do not pile up. */
 const SIGNAL_DEADLINE_MS = 5000;
 
 export async function signalNewWork(temporal: Client, integrationId: string): Promise<void> {

@@ -26,6 +26,8 @@ const ERROR_MEANINGS = {
   401: 'Missing or invalid credentials.',
   404: 'Not found in the caller’s workspace.',
   409: 'Refused in the current state (an illegal lifecycle transition, a redelivery or replay that cannot run now).',
+  413: 'The body is larger than the server’s limit (`payload_too_large`).',
+  415: 'The body’s content encoding or charset is not supported (`unsupported_encoding`).',
   422: 'Well-formed but refused (credentials missing, idempotency key reused, refused by the provider).',
   502: 'The provider could not be reached.',
   503: 'A dependency (the database, the Slack app) is unavailable; `Retry-After` says when to try again.',

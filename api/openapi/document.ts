@@ -15,7 +15,7 @@ import { EventPath as WebhookEventPath, Replay, Query as WebhookEventsQuery } fr
 import { Query as EventsQuery } from '../routes/workspace-events';
 import { CreateWorkspace } from '../routes/workspaces';
 import { type ErrorStatus, errorResponses, jsonResponse, pageOf, securitySchemes } from './components';
-import { Integration, Provider, RotateResult, Transition, WorkspaceEvent } from './resources';
+import { Integration, Provider, RotateResult, Transition, WorkspaceEvent, WorkspaceEventEnvelope } from './resources';
 import { Conversion, ConversionAnalytics, Customer, WebhookEvent, WebhookEventDetail } from './records';
 import { Delivery, DeliveryDetail, DeliveryHealth, Diagnostics, TestReport } from './checks';
 
@@ -52,9 +52,12 @@ interface OperationSpec extends Pick<ZodOpenApiOperationObject, 'summary' | 'des
   optionalBody?: boolean;
   /** The success responses. */
   answers: ZodOpenApiResponsesObject;
-  /** The error statuses it can answer (503 is added); none for the document itself. */
+  /** The error statuses it can answer (503 is added, and with a body 413 and 415); none for the document itself. */
   errors?: ErrorStatus[];
 }
+
+/** What the body reader answers before any route sees a body (api/errors.ts `bodyParserError`). */
+const BODY_ERRORS: ErrorStatus[] = [413, 415];
 
 function operation({ tag, id, body, optionalBody, answers, errors, ...rest }: OperationSpec): ZodOpenApiOperationObject {
   return {
@@ -62,7 +65,7 @@ function operation({ tag, id, body, optionalBody, answers, errors, ...rest }: Op
     operationId: id,
     ...rest,
     ...(body ? { requestBody: { ...(optionalBody ? { required: false } : {}), content: { 'application/json': { schema: body } } } } : {}),
-    responses: { ...answers, ...(errors ? errorResponses(...errors) : {}) },
+    responses: { ...answers, ...(errors ? errorResponses(...errors, ...(body ? BODY_ERRORS : [])) : {}) },
   };
 }
 
@@ -74,6 +77,10 @@ const recordById = (id: string, summary: string, what: string, schema: z.ZodType
 /** A listing of records, newest first (`GET /<things>`). */
 const recordList = (id: string, summary: string, query: z.ZodObject, listed: string, schema: z.ZodType) =>
   operation({ tag: 'Records', id, summary, requestParams: { query }, answers: { '200': jsonResponse(`${listed}, newest first.`, pageOf(schema)) }, errors: [400, 401] });
+
+/** One integration's rows, newest first (`GET /integrations/{id}/<things>`); `answer` describes the page. */
+const integrationList = ({ query, answer, page, ...rest }: Pick<OperationSpec, 'tag' | 'id' | 'summary' | 'description'> & { query: z.ZodObject; answer: string; page: z.ZodType }) =>
+  operation({ ...rest, requestParams: { path: integrationPath, query }, answers: { '200': jsonResponse(answer, page) }, errors: [400, 401, 404] });
 
 const lifecycleActions: ZodOpenApiPathsObject = Object.fromEntries(
   SIMPLE_ACTIONS.map((action) => [
@@ -189,14 +196,7 @@ const paths: ZodOpenApiPathsObject = {
     }),
   },
   '/integrations/{id}/transitions': {
-    get: operation({
-      tag: 'Lifecycle',
-      id: 'listIntegrationTransitions',
-      summary: 'The audit trail',
-      requestParams: { path: integrationPath, query: TransitionsQuery },
-      answers: { '200': jsonResponse('Transitions, newest first.', pageOf(Transition)) },
-      errors: [400, 401, 404],
-    }),
+    get: integrationList({ tag: 'Lifecycle', id: 'listIntegrationTransitions', summary: 'The audit trail', query: TransitionsQuery, answer: 'Transitions, newest first.', page: pageOf(Transition) }),
   },
   '/integrations/{id}/secrets/rotate': {
     post: operation({
@@ -233,14 +233,14 @@ const paths: ZodOpenApiPathsObject = {
     }),
   },
   '/integrations/{id}/webhook-events': {
-    get: operation({
+    get: integrationList({
       tag: 'Inbound',
       id: 'listWebhookEvents',
       summary: 'The inbound event log',
       description: 'Payloads are left out (they can be large): `GET …/webhook-events/{eventId}` answers one event with its payload.',
-      requestParams: { path: integrationPath, query: WebhookEventsQuery },
-      answers: { '200': jsonResponse('Inbound events, newest first, test ones flagged `isTest`.', pageOf(WebhookEvent)) },
-      errors: [400, 401, 404],
+      query: WebhookEventsQuery,
+      answer: 'Inbound events, newest first, test ones flagged `isTest`.',
+      page: pageOf(WebhookEvent),
     }),
   },
   '/integrations/{id}/webhook-events/{eventId}': {
@@ -267,13 +267,13 @@ const paths: ZodOpenApiPathsObject = {
     }),
   },
   '/integrations/{id}/deliveries': {
-    get: operation({
+    get: integrationList({
       tag: 'Deliveries',
       id: 'listIntegrationDeliveries',
       summary: 'A destination’s deliveries',
-      requestParams: { path: integrationPath, query: DeliveriesQuery },
-      answers: { '200': jsonResponse('Deliveries, newest first, with the destination’s health.', pageOf(Delivery, { health: DeliveryHealth })) },
-      errors: [400, 401, 404],
+      query: DeliveriesQuery,
+      answer: 'Deliveries, newest first, with the destination’s health.',
+      page: pageOf(Delivery, { health: DeliveryHealth }),
     }),
   },
   '/deliveries/{id}': {
@@ -310,7 +310,10 @@ const paths: ZodOpenApiPathsObject = {
       description: 'Forwarded to the subscribed destinations. With an `Idempotency-Key`, a repeat answers the first event (200).',
       requestParams: { header: z.object({ 'idempotency-key': IdempotencyKey }) },
       body: PostedEvent,
-      answers: { '201': jsonResponse('The new event.'), '200': jsonResponse('The event first sent with this Idempotency-Key.') },
+      answers: {
+        '201': jsonResponse('The new event, as destinations receive it.', WorkspaceEventEnvelope),
+        '200': jsonResponse('The event first sent with this Idempotency-Key, as destinations receive it.', WorkspaceEventEnvelope),
+      },
       errors: [400, 401, 422],
     }),
   },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HEALTH_STATUSES, INTEGRATION_STATES as STATES } from '../../contract/states';
 import { ACTIONS } from '../../contract/lifecycle';
+import type { OutboundEnvelope } from '../../contract/workspace-events';
 import type { Recorded } from '../../providers/types';
 
 /**
@@ -125,17 +126,13 @@ export const Transition = z
   })
   .meta({ id: 'Transition' });
 
-export const WorkspaceEvent = z
-  .strictObject({
-    id: z.string(),
-    type: z.string(),
-    createdAt: instant,
-    workspaceId: z.string(),
-    data: z.record(z.string(), z.unknown()),
-    integrationId: z.string().nullable(),
-    isTest: z.boolean(),
-  })
-  .meta({ id: 'WorkspaceEvent' });
+/** A workspace event as destinations receive it (contract `OutboundEnvelope`): what `POST /v1/events` answers. */
+export const WorkspaceEventEnvelope = z
+  .strictObject({ id: z.string(), type: z.string(), createdAt: instant, workspaceId: z.string(), data: z.record(z.string(), z.unknown()) } satisfies Record<keyof OutboundEnvelope, z.ZodType>)
+  .meta({ id: 'WorkspaceEventEnvelope' });
+
+/** A workspace event as the read API answers it: the envelope and where it came from. */
+export const WorkspaceEvent = WorkspaceEventEnvelope.extend({ integrationId: z.string().nullable(), isTest: z.boolean() }).meta({ id: 'WorkspaceEvent' });
 
 /** `POST /v1/integrations/{id}/secrets/rotate` (api/routes/secrets.ts). */
 export const RotateResult = z

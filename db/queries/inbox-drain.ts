@@ -58,10 +58,12 @@ export function lockPendingBatch(trx: Transaction<Database>, integrationId: stri
   return pendingBatch(trx, ['id', 'dedup_key', 'event_type', 'payload', 'livemode', 'is_test', 'received_at', 'requeued_at'], integrationId, limits, { lastId, lock: true });
 }
 
-/** The rows the next batch will most likely hold, looked at without a lock (for the provider read before it). */
-export async function peekPendingBatch(db: Db, integrationId: string, limits: BatchLimits): Promise<Array<Pick<InboxBatchRow, 'id' | 'dedup_key' | 'event_type' | 'payload'>>> {
-  const { rows } = await pendingBatch<Pick<InboxBatchRow, 'id' | 'dedup_key' | 'event_type' | 'payload'>>(db, ['id', 'dedup_key', 'event_type', 'payload'], integrationId, limits, { lock: false });
-  return rows;
+/**
+ * The rows the next batch will most likely hold, looked at without a lock (for the provider read before
+ * it), and whether more wait behind them: the batch locked up to its last row cannot tell.
+ */
+export function peekPendingBatch(db: Db, integrationId: string, limits: BatchLimits): Promise<PendingBatch<Pick<InboxBatchRow, 'id' | 'dedup_key' | 'event_type' | 'payload'>>> {
+  return pendingBatch(db, ['id', 'dedup_key', 'event_type', 'payload'], integrationId, limits, { lock: false });
 }
 
 /** How a drained row ended: applied (with what it produced), or ignored / failed with the reason. */

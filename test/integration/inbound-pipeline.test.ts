@@ -92,6 +92,8 @@ describe('inbound pipeline: dedup, bursts, bad input, pause and crashes', () => 
     expect((await send(id, malformed, stripeHeaders(malformed, SECRET))).status).toBe(400);
     const huge = JSON.stringify({ id: 'evt_huge', padding: 'x'.repeat(1024 * 1024 + 1) });
     expect((await send(id, huge, stripeHeaders(huge, SECRET))).status).toBe(413);
+    const encoded = await h.post(`/webhooks/stripe/${id}`, payload, { ...stripeHeaders(payload, SECRET), 'content-encoding': 'x-unknown' });
+    expect([encoded.status, encoded.body.error.code]).toEqual([415, 'unsupported_encoding']);
     expect(await io.inbox(id)).toEqual([]);
     const failures = await h.db.selectFrom('signature_failures').select(['count']).where('integration_id', '=', id).execute();
     expect(failures.reduce((sum, f) => sum + f.count, 0)).toBe(5);

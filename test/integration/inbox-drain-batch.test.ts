@@ -1,6 +1,10 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { sql } from 'kysely';
+import { drainBatch } from '../../activities/inbox-batch';
+import type { ProviderReads } from '../../activities/provider-reads';
 import type { Db } from '../../db';
 import { lockPendingBatch, peekPendingBatch } from '../../db/queries/inbox-drain';
+import type { ProviderModule } from '../../providers/types';
 import { openOwnDatabase } from '../support/own-database';
 
 /** A drain batch is bounded by rows and by stored payload bytes, oldest first, skipping rows another drain holds. */
@@ -47,7 +51,8 @@ describe('inbox drain batches', () => {
     const batch = await db.transaction().execute((trx) => lockPendingBatch(trx, id, { rows: 10, bytes: budget }));
     expect(keys(batch.rows)).toEqual(['evt_bytes_0', 'evt_bytes_1', 'evt_bytes_2']);
     expect(batch.full).toBe(true);
-    expect(keys(await peekPendingBatch(db, id, { rows: 10, bytes: budget }))).toEqual(['evt_bytes_0', 'evt_bytes_1', 'evt_bytes_2']);
+    const peeked = await peekPendingBatch(db, id, { rows: 10, bytes: budget });
+    expect([keys(peeked.rows), peeked.full]).toEqual([['evt_bytes_0', 'evt_bytes_1', 'evt_bytes_2'], true]);
     await sql`UPDATE inbox SET status = 'processed' WHERE integration_id = ${id} AND dedup_key IN ('evt_bytes_0', 'evt_bytes_1', 'evt_bytes_2')`.execute(db);
     // A row larger than the budget still goes, alone.
     const large = await db.transaction().execute((trx) => lockPendingBatch(trx, id, { rows: 10, bytes: 1 }));
@@ -66,5 +71,27 @@ describe('inbox drain batches', () => {
       const upTo = await db.transaction().execute((second) => lockPendingBatch(second, id, { rows: 10, bytes: 1_000_000 }, String(next.rows[0].id)));
       expect(keys(upTo.rows)).toEqual(['evt_locked_2']);
     });
+  });
+
+  it('with a provider read, a batch cut by bytes says more are waiting (the drain goes on without its idle wait)', async () => {
+    const id = await inboxWith('read', [1000, 1000, 1000, 1000]);
+    const limits = { rows: 10, bytes: 2 * (await storedBytes(1000)) + 1 };
+    // HubSpot-like: the drain reads from the provider before each batch, which bounds the batch by the last row read.
+    const read: string[][] = [];
+    const reads: ProviderReads = {
+      enrich: async (rows) => {
+        read.push(keys(rows));
+        return new Map();
+      },
+      retryPendingAmounts: async () => false,
+    };
+    const provider = { inbound: { normalize: () => ({ status: 'ignored', reason: 'not a sale' }) } } as unknown as ProviderModule;
+    const source = { integrationId: id, workspaceId: 'ws_batch', providerId: 'hubspot', provider, settings: {} };
+    const batch = () => new MockActivityEnvironment().run<Parameters<typeof drainBatch>, Awaited<ReturnType<typeof drainBatch>>, typeof drainBatch>(drainBatch, db, source, limits, reads, () => {});
+    const first = await batch();
+    const second = await batch();
+    expect(read).toEqual([['evt_read_0', 'evt_read_1', 'evt_read_2'], ['evt_read_3']]);
+    expect([first.rows, first.full]).toEqual([3, true]);
+    expect([second.rows, second.full]).toEqual([1, false]);
   });
 });

@@ -1,6 +1,6 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { ErrorBody } from '../../api/openapi/components';
-import { Integration, Provider, RotateResult, Transition, WorkspaceEvent } from '../../api/openapi/resources';
+import { Integration, Provider, RotateResult, Transition, WorkspaceEvent, WorkspaceEventEnvelope } from '../../api/openapi/resources';
 import { Conversion, ConversionAnalytics, Customer, WebhookEvent, WebhookEventDetail } from '../../api/openapi/records';
 import { Delivery, DeliveryDetail, DeliveryHealth, Diagnostics, TestReport } from '../../api/openapi/checks';
 import { type Harness, startHarness } from '../support/harness';
@@ -62,6 +62,33 @@ describe('the API contract: /v1/openapi.json and /docs', () => {
     expect(document.paths['/conversions'].get.responses['400'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
   });
 
+  it('documents the body reader’s 413 and 415 on every operation that takes a body, as the API answers them', async () => {
+    const operations = Object.entries(document.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([method]) => METHODS.includes(method))
+        .map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, operation })),
+    );
+    const withBody = operations.filter(({ operation }) => operation.requestBody);
+    expect(withBody.map(({ route }) => route)).toEqual(expect.arrayContaining(['POST /events', 'POST /integrations', 'PATCH /integrations/{id}', 'POST /integrations/{id}/pause']));
+    for (const { route, operation } of operations) {
+      const declared = ['413', '415'].map((status) => [route, status, operation.responses[status]?.content['application/json'].schema ?? null]);
+      expect(declared).toEqual(['413', '415'].map((status) => [route, status, operation.requestBody ? { $ref: '#/components/schemas/Error' } : null]));
+    }
+    // Served ahead of Express (POST /v1/events) and by the /v1 stack (POST /v1/integrations): the same answers.
+    for (const path of ['/v1/events', '/v1/integrations']) {
+      const send = (body: string, headers: Record<string, string>) => h.post(path, body, { 'content-type': 'application/json', authorization: `Bearer ${key}`, ...headers });
+      const tooLarge = await send(JSON.stringify({ pad: 'x'.repeat(h.config.bodyLimitBytes) }), {});
+      const encoded = await send('{}', { 'content-encoding': 'x-unknown' });
+      const charset = await send('{}', { 'content-type': 'application/json; charset=x-unknown' });
+      const answered = [tooLarge, encoded, charset].map((answer) => [path, answer.status, ErrorBody.parse(answer.body).error.code]);
+      expect(answered).toEqual([
+        [path, 413, 'payload_too_large'],
+        [path, 415, 'unsupported_encoding'],
+        [path, 415, 'unsupported_encoding'],
+      ]);
+    }
+  });
+
   it('types the main resources as the API answers them', async () => {
     const installed = await h.api('POST', '/v1/integrations', { key, body: { provider: 'webhook', settings: {}, secrets: {} } });
     expect(installed.status).toBe(201);
@@ -74,9 +101,15 @@ describe('the API contract: /v1/openapi.json and /docs', () => {
     const transitions = (await h.api('GET', `/v1/integrations/${integration.id}/transitions`, { key })).body.data;
     expect(transitions.length).toBeGreaterThan(0);
     for (const transition of transitions) Transition.parse(transition);
-    const posted = await h.api('POST', '/v1/events', { key, body: { type: 'customer.created', data: { customer: { externalId: 'user_contract' } } } });
-    expect(posted.status).toBe(201);
-    expect(WorkspaceEvent.parse((await h.api('GET', `/v1/events/${posted.body.id}`, { key })).body).type).toBe('customer.created');
+    // POST /v1/events answers the event as destinations receive it, new (201) or repeated under its key (200): GET /v1/events/{id} without where it came from.
+    const posting = { key, body: { type: 'customer.created', data: { customer: { externalId: 'user_contract' } } }, headers: { 'idempotency-key': 'contract-customer' } };
+    const posted = await h.api('POST', '/v1/events', posting);
+    const repeated = await h.api('POST', '/v1/events', posting);
+    expect([posted.status, repeated.status]).toEqual([201, 200]);
+    const { integrationId, isTest, ...stored } = WorkspaceEvent.parse((await h.api('GET', `/v1/events/${posted.body.id}`, { key })).body);
+    expect([stored.type, integrationId, isTest]).toEqual(['customer.created', null, false]);
+    expect([WorkspaceEventEnvelope.parse(posted.body), WorkspaceEventEnvelope.parse(repeated.body)]).toEqual([stored, stored]);
+    for (const status of ['201', '200']) expect(document.paths['/events'].post.responses[status].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/WorkspaceEventEnvelope' });
     expect(document.paths['/integrations/{id}'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Integration' });
   });
 

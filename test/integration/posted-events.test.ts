@@ -151,6 +151,7 @@ describe('POST /v1/events over HTTP (served ahead of Express)', () => {
       [send(valid, {}, '/v1/events?__proto__=1'), 400, 'invalid_request'],
       [send(valid, { authorization: 'Bearer nope' }), 401, 'unauthorized'],
       [send(valid, { 'content-type': 'text/plain' }), 400, 'invalid_request'],
+      [send(valid, { 'content-encoding': 'x-unknown' }), 415, 'unsupported_encoding'],
       [send(valid, { 'idempotency-key': '' }), 400, 'invalid_request'],
     ];
     const answers = await Promise.all(cases.map(([answered]) => answered));

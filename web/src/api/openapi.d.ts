@@ -980,6 +980,16 @@ export interface components {
             integrationId: string | null;
             isTest: boolean;
         };
+        WorkspaceEventEnvelope: {
+            id: string;
+            type: string;
+            /** Format: date-time */
+            createdAt: string;
+            workspaceId: string;
+            data: {
+                [key: string]: unknown;
+            };
+        };
         ConversionAnalytics: {
             interval: string;
             /** Format: date-time */
@@ -1075,6 +1085,24 @@ export interface operations {
             };
             /** @description Missing or invalid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server’s limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body’s content encoding or charset is not supported (`unsupported_encoding`). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1368,6 +1396,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The body is larger than the server’s limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body’s content encoding or charset is not supported (`unsupported_encoding`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Well-formed but refused (credentials missing, idempotency key reused, refused by the provider). */
             422: {
                 headers: {
@@ -1571,6 +1617,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The body is larger than the server’s limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body’s content encoding or charset is not supported (`unsupported_encoding`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Well-formed but refused (credentials missing, idempotency key reused, refused by the provider). */
             422: {
                 headers: {
@@ -1663,6 +1727,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The body is larger than the server’s limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body’s content encoding or charset is not supported (`unsupported_encoding`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Well-formed but refused (credentials missing, idempotency key reused, refused by the provider). */
             422: {
                 headers: {
@@ -1739,6 +1821,24 @@ export interface operations {
             };
             /** @description Refused in the current state (an illegal lifecycle transition, a redelivery or replay that cannot run now). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server’s limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body’s content encoding or charset is not supported (`unsupported_encoding`). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1829,6 +1929,24 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The body is larger than the server’s limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body’s content encoding or charset is not supported (`unsupported_encoding`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Well-formed but refused (credentials missing, idempotency key reused, refused by the provider). */
             422: {
                 headers: {
@@ -1905,6 +2023,24 @@ export interface operations {
             };
             /** @description Refused in the current state (an illegal lifecycle transition, a redelivery or replay that cannot run now). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server’s limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body’s content encoding or charset is not supported (`unsupported_encoding`). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1991,6 +2127,24 @@ export interface operations {
             };
             /** @description Refused in the current state (an illegal lifecycle transition, a redelivery or replay that cannot run now). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server’s limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body’s content encoding or charset is not supported (`unsupported_encoding`). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2151,6 +2305,24 @@ export interface operations {
             };
             /** @description Refused in the current state (an illegal lifecycle transition, a redelivery or replay that cannot run now). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server’s limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body’s content encoding or charset is not supported (`unsupported_encoding`). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2465,6 +2637,24 @@ export interface operations {
             };
             /** @description Refused in the current state (an illegal lifecycle transition, a redelivery or replay that cannot run now). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server’s limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body’s content encoding or charset is not supported (`unsupported_encoding`). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3072,26 +3262,22 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The event first sent with this Idempotency-Key. */
+            /** @description The event first sent with this Idempotency-Key, as destinations receive it. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkspaceEventEnvelope"];
                 };
             };
-            /** @description The new event. */
+            /** @description The new event, as destinations receive it. */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorkspaceEventEnvelope"];
                 };
             };
             /** @description Invalid request: `issues[]` names each refused field. */
@@ -3105,6 +3291,24 @@ export interface operations {
             };
             /** @description Missing or invalid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server’s limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body’s content encoding or charset is not supported (`unsupported_encoding`). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3274,6 +3478,24 @@ export interface operations {
             };
             /** @description Missing or invalid credentials. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than the server’s limit (`payload_too_large`). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body’s content encoding or charset is not supported (`unsupported_encoding`). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
