@@ -1,3 +1,4 @@
+import type { BackgroundWork } from '../lib/background';
 import type { ActivityDeps } from './deps';
 import { outboxDispatcher } from '../services/outbox-dispatch';
 import { checkCredentialsActivity } from './credentials';
@@ -7,10 +8,12 @@ import { recordTransitionActivity } from './lifecycle';
 import { createOutboundActivities, thenDispatch } from './outbound';
 import { applyRetentionActivity } from './retention';
 
-/** All activities, bound to their dependencies; the worker registers this object. */
-export function createActivities(deps: ActivityDeps) {
-  // Both write workspace events (conversions, lifecycle) to the outbox: dispatch right after they commit.
-  const dispatch = outboxDispatcher(deps);
+/** All activities, bound to their dependencies; the worker registers this object (and stops `background` after it). */
+export function createActivities(deps: ActivityDeps, background: BackgroundWork) {
+  // Both write workspace events (conversions, lifecycle) to the outbox: dispatch right after they commit, as
+  // background work, so a shutdown waits for the passes they started before the pool goes.
+  const dispatchPass = outboxDispatcher(deps);
+  const dispatch = () => background.run(dispatchPass);
   return failFastOnDataErrors({
     recordTransition: thenDispatch(recordTransitionActivity(deps.db, deps.box), dispatch),
     // A long drain commits many batches: one dispatch pass per second covers them all.

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import express, { Router } from 'express';
 import { sql } from 'kysely';
 import { inboxBacklog } from '../db/queries/health';
+import { BackgroundWork } from '../lib/background';
 import { logger } from '../lib/logger';
 import { providerRoutes } from './routes/provider-routes';
 import { metrics, registry } from '../lib/metrics';
@@ -103,7 +104,7 @@ export interface RunningApi {
   server: Server;
   /** The Express app itself (its router stack lists every route but ROUTES_AHEAD_OF_EXPRESS: the hostile-input test walks it). */
   app: express.Express;
-  /** Stops taking requests, then closes the integration change feed. */
+  /** Stops taking requests, waits for the dispatches and doorbells they started, then closes the integration change feed. */
   close(): Promise<void>;
 }
 
@@ -114,8 +115,10 @@ export async function serveApi(deps: Omit<ApiContext, 'inbound'>, port: number, 
   // One key cache for the app's /v1 routes and POST /v1/events.
   const resolveCaller = apiKeyResolver(deps.db);
   const app = createApp(ctx, resolveCaller);
+  // What the hot paths start after answering: the caller destroys the pool after `close`, so close waits for it.
+  const background = new BackgroundWork();
   // The hot paths (provider webhooks, posted events) are answered ahead of Express; every other request goes to the app.
-  const endpoints: EndpointAheadOfExpress[] = [webhookEndpoint(ctx), eventsEndpoint(ctx, resolveCaller)];
+  const endpoints: EndpointAheadOfExpress[] = [webhookEndpoint(ctx, background), eventsEndpoint(ctx, resolveCaller, background)];
   const server = createServer((req, res) => {
     if (!endpoints.some((endpoint) => endpoint(req, res))) app(req, res);
   });
@@ -127,6 +130,7 @@ export async function serveApi(deps: Omit<ApiContext, 'inbound'>, port: number, 
     app,
     close: async () => {
       await new Promise<void>((closed) => server.close(() => closed()));
+      await background.stop();
       await inbound.close();
     },
   };

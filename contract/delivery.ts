@@ -14,6 +14,14 @@ export interface DeliveryRef {
   round: number;
 }
 
+/** The workflow's last word on a delivery whose `deliver` activity failed for good. */
+export interface SettleInput extends DeliveryRef {
+  /** The last failure Temporal reported: when the retry window ran out, the last attempt's own. */
+  error: string;
+  /** Set when the retry window ran out: how long the delivery was retried (settles scheduled before it have none). */
+  retriedForMs?: number;
+}
+
 /** A delivery whose attempt failed retryably, and how long to wait before the next one. */
 export interface RetryRef extends DeliveryRef {
   delayMs: number;

@@ -2,6 +2,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import type { Client } from '@temporalio/client';
 import { existsSync } from 'node:fs';
 import { createActivities } from '../activities';
+import { BackgroundWork } from '../lib/background';
 import type { ActivityDeps } from '../activities/deps';
 import { WORKFLOW_BUNDLE_PATH } from './workflow-bundle';
 
@@ -23,15 +24,17 @@ function installRuntime(): void {
   Runtime.install({ logger: new DefaultLogger((process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
 }
 
-export async function createIntegrationWorker(options: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+/** The worker, and the background work of its activities (outbox dispatches): stop it once the worker has stopped, before the pool. */
+export async function createIntegrationWorker(options: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection; background: BackgroundWork }> {
   installRuntime();
   const bundlePath = options.workflowBundlePath ?? (existsSync(WORKFLOW_BUNDLE_PATH) ? WORKFLOW_BUNDLE_PATH : undefined);
   const connection = await NativeConnection.connect({ address: options.address });
+  const background = new BackgroundWork();
   const worker = await Worker.create({
     connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    activities: createActivities(options.deps),
+    activities: createActivities(options.deps, background),
     // Cancellation reaches an activity with a heartbeat's answer: a drain stops within about a second.
     maxHeartbeatThrottleInterval: '1 second',
     // The SDK sizes its cache from the heap limit (~2,300 workflows on this machine), and V8 lets the heap
@@ -39,5 +42,5 @@ export async function createIntegrationWorker(options: WorkerOptions): Promise<{
     maxCachedWorkflows: options.deps.config.maxCachedWorkflows,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: require.resolve('../workflows') }),
   });
-  return { worker, connection };
+  return { worker, connection, background };
 }

@@ -8,7 +8,7 @@ import { startOutboundSweep } from './outbound-sweep';
 import { ensureRetentionSchedule } from './retention-schedule';
 
 export interface RunningWorker {
-  /** Settles when the worker has stopped polling and finished its in-flight tasks. */
+  /** Settles when the worker has stopped polling and finished its in-flight tasks, and the sweeps and dispatches in flight have ended. */
   done: Promise<void>;
   stop(): Promise<void>;
 }
@@ -16,14 +16,12 @@ export interface RunningWorker {
 /** The worker with its safety-net sweeps (lost doorbells, undispatched outbox rows) and the retention Schedule, as every entry point runs it. */
 export async function runWorker(address: string, deps: { db: Db; box: SecretBox; config: Config; temporal: Client }): Promise<RunningWorker> {
   const { db, config, temporal } = deps;
-  const { worker } = await createIntegrationWorker({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue, deps });
+  const { worker, background } = await createIntegrationWorker({ address, namespace: config.temporalNamespace, taskQueue: config.taskQueue, deps });
   await ensureRetentionSchedule(temporal, config);
-  const stopDoorbellSweep = startDoorbellSweep(db, temporal, config.doorbellSweepMs);
-  const stopOutboundSweep = startOutboundSweep({ db, temporal, config });
-  const done = worker.run().finally(() => {
-    stopDoorbellSweep();
-    stopOutboundSweep();
-  });
+  startDoorbellSweep(background, db, temporal, config.doorbellSweepMs);
+  startOutboundSweep(background, { db, temporal, config });
+  // The last activities' dispatches and a sweep under way still use the pool: the caller destroys it after `done`.
+  const done = worker.run().finally(() => background.stop());
   return {
     done,
     stop: async () => {

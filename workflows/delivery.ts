@@ -1,7 +1,7 @@
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { DELIVERY_CONCURRENCY, type DeliveryBatchInput } from '../contract/delivery';
-import { failureMessage } from '../contract/failures';
+import { lastFailureMessage, retryWindowClosed } from '../contract/failures';
 
 const { settleDelivery } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -43,8 +43,11 @@ export async function deliveryBatchWorkflow(input: DeliveryBatchInput): Promise<
       try {
         await deliver({ ...ref, destinationId });
       } catch (error) {
-        // Retries exhausted (or refused): record the delivery as failed unless the activity already did.
-        await settleDelivery({ ...ref, error: failureMessage(error) });
+        // Retries exhausted (or refused): record the delivery as failed unless the activity already did. Only this
+        // activity's input changed when the window and the last attempt's failure were added to it, not the
+        // workflow's commands, so histories from before replay unchanged (no patch).
+        const windowClosed = retryWindowClosed(error) ? { retriedForMs: retry.windowMs } : {};
+        await settleDelivery({ ...ref, error: lastFailureMessage(error), ...windowClosed });
       }
     }
   };

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { sql } from 'kysely';
 import type { Db } from '../../db';
 import type { StateReason } from '../../contract/states';
+import { formatDuration } from '../../lib/duration';
 import { logger } from '../../lib/logger';
 import type { DeliveryResult } from '../../providers/types';
 import type { RecordedOutcome, withAttemptsRecorded } from './attempt';
@@ -92,7 +93,7 @@ export async function recordHealth(db: Db, statement: ReturnType<typeof withAtte
     row.consecutive_failures >= policy.threshold
       ? `${row.consecutive_failures} consecutive delivery failures (last: ${counted.lastError})`
       : failingForMs >= policy.windowMs
-        ? `deliveries failing for ${Math.round(failingForMs / 3_600_000)} h (last: ${counted.lastError})`
+        ? `deliveries failing for ${formatDuration(failingForMs)} (last: ${counted.lastError})`
         : undefined;
   if (!alert) return after;
   const claimed = await db

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db';
 import { assignBatches, destinationOf, startDeliveryBatches } from '../../services/delivery-workflows';
-import type { DeliveryRef } from '../../contract/delivery';
+import type { SettleInput } from '../../contract/delivery';
+import { formatDuration } from '../../lib/duration';
 import type { ActivityDeps } from '../deps';
 
 /**
@@ -43,15 +44,32 @@ export function resendFailedDeliveriesActivity({ db, temporal, config }: Activit
   };
 }
 
-/** The workflow's last word on a delivery whose retries ran out: failed, unless the activity already settled it. */
+/** The workflow's last word on a delivery whose retries ran out (or were refused): failed, unless the activity already settled it. */
 export function settleDeliveryActivity(db: Db) {
-  return async function settleDelivery({ deliveryId, round, error }: DeliveryRef & { error: string }): Promise<void> {
+  return async function settleDelivery(input: SettleInput): Promise<void> {
+    const reason = input.retriedForMs === undefined ? `gave up: ${input.error}` : await gaveUpReason(db, input, input.retriedForMs);
     await db
       .updateTable('deliveries')
-      .set({ status: 'failed', reason: `gave up: ${error}`, next_attempt_at: null, updated_at: new Date() })
-      .where('id', '=', deliveryId)
-      .where('round', '=', round)
+      .set({ status: 'failed', reason, next_attempt_at: null, updated_at: new Date() })
+      .where('id', '=', input.deliveryId)
+      .where('round', '=', input.round)
       .where('status', 'in', ['pending', 'delivering'])
       .execute();
   };
+}
+
+/**
+ * "gave up after 3 days of retries (7 attempts); last: HTTP 500": the round's attempts as logged (`deliveries.attempts`
+ * counts every round) and the last one's own error; Temporal's failure when the round logged none.
+ */
+async function gaveUpReason(db: Db, { deliveryId, round, error }: SettleInput, retriedForMs: number): Promise<string> {
+  const attempts = await db
+    .selectFrom('delivery_attempts')
+    .select('error')
+    .where('delivery_id', '=', deliveryId)
+    .where('round', '=', round)
+    .orderBy('attempt', 'desc')
+    .execute();
+  const count = `${attempts.length} attempt${attempts.length === 1 ? '' : 's'}`;
+  return `gave up after ${formatDuration(retriedForMs)} of retries (${count}); last: ${attempts[0]?.error ?? error}`;
 }

@@ -6,6 +6,7 @@ import { postedEventSchema } from '../../contract/workspace-event-payloads';
 import { envelopeOf } from '../../db/queries/deliveries';
 import { workspaceEventRecorder } from '../../db/queries/events';
 import { outboxDispatcher } from '../../services/outbox-dispatch';
+import type { BackgroundWork } from '../../lib/background';
 import { answer, answerFailure, bodyReader, type EndpointAheadOfExpress } from '../ahead-of-express';
 import type { ResolveCaller } from '../auth';
 import type { ApiContext } from '../context';
@@ -37,9 +38,10 @@ const POST_EVENTS_PATH = /^\/v1\/events\/?(?:\?(.*))?$/i;
  * the API key, then the route's own validation; the events of concurrent POSTs are written together
  * (workspaceEventRecorder).
  */
-export function eventsEndpoint(ctx: ApiContext, resolveCaller: ResolveCaller): EndpointAheadOfExpress {
+export function eventsEndpoint(ctx: ApiContext, resolveCaller: ResolveCaller, background: BackgroundWork): EndpointAheadOfExpress {
   const { db, config } = ctx;
-  const dispatch = outboxDispatcher(ctx, { gatherMs: DISPATCH_GATHER_MS });
+  const dispatchPass = outboxDispatcher(ctx, { gatherMs: DISPATCH_GATHER_MS });
+  const dispatch = () => background.run(dispatchPass);
   const record = workspaceEventRecorder(db);
   const readBody = bodyReader<unknown>(json({ limit: config.bodyLimitBytes }));
 

@@ -7,6 +7,7 @@ import { verificationSecrets } from '../../db/queries/secrets';
 import { logger } from '../../lib/logger';
 import { metrics } from '../../lib/metrics';
 import { doorbellRinger } from '../../services/doorbell';
+import type { BackgroundWork } from '../../lib/background';
 import { isTestEvent } from '../../lib/test-events';
 import { getProvider } from '../../providers';
 import { type InboundRequest, MalformedPayloadError, type ParsedEvent } from '../../providers/types';
@@ -59,7 +60,7 @@ const WEBHOOK_PATH = /^\/webhooks\/([^/?]+)\/([^/?]+)\/?(?:\?.*)?$/i;
  * middleware, only the path guard, the raw body (byte for byte, within the size limit, as
  * `express.raw` reads it) and the error answers, which it shares with the rest of the API.
  */
-export function webhookEndpoint(ctx: ApiContext): EndpointAheadOfExpress {
+export function webhookEndpoint(ctx: ApiContext, background: BackgroundWork): EndpointAheadOfExpress {
   const { db, box, config, temporal, inbound } = ctx;
   const ring = doorbellRinger(db, temporal);
   const accept = inboxAccepter(db);
@@ -112,7 +113,7 @@ export function webhookEndpoint(ctx: ApiContext): EndpointAheadOfExpress {
     }
     answer(res, 200, { received: events.length, accepted: paused ? 0 : created + requeued, duplicates, skipped: paused ? created : 0, ...(paused ? { reason: 'integration is paused' } : {}) });
     // The events are stored: the provider need not wait for the doorbell, and a lost ring is swept up.
-    if (created + requeued > 0 && !paused) void ring(integration.id);
+    if (created + requeued > 0 && !paused) void background.run(() => ring(integration.id));
   };
 
   return (req, res) => {

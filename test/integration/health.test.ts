@@ -104,6 +104,23 @@ describe('integration health summary, metrics and probes', () => {
     expect(recovered.reasons).toEqual([`${recovered.outbound.failuresLast24h} failed delivery attempt(s) in the last 24 h`]);
   });
 
+  it('moves a destination failing for its whole retry window to error, saying for how long in days', async () => {
+    const broken = await startReceiver(newWebhookSecret(), () => ({ status: 500 }));
+    try {
+      const destination = await out.installWebhook(broken.url, broken.secret, ['sale.created']);
+      await out.emit(saleEvent());
+      await waitFor(async () => (await health(destination.id)).outbound.consecutiveFailures >= 1, 'a failed attempt');
+      // As if the streak had lasted the 3-day retry window and 5 hours more: the next failed attempt raises the alert.
+      const since = new Date(Date.now() - (3 * 24 + 5) * 3_600_000);
+      await h.db.updateTable('integrations').set({ failing_since: since }).where('id', '=', destination.id).execute();
+      await waitFor(async () => (await out.state(destination.id)) === 'error', 'the destination in error');
+      const fail = await h.db.selectFrom('integration_transitions').selectAll().where('integration_id', '=', destination.id).where('action', '=', 'fail').executeTakeFirstOrThrow();
+      expect(fail).toMatchObject({ actor: 'system:outbound', to_state: 'error', reason_code: 'delivery_failures', reason: 'deliveries failing for 3 days (last: HTTP 500)' });
+    } finally {
+      await broken.close();
+    }
+  });
+
   it('moves the /metrics counters with the traffic it sends', async () => {
     const secret = newWebhookSecret();
     const before = await scrape(h);

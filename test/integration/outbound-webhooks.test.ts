@@ -235,3 +235,28 @@ describe('outbound webhooks: signed, retried, logged, never doubled', () => {
     expect((await out.api('POST', `/v1/deliveries/${delivered.id}/redeliver`)).status).toBe(202);
   });
 });
+
+describe('outbound webhooks: a delivery whose retry window runs out', () => {
+  let h: Harness;
+  let out: ReturnType<typeof outboundHelpers>;
+  // Retries 3 s apart (the dev server fires timers up to a second late) in a 7 s window: 3 or 4 attempts. The
+  // destination may reach `error` for failing a whole window with the last of them, but no retry can start after
+  // that (it would need the 1.5 s the first one waited to be over 3 s), so the delivery is failed, never held.
+  beforeAll(async () => {
+    h = await startHarness({ DELIVERY_RETRY_INITIAL_MS: '1500', DELIVERY_RETRY_MAX_MS: '3000', DELIVERY_RETRY_WINDOW_MS: '7000', DELIVERY_TIMEOUT_MS: '2000' });
+    const { key } = await h.newWorkspace();
+    out = outboundHelpers(h, () => key);
+  });
+  afterAll(() => out.stop());
+
+  it("says it gave up after the retry window, how many attempts the round made and the last attempt's own reason", async () => {
+    const target = await out.receiver(() => ({ status: 500 }));
+    const { id } = await out.installWebhook(`${target.url}/hook`, target.secret);
+    const event = await out.emit(saleEvent());
+    const failed = await out.deliveryOf(id, event.id, (d) => d.status === 'failed');
+    const { attempts } = (await out.api('GET', `/v1/deliveries/${failed.id}`, undefined, 200)).body;
+    expect(attempts.length).toBeGreaterThan(1);
+    expect(attempts.map((attempt: any) => [attempt.round, attempt.statusCode, attempt.outcome])).toEqual(attempts.map(() => [1, 500, 'retry']));
+    expect(failed).toMatchObject({ attemptCount: attempts.length, lastStatusCode: 500, reason: `gave up after 7 s of retries (${attempts.length} attempts); last: HTTP 500` });
+  });
+});

@@ -7,6 +7,7 @@ import type { NativeConnection, Worker } from '@temporalio/worker';
 import { serveApi } from '../../api/app';
 import { createDb, type Db } from '../../db';
 import { createWorkspace } from '../../db/queries/workspaces';
+import type { BackgroundWork } from '../../lib/background';
 import { type Config, loadConfig } from '../../lib/config';
 import { SecretBox } from '../../lib/crypto';
 import { connectTemporal } from '../../services/runtime';
@@ -53,22 +54,24 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const address = config.temporalAddress!;
   const { client: temporal, connection: clientConnection } = await connectTemporal(address, config.temporalNamespace);
 
-  let running: { worker: Worker; connection: NativeConnection; done: Promise<void>; stopSweep: () => void } | undefined;
+  let running: { worker: Worker; connection: NativeConnection; background: BackgroundWork; done: Promise<void> } | undefined;
   const startWorker = async () => {
-    const { worker, connection } = await createIntegrationWorker({
+    const { worker, connection, background } = await createIntegrationWorker({
       address,
       namespace: config.temporalNamespace,
       taskQueue: config.taskQueue,
       deps: { db, box, config, temporal },
       workflowBundlePath: process.env.LINQUID_TEST_WORKFLOW_BUNDLE,
     });
-    running = { worker, connection, done: worker.run(), stopSweep: startOutboundSweep({ db, temporal, config }) };
+    startOutboundSweep(background, { db, temporal, config });
+    running = { worker, connection, background, done: worker.run() };
   };
   const stopWorker = async () => {
     if (!running) return;
-    running.stopSweep();
     running.worker.shutdown();
     await running.done;
+    // The sweep and the dispatches the last activities started: a test may destroy the pool next.
+    await running.background.stop();
     await running.connection.close();
     running = undefined;
   };
