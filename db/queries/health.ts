@@ -4,6 +4,7 @@ import type { Db } from '..';
 import type { IntegrationRow } from '../schema';
 import { queuedAt } from './inbox';
 import { iso } from '../../lib/iso';
+import { formatDuration } from '../../lib/duration';
 
 /**
  * Health's own checks (documented in the README; services/diagnostics/health adds the open findings). `failing`:
@@ -127,10 +128,10 @@ function judge(row: IntegrationRow, inbound: InboundHealth | null, outbound: Out
   return [
     ...check('failing', 'stuck_in_error', row.state === 'error' && `the integration is in error: ${row.state_reason ?? 'no reason recorded'}`),
     ...check('failing', 'delivery_failures', outbound && outbound.consecutiveFailures >= t.FAILING_STREAK && `the last ${outbound.consecutiveFailures} delivery attempts failed`),
-    ...check('failing', 'inbox_backlog', inbound && waitedMs >= t.FAILING_BACKLOG_MS && `an inbound event has waited ${Math.round(waitedMs / 60000)} min to be processed`),
+    ...check('failing', 'inbox_backlog', inbound && waitedMs >= t.FAILING_BACKLOG_MS && `an inbound event has waited ${formatDuration(waitedMs)} to be processed`),
     ...check('degraded', 'delivery_failures', outbound && outbound.consecutiveFailures > 0 && outbound.consecutiveFailures < t.FAILING_STREAK && `${outbound.consecutiveFailures} delivery attempt(s) failed in a row`),
     ...check('degraded', 'delivery_failures', outbound && outbound.failuresLast24h > 0 && `${outbound.failuresLast24h} failed delivery attempt(s) in the last 24 h`),
-    ...check('degraded', 'inbox_backlog', inbound && waitedMs >= t.DEGRADED_BACKLOG_MS && waitedMs < t.FAILING_BACKLOG_MS && `an inbound event has waited ${Math.round(waitedMs / 1000)} s to be processed`),
+    ...check('degraded', 'inbox_backlog', inbound && waitedMs >= t.DEGRADED_BACKLOG_MS && waitedMs < t.FAILING_BACKLOG_MS && `an inbound event has waited ${formatDuration(waitedMs)} to be processed`),
     ...check('degraded', undefined, inbound && (inbound.processingLagSeconds.p95 ?? 0) > t.DEGRADED_LAG_SECONDS && `p95 processing lag is ${inbound.processingLagSeconds.p95} s`),
     ...check('degraded', 'failed_events', inbound && inbound.failedEventsLast24h > 0 && `${inbound.failedEventsLast24h} inbound event(s) failed in the last 24 h`),
     ...check('degraded', 'signature_failures', inbound && inbound.signatureFailuresLastHour > 0 && `${inbound.signatureFailuresLastHour} webhook(s) refused for their signature in the last hour`),

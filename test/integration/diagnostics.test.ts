@@ -198,6 +198,10 @@ describe('failure diagnosis', () => {
       expect(found.action).toEqual({ code: 'open_workflow', url: expect.stringContaining(`/workflows/integration-${id}`) });
       expect(found.evidence).toMatchObject({ pendingEvents: 1 });
       expect(found.evidence.oldestPendingAgeSeconds).toBeGreaterThanOrEqual(600);
+      // Hours later the health check says hours, not hundreds of minutes.
+      await h.db.updateTable('inbox').set({ received_at: sql<Date>`now() - interval '3 hours 10 minutes'` }).where('integration_id', '=', id).execute();
+      const { body } = await h.api('GET', `/v1/integrations/${id}`, { key });
+      expect(body.health).toMatchObject({ status: 'failing', reasons: expect.arrayContaining(['an inbound event has waited 3 h to be processed']) });
     } finally {
       await h.startWorker();
     }
