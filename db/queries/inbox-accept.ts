@@ -66,7 +66,8 @@ const MAX_FLUSH_BYTES = 4 * 1024 * 1024;
  * counted; if it is `pending` it is a duplicate all the same (whatever holds it — a drain, a replay —
  * leaves it applied once), otherwise (skipped: to be queued again; or being deleted by retention) it is
  * busy. So is a row committed by another process after this statement began, which its snapshot does
- * not show. `found` looks only at the keys not inserted: the rows this statement inserted are not in its
+ * not show. `found` looks up only the keys not inserted (`conflicting`, computed first: none, as a
+ * rule), so a flush of new events pays no lookup; the rows this statement inserted are not in its
  * snapshot anyway. `requeued_at = now()` singles out the rows this statement re-queued: now() is the
  * statement's transaction start, which no earlier re-queue shares. One text whatever the number of rows,
  * so PostgreSQL plans it once per connection (db/prepared-statements).
@@ -78,11 +79,13 @@ const ACCEPT_ROWS = `WITH inserted AS (
     AS accepted (integration_id, workspace_id, provider, dedup_key, event_type, payload, payload_bytes, livemode, is_test, status, reason)
   ON CONFLICT (integration_id, dedup_key) DO NOTHING
   RETURNING integration_id, dedup_key
-), found AS (
-  SELECT inbox.id, inbox.integration_id, inbox.dedup_key, inbox.status, sent.status = 'pending' AS requeue
+), conflicting AS MATERIALIZED (
+  SELECT sent.integration_id, sent.dedup_key, sent.status
   FROM unnest($1::text[], $4::text[], $10::text[]) AS sent (integration_id, dedup_key, status)
-  JOIN inbox ON inbox.integration_id = sent.integration_id AND inbox.dedup_key = sent.dedup_key
   WHERE NOT EXISTS (SELECT FROM inserted WHERE inserted.integration_id = sent.integration_id AND inserted.dedup_key = sent.dedup_key)
+), found AS (
+  SELECT inbox.id, inbox.integration_id, inbox.dedup_key, inbox.status, conflicting.status = 'pending' AS requeue
+  FROM conflicting JOIN inbox ON inbox.integration_id = conflicting.integration_id AND inbox.dedup_key = conflicting.dedup_key
 ), unheld AS (
   SELECT found.id, found.requeue FROM inbox JOIN found ON inbox.id = found.id FOR UPDATE OF inbox SKIP LOCKED
 ), counted AS (
