@@ -108,8 +108,8 @@ export function webhookEndpoint(ctx: ApiContext): EndpointAheadOfExpress {
     metrics.webhooksReceived.inc({ provider: provider.id, outcome });
     const queued = created + requeued > 0 && !paused;
     if (busy > 0) {
-      // Stored, but its row was held (a drain applying it) or committed by another process that very
-      // moment: the accept does not wait for that, and the provider's next try counts it as a duplicate.
+      // There, but its row was held (a replay, a retention delete) and the accept waits for no lock: the
+      // provider's next try is counted as a redelivery (or queued again, or stored anew).
       if (queued) void ring(integration.id);
       throw new HttpError(503, 'event_being_processed', 'this event is being processed; send it again later', undefined, BUSY_RETRY_AFTER_SECONDS);
     }

@@ -65,8 +65,8 @@ const MAX_FLUSH_BYTES = 4 * 1024 * 1024;
  * up every webhook of the process: a redelivered row another transaction holds (`SKIP LOCKED`) is not
  * counted; if it is `pending` it is a duplicate all the same (whatever holds it — a drain, a replay —
  * leaves it applied once), otherwise (skipped: to be queued again; or being deleted by retention) it is
- * busy. So is a row committed by another process after this statement began, which its snapshot does
- * not show. `found` looks up only the keys not inserted (`conflicting`, computed first: none, as a
+ * busy. A row committed by another process after this statement began is not returned: its snapshot
+ * does not show it (see insertWebhooks). `found` looks up only the keys not inserted (`conflicting`, computed first: none, as a
  * rule), so a flush of new events pays no lookup; the rows this statement inserted are not in its
  * snapshot anyway. `requeued_at = now()` singles out the rows this statement re-queued: now() is the
  * statement's transaction start, which no earlier re-queue shares. One text whatever the number of rows,
@@ -133,31 +133,47 @@ function webhookRows(target: AcceptTarget, events: ParsedEvent[]): WebhookRows {
   return { target, rows, repeated: events.length - rows.size, bytes };
 }
 
-/**
- * Writes the webhooks' rows in one statement and says, for each webhook, what it did (matched by key).
- * The rows go in (integration, event id) lock order, so the flushes of two processes never deadlock
- * (lib/lock-order); sorted here rather than by ORDER BY, which would pass every payload through a sort
- * in PostgreSQL, while unnest hands the rows to the INSERT in array order.
- */
-async function insertWebhooks(db: Db, webhooks: WebhookRows[]): Promise<AcceptedEvents[]> {
-  const sorted = webhooks.flatMap(({ target, rows }) => [...rows].map(([key, row]) => ({ target, key, row })));
-  sorted.sort((a, b) => byLockOrder(a.target.integrationId, b.target.integrationId) || byLockOrder(a.key, b.key));
+/** One row of a flush, with the webhook it came from. */
+interface FlushRow {
+  target: AcceptTarget;
+  key: string;
+  row: InboxRow;
+}
+
+/** Runs ACCEPT_ROWS for `rows`, in their order; what it returned, by integration and event id. */
+async function acceptRows(db: Db, rows: FlushRow[], into: Map<string, Map<string, StoredRow>>): Promise<void> {
   const columns: unknown[][] = Array.from({ length: 11 }, () => []);
-  for (const { target, key, row } of sorted) {
+  for (const { target, key, row } of rows) {
     const values = [target.integrationId, target.workspaceId, target.provider, key, row.eventType, row.payload, row.payloadBytes, row.livemode, row.isTest, target.paused ? 'skipped' : 'pending', target.paused ? 'paused' : null];
     values.forEach((value, column) => columns[column].push(value));
   }
   const { rows: stored } = await db.executeQuery<StoredRow>(CompiledQuery.raw(ACCEPT_ROWS, columns));
-  const byIntegration = new Map<string, Map<string, StoredRow>>();
   for (const row of stored) {
-    const keys = byIntegration.get(row.integration_id) ?? new Map<string, StoredRow>();
-    byIntegration.set(row.integration_id, keys.set(row.dedup_key, row));
+    const keys = into.get(row.integration_id) ?? new Map<string, StoredRow>();
+    into.set(row.integration_id, keys.set(row.dedup_key, row));
   }
+}
+
+/**
+ * Writes the webhooks' rows in one statement and says, for each webhook, what it did (matched by key).
+ * The rows go in (integration, event id) lock order, so the flushes of two processes never deadlock
+ * (lib/lock-order); sorted here rather than by ORDER BY, which would pass every payload through a sort
+ * in PostgreSQL, while unnest hands the rows to the INSERT in array order. The rows the statement did
+ * not return, which another process committed while it ran (the same event sent to two API processes at
+ * once), are tried once more: the next statement's snapshot shows them, so they count as redeliveries.
+ */
+async function insertWebhooks(db: Db, webhooks: WebhookRows[]): Promise<AcceptedEvents[]> {
+  const sorted: FlushRow[] = webhooks.flatMap(({ target, rows }) => [...rows].map(([key, row]) => ({ target, key, row })));
+  sorted.sort((a, b) => byLockOrder(a.target.integrationId, b.target.integrationId) || byLockOrder(a.key, b.key));
+  const byIntegration = new Map<string, Map<string, StoredRow>>();
+  await acceptRows(db, sorted, byIntegration);
+  const missed = sorted.filter(({ target, key }) => !byIntegration.get(target.integrationId)?.has(key));
+  if (missed.length > 0) await acceptRows(db, missed, byIntegration);
   return webhooks.map(({ target, rows, repeated }) => {
     const accepted: AcceptedEvents = { created: 0, requeued: 0, duplicates: repeated, busy: 0 };
     for (const key of rows.keys()) {
       const row = byIntegration.get(target.integrationId)?.get(key);
-      // Not returned: committed by another process after the statement began (see ACCEPT_ROWS).
+      // Still not returned: committed by yet another process meanwhile, or deleted since.
       if (!row || row.busy) accepted.busy += 1;
       else if (row.created) accepted.created += 1;
       else if (row.requeued) accepted.requeued += 1;
