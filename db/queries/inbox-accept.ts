@@ -66,9 +66,9 @@ const MAX_FLUSH_BYTES = 4 * 1024 * 1024;
  * counted; if it is `pending` it is a duplicate all the same (whatever holds it — a drain, a replay —
  * leaves it applied once), otherwise (skipped: to be queued again; or being deleted by retention) it is
  * busy. A row committed by another process after this statement began is not returned: its snapshot
- * does not show it (see insertWebhooks). `found` looks up only the keys not inserted (`conflicting`, computed first: none, as a
- * rule), so a flush of new events pays no lookup; the rows this statement inserted are not in its
- * snapshot anyway. `requeued_at = now()` singles out the rows this statement re-queued: now() is the
+ * does not show it (see insertWebhooks). `found` looks up only the keys not inserted (`conflicting`,
+ * computed first: none, as a rule), so a flush of new events pays no lookup; the rows this statement
+ * inserted are not in its snapshot anyway. `requeued_at = now()` singles out the rows this statement re-queued: now() is the
  * statement's transaction start, which no earlier re-queue shares. One text whatever the number of rows,
  * so PostgreSQL plans it once per connection (db/prepared-statements).
  */
