@@ -27,9 +27,9 @@ interface Waiting<Item, Result> {
 /**
  * Group commit: the items submitted while a flush runs are written together by the next one, which
  * starts as soon as that one ends. A lone item is flushed at once (there is no timer); under load each
- * flush carries what arrived meanwhile, up to `maxWeight` and `maxBytes`. `flush` answers one result per item, in
- * order; every caller's promise settles with the flush that held its item, and a failed flush fails
- * all of its callers (unless `retryAlone` says to try each item again on its own).
+ * flush carries what arrived meanwhile, up to `maxWeight` and `maxBytes`. `flush` answers one result
+ * per item, in order; every caller's promise settles with the flush that held its item, and a failed
+ * flush fails all of its callers (unless `retryAlone` says to try each item again on its own).
  */
 export function groupCommit<Item, Result>(flush: (items: Item[]) => Promise<Result[]>, options: GroupCommitOptions<Item>): (item: Item) => Promise<Result> {
   let queue: Array<Waiting<Item, Result>> = [];

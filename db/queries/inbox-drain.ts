@@ -26,10 +26,10 @@ export interface PendingBatch<Row> {
  * (parsed, several times their text), so a run of large webhooks makes smaller batches instead of a heap
  * that grows with the body limit times the batch size. A payload counts its JSON text as accepted
  * (`payload_bytes`), not its stored size, which compression makes a small fraction of it for repetitive
- * JSON; rows accepted before that column existed are measured from their payload. The running sum covers the first
- * `limits.rows` rows only, however long the backlog (payloads past the budget are not read out). `lock`:
- * those rows are locked, skipping rows another transaction holds (any past the byte budget stay locked,
- * unapplied, until this one ends).
+ * JSON; rows accepted before that column existed are measured from their payload. The running sum
+ * covers the first `limits.rows` rows only, however long the backlog (payloads past the budget are not
+ * read out). `lock`: those rows are locked, skipping rows another transaction holds (any past the byte
+ * budget stay locked, unapplied, until this one ends).
  */
 async function pendingBatch<Row>(
   db: Db | Transaction<Database>,
