@@ -99,6 +99,11 @@ function databaseUnavailable(error: unknown, method: string, path: string): Http
 function bodyParserError(error: { type?: string; limit?: number }): HttpError | undefined {
   if (error.type === 'entity.too.large') return new HttpError(413, 'payload_too_large', `body exceeds the ${error.limit} byte limit`);
   if (error.type === 'entity.parse.failed') return new HttpError(400, 'malformed_json', 'body is not valid JSON');
+  // The client stopped sending before the body it announced was whole (the connection ended, or the body
+  // was shorter than its Content-Length): its fault, not ours, and usually nobody is left to read the answer.
+  if (error.type === 'request.aborted' || error.type === 'request.size.invalid') {
+    return new HttpError(400, 'incomplete_body', 'the request body ended before the length it announced');
+  }
   if (error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') {
     return new HttpError(415, 'unsupported_encoding', 'unsupported content encoding or charset');
   }

@@ -53,7 +53,7 @@ export function eventView(row: EventRow) {
 }
 
 /** The inbound log: the payload stays out (it can carry personal data; the results point at what it became). */
-export type WebhookEventRow = Omit<InboxRow, 'payload' | 'integration_id' | 'workspace_id' | 'provider' | 'livemode'>;
+export type WebhookEventRow = Omit<InboxRow, 'payload' | 'payload_bytes' | 'integration_id' | 'workspace_id' | 'provider' | 'livemode'>;
 
 export function webhookEventView(row: WebhookEventRow) {
   return {

@@ -85,6 +85,8 @@ export interface InboxTable {
   dedup_key: string;
   event_type: string;
   payload: Json<unknown>;
+  /** UTF-8 length of the payload's JSON text as accepted (null: accepted before migration 018). */
+  payload_bytes: number | null;
   livemode: boolean | null;
   is_test: Generated<boolean>;
   status: InboxStatus;

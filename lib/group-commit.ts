@@ -3,6 +3,13 @@ export interface GroupCommitOptions<Item> {
   maxWeight: number;
   weight(item: Item): number;
   /**
+   * Most bytes (e.g. payload text) per flush: the flush's parameters are held several times over while its
+   * statement is built and sent, so a burst of large items makes several flushes rather than one huge
+   * one; an item larger than that is flushed on its own.
+   */
+  maxBytes: number;
+  bytes(item: Item): number;
+  /**
    * What may appear only once in a flush (its unique keys): an item sharing one with an item before it
    * waits for a later flush, where it meets what the earlier one committed.
    */
@@ -20,9 +27,9 @@ interface Waiting<Item, Result> {
 /**
  * Group commit: the items submitted while a flush runs are written together by the next one, which
  * starts as soon as that one ends. A lone item is flushed at once (there is no timer); under load each
- * flush carries what arrived meanwhile, up to `maxWeight`. `flush` answers one result per item, in
- * order; every caller's promise settles with the flush that held its item, and a failed flush fails
- * all of its callers (unless `retryAlone` says to try each item again on its own).
+ * flush carries what arrived meanwhile, up to `maxWeight` and `maxBytes`. `flush` answers one result
+ * per item, in order; every caller's promise settles with the flush that held its item, and a failed
+ * flush fails all of its callers (unless `retryAlone` says to try each item again on its own).
  */
 export function groupCommit<Item, Result>(flush: (items: Item[]) => Promise<Result[]>, options: GroupCommitOptions<Item>): (item: Item) => Promise<Result> {
   let queue: Array<Waiting<Item, Result>> = [];
@@ -35,10 +42,12 @@ export function groupCommit<Item, Result>(flush: (items: Item[]) => Promise<Resu
     // Keys of the items taken and of those left behind: a later copy must not overtake an earlier one.
     const seen = new Set<string>();
     let weight = 0;
+    let bytes = 0;
     for (const waiting of queue) {
       const keys = options.keys(waiting.item);
       const itemWeight = options.weight(waiting.item);
-      const fits = batch.length === 0 || (weight + itemWeight <= options.maxWeight && !keys.some((key) => seen.has(key)));
+      const itemBytes = options.bytes(waiting.item);
+      const fits = batch.length === 0 || (weight + itemWeight <= options.maxWeight && bytes + itemBytes <= options.maxBytes && !keys.some((key) => seen.has(key)));
       for (const key of keys) seen.add(key);
       if (!fits) {
         rest.push(waiting);
@@ -46,6 +55,7 @@ export function groupCommit<Item, Result>(flush: (items: Item[]) => Promise<Resu
       }
       batch.push(waiting);
       weight += itemWeight;
+      bytes += itemBytes;
     }
     queue = rest;
     return batch;

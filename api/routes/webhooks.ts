@@ -17,6 +17,9 @@ import { answer, answerFailure, bodyReader, type EndpointAheadOfExpress } from '
 import { HttpError, notFound } from '../errors';
 import { undecodablePath } from '../input-guard';
 
+/** What a provider redelivering an event that is being applied (its inbox row held) is told to wait. */
+const BUSY_RETRY_AFTER_SECONDS = 5;
+
 /** One log line per integration per window, however many bad signatures arrive (they are all counted). */
 const SIGNATURE_LOG_WINDOW_MS = 10_000;
 const lastSignatureLog = new Map<string, number>();
@@ -98,12 +101,19 @@ export function webhookEndpoint(ctx: ApiContext, background: BackgroundWork): En
     // Test data (kept out of listings, analytics and destinations): sent by the integration's test runner
     // (marked with a server-side HMAC), or what the provider says is test mode (see inboxAccepter).
     const fromTestRunner = isTestEvent(box, request.headers, request.rawBody);
-    const { created, requeued, duplicates } = await accept(
+    const { created, requeued, duplicates, busy } = await accept(
       { integrationId: integration.id, workspaceId: integration.workspaceId, provider: provider.id, paused, fromTestRunner },
       events,
     );
-    const outcome = created + requeued === 0 && duplicates > 0 ? 'duplicate' : paused ? 'skipped' : 'accepted';
+    const outcome = busy > 0 ? 'busy' : created + requeued === 0 && duplicates > 0 ? 'duplicate' : paused ? 'skipped' : 'accepted';
     metrics.webhooksReceived.inc({ provider: provider.id, outcome });
+    const queued = created + requeued > 0 && !paused;
+    if (busy > 0) {
+      // There, but its row was held (a replay, a retention delete) and the accept waits for no lock: the
+      // provider's next try is counted as a redelivery (or queued again, or stored anew).
+      if (queued) void background.run(() => ring(integration.id));
+      throw new HttpError(503, 'event_being_processed', 'this event is being processed; send it again later', undefined, BUSY_RETRY_AFTER_SECONDS);
+    }
     // Debug, not info: this is the hot path, and the inbox row (GET …/webhook-events) is the durable record.
     if (logger.isLevelEnabled('debug')) {
       logger.debug(
@@ -113,7 +123,7 @@ export function webhookEndpoint(ctx: ApiContext, background: BackgroundWork): En
     }
     answer(res, 200, { received: events.length, accepted: paused ? 0 : created + requeued, duplicates, skipped: paused ? created : 0, ...(paused ? { reason: 'integration is paused' } : {}) });
     // The events are stored: the provider need not wait for the doorbell, and a lost ring is swept up.
-    if (created + requeued > 0 && !paused) void background.run(() => ring(integration.id));
+    if (queued) void background.run(() => ring(integration.id));
   };
 
   return (req, res) => {

@@ -16,6 +16,7 @@ import * as oauthStates from './014_oauth_states';
 import * as destinationGone from './015_destination_gone';
 import * as reasonCodes from './016_reason_codes';
 import * as partialCustomerIndexes from './017_partial_customer_indexes';
+import * as payloadBytes from './018_payload_bytes';
 
 /** Listed in code (not read from disk) so the compiled service carries its own migrations. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '015_destination_gone': destinationGone,
   '016_reason_codes': reasonCodes,
   '017_partial_customer_indexes': partialCustomerIndexes,
+  '018_payload_bytes': payloadBytes,
 };

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { type Db, isDatabaseUnavailable } from '..';
 import { groupCommit } from '../../lib/group-commit';
+import { byLockOrder } from '../../lib/lock-order';
 import { randomId } from '../../lib/crypto';
 import { isDestination } from './integrations';
 import type { Database } from '../schema';
@@ -29,14 +30,19 @@ export interface NewWorkspaceEvent {
 /** A new event's id and time; undefined for one whose idempotency key was used before (nothing recorded). */
 type Inserted = { id: string; createdAt: Date } | undefined;
 
-/**
- * Records workspace events and queues them for the outbound dispatcher when their workspace has a
- * destination (a workspace without one pays no outbox writes), so each fact and its announcement commit
- * together — all in one statement (data-modifying CTEs). A destination receives the events recorded
- * after it was installed. An event whose idempotency key was used before is not recorded again.
- */
-async function insertWorkspaceEvents(trx: Kysely<Database>, events: NewWorkspaceEvent[]): Promise<Inserted[]> {
-  const rows = events.map((event) => ({
+/** An event as its row is written (its data as JSON text). */
+interface EventRow {
+  id: string;
+  workspace_id: string;
+  type: string;
+  data: string;
+  integration_id: string | null;
+  idempotency_key: string | null;
+  is_test: boolean;
+}
+
+function eventRow(event: NewWorkspaceEvent): EventRow {
+  return {
     id: randomId('evt'),
     workspace_id: event.workspaceId,
     type: event.type,
@@ -44,12 +50,24 @@ async function insertWorkspaceEvents(trx: Kysely<Database>, events: NewWorkspace
     integration_id: event.integrationId ?? null,
     idempotency_key: event.idempotencyKey ?? null,
     is_test: event.isTest ?? false,
-  }));
+  };
+}
+
+/**
+ * Records workspace events and queues them for the outbound dispatcher when their workspace has a
+ * destination (a workspace without one pays no outbox writes), so each fact and its announcement commit
+ * together — all in one statement (data-modifying CTEs). A destination receives the events recorded
+ * after it was installed. An event whose idempotency key was used before is not recorded again. The rows
+ * go in (workspace, idempotency key) lock order, so two processes' statements never deadlock
+ * (lib/lock-order); results are matched by event id.
+ */
+async function insertEventRows(trx: Kysely<Database>, rows: EventRow[]): Promise<Inserted[]> {
+  const ordered = [...rows].sort((a, b) => byLockOrder(a.workspace_id, b.workspace_id) || byLockOrder(a.idempotency_key ?? '', b.idempotency_key ?? ''));
   const inserted = await trx
     .with('event', (db) =>
       db
         .insertInto('events')
-        .values(rows)
+        .values(ordered)
         .onConflict((oc) => oc.columns(['workspace_id', 'idempotency_key']).where('idempotency_key', 'is not', null).doNothing())
         .returning(['id', 'workspace_id', 'created_at']),
     )
@@ -95,12 +113,12 @@ async function firstEventOf(trx: Kysely<Database>, event: NewWorkspaceEvent): Pr
 
 /**
  * Records workspace events in the caller's transaction (or, given the database, in a statement of its
- * own; see insertWorkspaceEvents). For an event whose idempotency key was used before, the result is
+ * own; see insertEventRows). For an event whose idempotency key was used before, the result is
  * the first event's id, and whether it asked for the same event.
  */
 export async function emitWorkspaceEvents(trx: Kysely<Database>, events: NewWorkspaceEvent[]): Promise<EmittedEvent[]> {
   if (events.length === 0) return [];
-  const inserted = await insertWorkspaceEvents(trx, events);
+  const inserted = await insertEventRows(trx, events.map(eventRow));
   const results: EmittedEvent[] = [];
   for (const [index, row] of inserted.entries()) {
     results.push(row ? { ...row, created: true, sameRequest: true } : await firstEventOf(trx, events[index]));
@@ -115,6 +133,8 @@ export async function emitWorkspaceEvent(trx: Kysely<Database>, event: NewWorksp
 
 /** Events per statement: a flush carries the events posted during the previous one, up to this. */
 const MAX_FLUSH_EVENTS = 200;
+/** Data bytes per statement (JSON text, each event's up to BODY_LIMIT_BYTES); as MAX_FLUSH_BYTES in inbox-accept.ts. */
+const MAX_FLUSH_BYTES = 4 * 1024 * 1024;
 
 /**
  * Records events posted one by one (`POST /v1/events`), each in a statement of its own as far as its
@@ -125,15 +145,17 @@ const MAX_FLUSH_EVENTS = 200;
  * a key used before is read after the flush, which is one statement: committed whole or not at all.
  */
 export function workspaceEventRecorder(db: Db): (event: NewWorkspaceEvent) => Promise<EmittedEvent> {
-  const insert = groupCommit((events: NewWorkspaceEvent[]) => insertWorkspaceEvents(db, events), {
+  const insert = groupCommit((rows: EventRow[]) => insertEventRows(db, rows), {
     maxWeight: MAX_FLUSH_EVENTS,
     weight: () => 1,
+    maxBytes: MAX_FLUSH_BYTES,
+    bytes: (row) => Buffer.byteLength(row.data),
     // Workspace ids never hold a newline: the pair is unambiguous.
-    keys: (event) => (event.idempotencyKey ? [`${event.workspaceId}\n${event.idempotencyKey}`] : []),
+    keys: (row) => (row.idempotency_key ? [`${row.workspace_id}\n${row.idempotency_key}`] : []),
     retryAlone: (error) => !isDatabaseUnavailable(error),
   });
   return async (event) => {
-    const inserted = await insert(event);
+    const inserted = await insert(eventRow(event));
     return inserted ? { ...inserted, created: true, sameRequest: true } : firstEventOf(db, event);
   };
 }

@@ -1,6 +1,7 @@
 import { CompiledQuery } from 'kysely';
 import { type Db, isDatabaseUnavailable } from '..';
 import { groupCommit } from '../../lib/group-commit';
+import { byLockOrder } from '../../lib/lock-order';
 import { storableJson, storableKey, storableText } from '../../lib/storable';
 import type { ParsedEvent } from '../../providers/types';
 
@@ -14,17 +15,23 @@ export interface AcceptTarget {
   fromTestRunner: boolean;
 }
 
-/** What accepting a webhook's events did: new rows, skipped rows queued again, and plain duplicates. */
+/**
+ * What accepting a webhook's events did: new rows, skipped rows queued again, duplicates, and events
+ * busy: already there but not to be answered now (see ACCEPT_ROWS), which the provider is to send again.
+ */
 export interface AcceptedEvents {
   created: number;
   requeued: number;
   duplicates: number;
+  busy: number;
 }
 
 /** One inbox row as the accept statement takes it. */
 interface InboxRow {
   eventType: string;
   payload: string;
+  /** UTF-8 length of `payload`: what the drain's byte budget counts (the stored size is compressed). */
+  payloadBytes: number;
   livemode: boolean | null;
   isTest: boolean;
 }
@@ -35,75 +42,141 @@ interface WebhookRows {
   rows: Map<string, InboxRow>;
   /** Events whose id an earlier event of the same webhook had. */
   repeated: number;
+  /** Payload bytes of its rows. */
+  bytes: number;
 }
 
 /** Rows per accept statement: a flush carries the webhooks that arrived during the previous one, up to this. */
 const MAX_FLUSH_ROWS = 500;
+/**
+ * Payload bytes per accept statement. pg holds a flush's payloads several times over (the JSON texts, the
+ * escaped jsonb[] literal, the Bind message) and PostgreSQL parses them all for one statement: 4 MB keeps
+ * that to a few tens of MB per process, and still carries hundreds of typical webhooks (a few KB each) per
+ * flush, so only a burst of large bodies (up to BODY_LIMIT_BYTES each) makes more, smaller flushes. The
+ * drain's INBOX_BATCH_BYTES has the same default.
+ */
+const MAX_FLUSH_BYTES = 4 * 1024 * 1024;
 
 /**
- * Every webhook of a flush in one statement, one array per column. A conflict is a redelivery: it
- * counts a duplicate, and an event skipped while paused, redelivered while not paused (`excluded`
- * pending), is queued again. `requeued_at = now()` in RETURNING singles out the rows this statement
- * re-queued: now() is the statement's transaction start, which no earlier re-queue shares. One text
- * whatever the number of rows, so PostgreSQL plans it once per connection (db/prepared-statements).
+ * Every webhook of a flush in one statement, one array per column, the rows in lock order (see
+ * insertWebhooks). A conflict is a redelivery: it counts a duplicate, and an event skipped while paused,
+ * redelivered while not paused (sent `pending`), is queued again. The statement never waits on a row
+ * lock — a drain holds its batch's rows for its whole transaction, and a flush waiting for one would hold
+ * up every webhook of the process: a redelivered row another transaction holds (`SKIP LOCKED`) is not
+ * counted; if it is `pending` it is a duplicate all the same (whatever holds it — a drain, a replay —
+ * leaves it applied once), otherwise (skipped: to be queued again; or being deleted by retention) it is
+ * busy. A row committed by another process after this statement began is not returned: its snapshot
+ * does not show it (see insertWebhooks). `found` looks up only the keys not inserted (`conflicting`,
+ * computed first: none, as a rule), so a flush of new events pays no lookup; the rows this statement
+ * inserted are not in its snapshot anyway. `requeued_at = now()` singles out the rows this statement re-queued: now() is the
+ * statement's transaction start, which no earlier re-queue shares. One text whatever the number of rows,
+ * so PostgreSQL plans it once per connection (db/prepared-statements).
  */
-const ACCEPT_ROWS = `INSERT INTO inbox (integration_id, workspace_id, provider, dedup_key, event_type, payload, livemode, is_test, status, reason)
-SELECT integration_id, workspace_id, provider, dedup_key, event_type, payload, livemode, is_test, status, reason
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::boolean[], $8::boolean[], $9::text[], $10::text[])
-  AS accepted (integration_id, workspace_id, provider, dedup_key, event_type, payload, livemode, is_test, status, reason)
-ON CONFLICT (integration_id, dedup_key) DO UPDATE SET
-  duplicate_count = inbox.duplicate_count + 1,
-  last_duplicate_at = now(),
-  status = CASE WHEN inbox.status = 'skipped' AND excluded.status = 'pending' THEN 'pending' ELSE inbox.status END,
-  reason = CASE WHEN inbox.status = 'skipped' AND excluded.status = 'pending' THEN NULL ELSE inbox.reason END,
-  requeued_at = CASE WHEN inbox.status = 'skipped' AND excluded.status = 'pending' THEN now() ELSE inbox.requeued_at END
-RETURNING integration_id, dedup_key, xmax = 0 AS created, coalesce(requeued_at = now(), false) AS requeued`;
+const ACCEPT_ROWS = `WITH inserted AS (
+  INSERT INTO inbox (integration_id, workspace_id, provider, dedup_key, event_type, payload, payload_bytes, livemode, is_test, status, reason)
+  SELECT integration_id, workspace_id, provider, dedup_key, event_type, payload, payload_bytes, livemode, is_test, status, reason
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::integer[], $8::boolean[], $9::boolean[], $10::text[], $11::text[])
+    AS accepted (integration_id, workspace_id, provider, dedup_key, event_type, payload, payload_bytes, livemode, is_test, status, reason)
+  ON CONFLICT (integration_id, dedup_key) DO NOTHING
+  RETURNING integration_id, dedup_key
+), conflicting AS MATERIALIZED (
+  SELECT sent.integration_id, sent.dedup_key, sent.status
+  FROM unnest($1::text[], $4::text[], $10::text[]) AS sent (integration_id, dedup_key, status)
+  WHERE NOT EXISTS (SELECT FROM inserted WHERE inserted.integration_id = sent.integration_id AND inserted.dedup_key = sent.dedup_key)
+), found AS (
+  SELECT inbox.id, inbox.integration_id, inbox.dedup_key, inbox.status, conflicting.status = 'pending' AS requeue
+  FROM conflicting JOIN inbox ON inbox.integration_id = conflicting.integration_id AND inbox.dedup_key = conflicting.dedup_key
+), unheld AS (
+  SELECT found.id, found.requeue FROM inbox JOIN found ON inbox.id = found.id FOR UPDATE OF inbox SKIP LOCKED
+), counted AS (
+  UPDATE inbox SET
+    duplicate_count = inbox.duplicate_count + 1,
+    last_duplicate_at = now(),
+    status = CASE WHEN inbox.status = 'skipped' AND unheld.requeue THEN 'pending' ELSE inbox.status END,
+    reason = CASE WHEN inbox.status = 'skipped' AND unheld.requeue THEN NULL ELSE inbox.reason END,
+    requeued_at = CASE WHEN inbox.status = 'skipped' AND unheld.requeue THEN now() ELSE inbox.requeued_at END
+  FROM unheld WHERE inbox.id = unheld.id
+  RETURNING inbox.id, coalesce(inbox.requeued_at = now(), false) AS requeued
+)
+SELECT integration_id, dedup_key, true AS created, false AS requeued, false AS busy FROM inserted
+UNION ALL
+SELECT found.integration_id, found.dedup_key, false, coalesce(counted.requeued, false), counted.id IS NULL AND found.status <> 'pending'
+FROM found LEFT JOIN counted ON counted.id = found.id`;
 
 interface StoredRow {
   integration_id: string;
   dedup_key: string;
   created: boolean;
   requeued: boolean;
+  busy: boolean;
 }
 
 function webhookRows(target: AcceptTarget, events: ParsedEvent[]): WebhookRows {
   const rows = new Map<string, InboxRow>();
+  let bytes = 0;
   for (const event of events) {
     // Stored in a form PostgreSQL accepts, whatever the provider signed (see lib/storable).
     const key = storableKey(event.dedupKey);
     if (rows.has(key)) continue;
+    const payload = JSON.stringify(storableJson(event.payload));
+    const payloadBytes = Buffer.byteLength(payload);
+    bytes += payloadBytes;
     rows.set(key, {
       eventType: storableText(event.type),
-      payload: JSON.stringify(storableJson(event.payload)),
+      payload,
+      payloadBytes,
       livemode: event.livemode ?? null,
       // Test data: from the test runner, or what the provider says is test mode (Stripe livemode, Shopify test orders).
       isTest: target.fromTestRunner || event.livemode === false,
     });
   }
-  return { target, rows, repeated: events.length - rows.size };
+  return { target, rows, repeated: events.length - rows.size, bytes };
 }
 
-/** Writes the webhooks' rows in one statement and says, for each webhook, what it did. */
-async function insertWebhooks(db: Db, webhooks: WebhookRows[]): Promise<AcceptedEvents[]> {
-  const columns: unknown[][] = Array.from({ length: 10 }, () => []);
-  for (const { target, rows } of webhooks) {
-    for (const [key, row] of rows) {
-      const values = [target.integrationId, target.workspaceId, target.provider, key, row.eventType, row.payload, row.livemode, row.isTest, target.paused ? 'skipped' : 'pending', target.paused ? 'paused' : null];
-      values.forEach((value, column) => columns[column].push(value));
-    }
+/** One row of a flush, with the webhook it came from. */
+interface FlushRow {
+  target: AcceptTarget;
+  key: string;
+  row: InboxRow;
+}
+
+/** Runs ACCEPT_ROWS for `rows`, in their order; what it returned, by integration and event id. */
+async function acceptRows(db: Db, rows: FlushRow[], into: Map<string, Map<string, StoredRow>>): Promise<void> {
+  const columns: unknown[][] = Array.from({ length: 11 }, () => []);
+  for (const { target, key, row } of rows) {
+    const values = [target.integrationId, target.workspaceId, target.provider, key, row.eventType, row.payload, row.payloadBytes, row.livemode, row.isTest, target.paused ? 'skipped' : 'pending', target.paused ? 'paused' : null];
+    values.forEach((value, column) => columns[column].push(value));
   }
   const { rows: stored } = await db.executeQuery<StoredRow>(CompiledQuery.raw(ACCEPT_ROWS, columns));
-  const byIntegration = new Map<string, Map<string, StoredRow>>();
   for (const row of stored) {
-    const keys = byIntegration.get(row.integration_id) ?? new Map<string, StoredRow>();
-    byIntegration.set(row.integration_id, keys.set(row.dedup_key, row));
+    const keys = into.get(row.integration_id) ?? new Map<string, StoredRow>();
+    into.set(row.integration_id, keys.set(row.dedup_key, row));
   }
+}
+
+/**
+ * Writes the webhooks' rows in one statement and says, for each webhook, what it did (matched by key).
+ * The rows go in (integration, event id) lock order, so the flushes of two processes never deadlock
+ * (lib/lock-order); sorted here rather than by ORDER BY, which would pass every payload through a sort
+ * in PostgreSQL, while unnest hands the rows to the INSERT in array order. The rows the statement did
+ * not return, which another process committed while it ran (the same event sent to two API processes at
+ * once), are tried once more: the next statement's snapshot shows them, so they count as redeliveries.
+ */
+async function insertWebhooks(db: Db, webhooks: WebhookRows[]): Promise<AcceptedEvents[]> {
+  const sorted: FlushRow[] = webhooks.flatMap(({ target, rows }) => [...rows].map(([key, row]) => ({ target, key, row })));
+  sorted.sort((a, b) => byLockOrder(a.target.integrationId, b.target.integrationId) || byLockOrder(a.key, b.key));
+  const byIntegration = new Map<string, Map<string, StoredRow>>();
+  await acceptRows(db, sorted, byIntegration);
+  const missed = sorted.filter(({ target, key }) => !byIntegration.get(target.integrationId)?.has(key));
+  if (missed.length > 0) await acceptRows(db, missed, byIntegration);
   return webhooks.map(({ target, rows, repeated }) => {
-    const accepted: AcceptedEvents = { created: 0, requeued: 0, duplicates: repeated };
+    const accepted: AcceptedEvents = { created: 0, requeued: 0, duplicates: repeated, busy: 0 };
     for (const key of rows.keys()) {
       const row = byIntegration.get(target.integrationId)?.get(key);
-      if (row?.created) accepted.created += 1;
-      else if (row?.requeued) accepted.requeued += 1;
+      // Still not returned: committed by yet another process meanwhile, or deleted since.
+      if (!row || row.busy) accepted.busy += 1;
+      else if (row.created) accepted.created += 1;
+      else if (row.requeued) accepted.requeued += 1;
       else accepted.duplicates += 1;
     }
     return accepted;
@@ -112,18 +185,21 @@ async function insertWebhooks(db: Db, webhooks: WebhookRows[]): Promise<Accepted
 
 /**
  * Stores webhooks' events in the inbox, each under the provider's event id: `pending` (or `skipped`
- * while paused); an event already there only counts a redelivery. Concurrent webhooks are written
- * together (group commit, see lib/group-commit): each answer waits for the commit that holds its rows,
- * a webhook with an event id already in the flush waits for the next one, and a flush that fails for
- * anything but an unreachable database is tried again webhook by webhook, so only the faulty one fails.
+ * while paused); an event already there counts a redelivery (or is busy: no lock is waited for, see
+ * ACCEPT_ROWS). Concurrent webhooks are written together (group commit, see lib/group-commit, up to
+ * MAX_FLUSH_ROWS and MAX_FLUSH_BYTES): each answer waits for the commit that holds its rows, a webhook
+ * with an event id already in the flush waits for the next one, and a flush that fails for anything but
+ * an unreachable database is tried again webhook by webhook, so only the faulty one fails.
  */
 export function inboxAccepter(db: Db): (target: AcceptTarget, events: ParsedEvent[]) => Promise<AcceptedEvents> {
   const commit = groupCommit((webhooks: WebhookRows[]) => insertWebhooks(db, webhooks), {
     maxWeight: MAX_FLUSH_ROWS,
     weight: (webhook) => webhook.rows.size,
+    maxBytes: MAX_FLUSH_BYTES,
+    bytes: (webhook) => webhook.bytes,
     // Integration ids never hold a newline: the pair is unambiguous.
     keys: (webhook) => [...webhook.rows.keys()].map((key) => `${webhook.target.integrationId}\n${key}`),
     retryAlone: (error) => !isDatabaseUnavailable(error),
   });
-  return async (target, events) => (events.length === 0 ? { created: 0, requeued: 0, duplicates: 0 } : commit(webhookRows(target, events)));
+  return async (target, events) => (events.length === 0 ? { created: 0, requeued: 0, duplicates: 0, busy: 0 } : commit(webhookRows(target, events)));
 }

@@ -9,7 +9,7 @@ export function integrationToDrain(db: Db, integrationId: string) {
 
 export type InboxBatchRow = Pick<Selectable<InboxTable>, 'id' | 'dedup_key' | 'event_type' | 'payload' | 'livemode' | 'is_test' | 'received_at' | 'requeued_at'>;
 
-/** How much one batch may hold: rows, and stored payload bytes (the first row is taken whatever its size). */
+/** How much one batch may hold: rows, and payload bytes (JSON text; the first row is taken whatever its size). */
 export interface BatchLimits {
   rows: number;
   bytes: number;
@@ -23,11 +23,13 @@ export interface PendingBatch<Row> {
 
 /**
  * The next pending rows, oldest first, up to `limits`: a drain holds its batch's payloads in memory
- * (parsed, several times their stored size), so a run of large webhooks makes smaller batches instead of
- * a heap that grows with the body limit times the batch size. The running sum covers the first
- * `limits.rows` rows only, however long the backlog (payloads past the budget are not read out). `lock`:
- * those rows are locked, skipping rows another transaction holds (any past the byte budget stay locked,
- * unapplied, until this one ends).
+ * (parsed, several times their text), so a run of large webhooks makes smaller batches instead of a heap
+ * that grows with the body limit times the batch size. A payload counts its JSON text as accepted
+ * (`payload_bytes`), not its stored size, which compression makes a small fraction of it for repetitive
+ * JSON; rows accepted before that column existed are measured from their payload. The running sum
+ * covers the first `limits.rows` rows only, however long the backlog (payloads past the budget are not
+ * read out). `lock`: those rows are locked, skipping rows another transaction holds (any past the byte
+ * budget stay locked, unapplied, until this one ends).
  */
 async function pendingBatch<Row>(
   db: Db | Transaction<Database>,
@@ -41,7 +43,7 @@ async function pendingBatch<Row>(
   const selected = sql.join(columns.map((column) => sql.ref(column)));
   const { rows } = await sql<Row & { considered: string }>`SELECT ${selected}, considered FROM (
       SELECT *, sum(size) OVER (ORDER BY id) - size AS before, count(*) OVER () AS considered FROM (
-        SELECT ${selected}, pg_column_size(payload) AS size FROM inbox
+        SELECT ${selected}, coalesce(payload_bytes, octet_length(payload::text)) AS size FROM inbox
         WHERE integration_id = ${integrationId} AND status = 'pending' ${upTo}
         ORDER BY id LIMIT ${limits.rows} ${lock}
       ) AS firsts

@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import * as apiErrors from '../../api/errors';
+import { logger } from '../../lib/logger';
 import { sql } from 'kysely';
 import { Client } from 'pg';
 import { createDb, type Db, isDatabaseUnavailable } from '../../db';
 import { type AcceptTarget, inboxAccepter } from '../../db/queries/inbox-accept';
+import { lockPendingBatch } from '../../db/queries/inbox-drain';
 import { createWorkspace } from '../../db/queries/workspaces';
 import type { ParsedEvent } from '../../providers/types';
 import { type Harness, startHarness, waitFor } from '../support/harness';
@@ -37,6 +41,13 @@ describe('accepting webhooks into the inbox together (group commit)', () => {
   const rows = async (integrationId: string) =>
     (await db.selectFrom('inbox').select(['dedup_key', 'status', 'duplicate_count']).where('integration_id', '=', integrationId).execute()).sort((a, b) => (a.dedup_key < b.dedup_key ? -1 : 1));
 
+  /** Waits until `count` accept statements wait on a lock (for the transaction that holds a row they insert). */
+  const acceptsWaiting = (count: number) =>
+    waitFor(async () => {
+      const { rows: waiting } = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO inbox%'`.execute(db);
+      return waiting.length >= count && waiting;
+    }, `${count} accept statements waiting on a lock`);
+
   beforeAll(async () => {
     db = createDb(process.env.DATABASE_URL!, 2);
     acceptDb = createDb(process.env.DATABASE_URL!, 4);
@@ -64,13 +75,13 @@ describe('accepting webhooks into the inbox together (group commit)', () => {
       accept(target(paused, true), [event('evt_new_while_paused')]),
     ]);
     expect(answers).toEqual([
-      { created: 1, requeued: 0, duplicates: 0 },
-      ...Array.from({ length: 7 }, () => ({ created: 1, requeued: 0, duplicates: 0 })),
-      ...Array.from({ length: 6 }, () => ({ created: 0, requeued: 0, duplicates: 1 })),
-      { created: 2, requeued: 0, duplicates: 1 },
-      { created: 0, requeued: 1, duplicates: 0 },
-      { created: 0, requeued: 0, duplicates: 1 },
-      { created: 1, requeued: 0, duplicates: 0 },
+      { created: 1, requeued: 0, duplicates: 0, busy: 0 },
+      ...Array.from({ length: 7 }, () => ({ created: 1, requeued: 0, duplicates: 0, busy: 0 })),
+      ...Array.from({ length: 6 }, () => ({ created: 0, requeued: 0, duplicates: 1, busy: 0 })),
+      { created: 2, requeued: 0, duplicates: 1, busy: 0 },
+      { created: 0, requeued: 1, duplicates: 0, busy: 0 },
+      { created: 0, requeued: 0, duplicates: 1, busy: 0 },
+      { created: 1, requeued: 0, duplicates: 0, busy: 0 },
     ]);
     const copies: Record<string, number> = { evt_1: 2, evt_2: 2, evt_3: 2, evt_first: 1 };
     expect(await rows(id)).toEqual(
@@ -93,8 +104,8 @@ describe('accepting webhooks into the inbox together (group commit)', () => {
     ]);
     await first;
     expect(gone).toMatchObject({ status: 'rejected', reason: { code: '23503' } });
-    expect(kept).toEqual({ status: 'fulfilled', value: { created: 1, requeued: 0, duplicates: 0 } });
-    expect(alsoKept).toEqual({ status: 'fulfilled', value: { created: 1, requeued: 0, duplicates: 0 } });
+    expect(kept).toEqual({ status: 'fulfilled', value: { created: 1, requeued: 0, duplicates: 0, busy: 0 } });
+    expect(alsoKept).toEqual({ status: 'fulfilled', value: { created: 1, requeued: 0, duplicates: 0, busy: 0 } });
     expect((await rows(id)).map((row) => row.dedup_key)).toEqual(['evt_alone', 'evt_also_kept', 'evt_kept']);
   });
 
@@ -109,10 +120,7 @@ describe('accepting webhooks into the inbox together (group commit)', () => {
       const before = accept(target(id), [event('evt_before')]);
       const flush = ['evt_locked', 'evt_a', 'evt_b'].map((key) => accept(target(id), [event(key), event(`${key}_second`)]).catch((error: unknown) => error));
       await before;
-      const [{ pid }] = await waitFor(async () => {
-        const { rows: waiting } = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO inbox%'`.execute(db);
-        return waiting.length > 0 && waiting;
-      }, 'the flush to wait on the held row');
+      const [{ pid }] = await acceptsWaiting(1);
       await sql`SELECT pg_terminate_backend(${pid})`.execute(db);
       const errors = await Promise.all(flush);
       expect(errors.map(isDatabaseUnavailable)).toEqual([true, true, true]);
@@ -129,6 +137,72 @@ describe('accepting webhooks into the inbox together (group commit)', () => {
     expect(await rows(id)).toEqual(
       ['evt_a', 'evt_a_second', 'evt_b', 'evt_b_second', 'evt_before', 'evt_locked', 'evt_locked_second'].map((key) => ({ dedup_key: key, status: 'pending', duplicate_count: 0 })),
     );
+  });
+  it('answers every webhook of a flush while a drain holds a redelivered event: a duplicate, uncounted; a held skipped one busy', async () => {
+    const held = await install();
+    const other = await install();
+    const paused = await install();
+    await accept(target(held), [event('evt_held')]);
+    await accept(target(paused, true), [event('evt_held_skipped')]);
+    await db.transaction().execute(async (drain) => {
+      // As a drain's batch transaction holds its rows; and a replay (or a retention delete) a skipped one.
+      expect((await lockPendingBatch(drain, held, { rows: 10, bytes: 1_000_000 })).rows.map((row) => row.dedup_key)).toEqual(['evt_held']);
+      await sql`SELECT id FROM inbox WHERE integration_id = ${paused} FOR UPDATE`.execute(drain);
+      const first = accept(target(other), [event('evt_first')]);
+      // One flush, answered while the rows are still held.
+      const answers = await Promise.all([
+        accept(target(held), [event('evt_held')]),
+        accept(target(other), [event('evt_other')]),
+        accept(target(held), [event('evt_new'), event('evt_new_too')]),
+        accept(target(paused), [event('evt_held_skipped')]),
+      ]);
+      await first;
+      expect(answers).toEqual([
+        { created: 0, requeued: 0, duplicates: 1, busy: 0 },
+        { created: 1, requeued: 0, duplicates: 0, busy: 0 },
+        { created: 2, requeued: 0, duplicates: 0, busy: 0 },
+        { created: 0, requeued: 0, duplicates: 0, busy: 1 },
+      ]);
+    });
+    // Sent again once the rows are free (the skipped one as the provider does after the 503): counted, and queued again.
+    expect(await accept(target(held), [event('evt_held')])).toEqual({ created: 0, requeued: 0, duplicates: 1, busy: 0 });
+    expect(await accept(target(paused), [event('evt_held_skipped')])).toEqual({ created: 0, requeued: 1, duplicates: 0, busy: 0 });
+    expect(await rows(held)).toEqual([
+      { dedup_key: 'evt_held', status: 'pending', duplicate_count: 1 },
+      { dedup_key: 'evt_new', status: 'pending', duplicate_count: 0 },
+      { dedup_key: 'evt_new_too', status: 'pending', duplicate_count: 0 },
+    ]);
+    expect(await rows(paused)).toEqual([{ dedup_key: 'evt_held_skipped', status: 'pending', duplicate_count: 1 }]);
+  });
+
+  it('does not deadlock two processes whose webhooks hold the same events in opposite orders', async () => {
+    const id = await install();
+    // Two API processes, each with its own pool and group commit.
+    const otherDb = createDb(process.env.DATABASE_URL!, 2);
+    const holder = new Client({ connectionString: process.env.DATABASE_URL });
+    await holder.connect();
+    try {
+      const otherAccept = inboxAccepter(otherDb);
+      // An uncommitted row both statements meet halfway, having written the event before it: in arrival
+      // order each would then wait for the event the other wrote first.
+      await holder.query('BEGIN');
+      await holder.query(`INSERT INTO inbox (integration_id, workspace_id, provider, dedup_key, event_type, payload, status) VALUES ($1, $2, 'stripe', 'evt_m_held', 'x', '{}', 'pending')`, [id, workspaceId]);
+      const answers = Promise.allSettled([
+        accept(target(id), [event('evt_a'), event('evt_m_held'), event('evt_z')]),
+        otherAccept(target(id), [event('evt_z'), event('evt_m_held'), event('evt_a')]),
+      ]);
+      await acceptsWaiting(2);
+      await holder.query('ROLLBACK');
+      const [one, two] = await answers;
+      expect([one.status, two.status]).toEqual(['fulfilled', 'fulfilled']);
+      // One stored the three events; the other met them committed after it started, and counts them as redeliveries.
+      const values = [one, two].map((answer) => (answer as PromiseFulfilledResult<unknown>).value);
+      expect(values).toEqual(expect.arrayContaining([{ created: 3, requeued: 0, duplicates: 0, busy: 0 }, { created: 0, requeued: 0, duplicates: 3, busy: 0 }]));
+    } finally {
+      await holder.end();
+      await otherDb.destroy();
+    }
+    expect(await rows(id)).toEqual(['evt_a', 'evt_m_held', 'evt_z'].map((key) => ({ dedup_key: key, status: 'pending', duplicate_count: 1 })));
   });
 });
 
@@ -169,6 +243,57 @@ describe('concurrent signed webhooks over HTTP', () => {
       return found.length >= ids.length && found;
     }, 'a conversion per event');
     expect(conversions.map((conversion) => conversion.external_event_id).sort()).toEqual(ids);
+  });
+
+  it('answers a redelivered event whose row a transaction holds 503 at once, the other webhooks 200 meanwhile', async () => {
+    const held = (await io.install('stripe', {}, { webhookSecret: SECRET })).id;
+    const other = (await io.install('stripe', {}, { webhookSecret: SECRET })).id;
+    const send = (integrationId: string, eventId: string) => {
+      const payload = stripeInvoicePaid(eventId, `in_${eventId}`, 700);
+      return h.post(`/webhooks/stripe/${integrationId}`, payload, stripeHeaders(payload, SECRET));
+    };
+    expect((await send(held, 'evt_http_held')).status).toBe(200);
+    await io.settled(held, 1);
+    const holder = new Client({ connectionString: h.config.databaseUrl });
+    await holder.connect();
+    try {
+      // As a retention delete (or a replay) holds the processed row.
+      await holder.query('BEGIN');
+      await holder.query(`SELECT id FROM inbox WHERE integration_id = $1 FOR UPDATE`, [held]);
+      const [redelivered, meanwhile] = await Promise.all([send(held, 'evt_http_held'), send(other, 'evt_http_other')]);
+      expect(redelivered).toMatchObject({ status: 503, body: { error: { code: 'event_being_processed' } } });
+      expect(redelivered.headers.get('retry-after')).toBe('5');
+      expect(meanwhile).toMatchObject({ status: 200, body: { accepted: 1 } });
+      await holder.query('ROLLBACK');
+    } finally {
+      await holder.end();
+    }
+    expect(await send(held, 'evt_http_held')).toMatchObject({ status: 200, body: { accepted: 0, duplicates: 1 } });
+  });
+
+  it('answers a body cut short (Content-Length larger than what came) 400, without an error log', async () => {
+    const id = (await io.install('stripe', {}, { webhookSecret: SECRET })).id;
+    const answered = jest.spyOn(apiErrors, 'errorAnswer');
+    const logged = jest.spyOn(logger, 'error');
+    try {
+      const { port } = new URL(h.url);
+      for (const path of [`/webhooks/stripe/${id}`, '/v1/events']) {
+        const calls = answered.mock.calls.length;
+        // The client announces 100 bytes, sends 12 and ends its side of the connection.
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write(`POST ${path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id": "evt_`);
+          socket.end();
+        });
+        socket.resume();
+        await waitFor(() => answered.mock.calls.length > calls, `the error answer for ${path}`);
+        expect(answered.mock.results[calls].value).toMatchObject({ status: 400, body: { error: { code: 'incomplete_body' } } });
+        socket.destroy();
+      }
+      expect(logged.mock.calls.filter((call) => call[1] === 'unhandled error')).toEqual([]);
+    } finally {
+      answered.mockRestore();
+      logged.mockRestore();
+    }
   });
 
   it('answers a lone webhook on its own', async () => {

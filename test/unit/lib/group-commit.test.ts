@@ -4,10 +4,11 @@ interface Item {
   name: string;
   keys?: string[];
   weight?: number;
+  bytes?: number;
 }
 
 /** Flushes whose end the test decides: `flushes` lists the items of each, `finish(i)` settles the i-th. */
-function controlledFlushes(options: { maxWeight?: number; retryAlone?: (error: unknown) => boolean } = {}) {
+function controlledFlushes(options: { maxWeight?: number; maxBytes?: number; retryAlone?: (error: unknown) => boolean } = {}) {
   const flushes: string[][] = [];
   const finish: Array<(error?: Error, results?: string[]) => void> = [];
   let active = 0;
@@ -27,6 +28,8 @@ function controlledFlushes(options: { maxWeight?: number; retryAlone?: (error: u
     {
       maxWeight: options.maxWeight ?? 100,
       weight: (item) => item.weight ?? 1,
+      maxBytes: options.maxBytes ?? 1_000_000,
+      bytes: (item) => item.bytes ?? 10,
       keys: (item) => item.keys ?? [item.name],
       retryAlone: options.retryAlone ?? (() => false),
     },
@@ -70,6 +73,27 @@ describe('group commit', () => {
     expect(flushes).toEqual([['first'], ['heavy'], ['b', 'd'], ['c']]);
     finish[3]();
     await expect(Promise.all(all)).resolves.toHaveLength(5);
+  });
+
+  it('bounds a flush by bytes as well as by weight, and flushes an item larger than the bound on its own', async () => {
+    const { submit, flushes, finish, turn } = controlledFlushes({ maxWeight: 2, maxBytes: 100 });
+    const all = [
+      submit({ name: 'first' }),
+      submit({ name: 'large', bytes: 250 }),
+      submit({ name: 'b', bytes: 60 }),
+      submit({ name: 'c', bytes: 60 }),
+      submit({ name: 'd', bytes: 40 }),
+      submit({ name: 'e' }),
+      submit({ name: 'f' }),
+    ];
+    for (let flush = 0; flush < 4; flush++) {
+      finish[flush]();
+      await turn();
+    }
+    // `large` goes alone; `c` does not fit beside `b` (120 bytes), `d` does (100); then two items at most (weight).
+    expect(flushes).toEqual([['first'], ['large'], ['b', 'd'], ['c', 'e'], ['f']]);
+    finish[4]();
+    await expect(Promise.all(all)).resolves.toHaveLength(7);
   });
 
   it('leaves an item sharing a key with an earlier one for a later flush, behind every earlier copy', async () => {
