@@ -17,7 +17,7 @@ export interface AcceptTarget {
 
 /**
  * What accepting a webhook's events did: new rows, skipped rows queued again, duplicates, and events
- * busy: already there but not to be answered now (see ACCEPT_ROWS), which the provider is to send again.
+ * busy: already there but not to be answered now (see COUNT_REDELIVERIES), which the provider is to send again.
  */
 export interface AcceptedEvents {
   created: number;
@@ -59,33 +59,32 @@ const MAX_FLUSH_BYTES = 4 * 1024 * 1024;
 
 /**
  * Every webhook of a flush in one statement, one array per column, the rows in lock order (see
- * insertWebhooks). A conflict is a redelivery: it counts a duplicate, and an event skipped while paused,
- * redelivered while not paused (sent `pending`), is queued again. The statement never waits on a row
- * lock — a drain holds its batch's rows for its whole transaction, and a flush waiting for one would hold
- * up every webhook of the process: a redelivered row another transaction holds (`SKIP LOCKED`) is not
- * counted; if it is `pending` it is a duplicate all the same (whatever holds it — a drain, a replay —
- * leaves it applied once), otherwise (skipped: to be queued again; or being deleted by retention) it is
- * busy. A row committed by another process after this statement began is not returned: its snapshot
- * does not show it (see insertWebhooks). `found` looks up only the keys not inserted (`conflicting`,
- * computed first: none, as a rule), so a flush of new events pays no lookup; the rows this statement
- * inserted are not in its snapshot anyway. `requeued_at = now()` singles out the rows this statement re-queued: now() is the
- * statement's transaction start, which no earlier re-queue shares. One text whatever the number of rows,
- * so PostgreSQL plans it once per connection (db/prepared-statements).
+ * insertWebhooks). It never waits on a row lock: DO NOTHING takes none on a committed row (a drain holds
+ * its batch's rows for its whole transaction, and a flush waiting for one would hold up every webhook of
+ * the process). The keys it did not insert are redeliveries, counted by COUNT_REDELIVERIES. One text
+ * whatever the number of rows, so PostgreSQL plans it once per connection (db/prepared-statements).
  */
-const ACCEPT_ROWS = `WITH inserted AS (
-  INSERT INTO inbox (integration_id, workspace_id, provider, dedup_key, event_type, payload, payload_bytes, livemode, is_test, status, reason)
-  SELECT integration_id, workspace_id, provider, dedup_key, event_type, payload, payload_bytes, livemode, is_test, status, reason
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::integer[], $8::boolean[], $9::boolean[], $10::text[], $11::text[])
-    AS accepted (integration_id, workspace_id, provider, dedup_key, event_type, payload, payload_bytes, livemode, is_test, status, reason)
-  ON CONFLICT (integration_id, dedup_key) DO NOTHING
-  RETURNING integration_id, dedup_key
-), conflicting AS MATERIALIZED (
-  SELECT sent.integration_id, sent.dedup_key, sent.status
-  FROM unnest($1::text[], $4::text[], $10::text[]) AS sent (integration_id, dedup_key, status)
-  WHERE NOT EXISTS (SELECT FROM inserted WHERE inserted.integration_id = sent.integration_id AND inserted.dedup_key = sent.dedup_key)
-), found AS (
-  SELECT inbox.id, inbox.integration_id, inbox.dedup_key, inbox.status, conflicting.status = 'pending' AS requeue
-  FROM conflicting JOIN inbox ON inbox.integration_id = conflicting.integration_id AND inbox.dedup_key = conflicting.dedup_key
+const INSERT_ROWS = `INSERT INTO inbox (integration_id, workspace_id, provider, dedup_key, event_type, payload, payload_bytes, livemode, is_test, status, reason)
+SELECT integration_id, workspace_id, provider, dedup_key, event_type, payload, payload_bytes, livemode, is_test, status, reason
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::integer[], $8::boolean[], $9::boolean[], $10::text[], $11::text[])
+  AS accepted (integration_id, workspace_id, provider, dedup_key, event_type, payload, payload_bytes, livemode, is_test, status, reason)
+ON CONFLICT (integration_id, dedup_key) DO NOTHING
+RETURNING integration_id, dedup_key`;
+
+/**
+ * The redeliveries of a flush (keys INSERT_ROWS found taken), with the status each was sent with: each
+ * counts a duplicate, and an event skipped while paused, redelivered while not paused (sent `pending`),
+ * is queued again. Rows another transaction holds are skipped (`SKIP LOCKED`), not waited for: a held
+ * `pending` row is a duplicate all the same (whatever holds it — a drain, a replay — leaves it applied
+ * once); any other (skipped, to be queued again; or being deleted by retention) is busy. A later
+ * statement than the insert, so its snapshot shows rows another process committed meanwhile (the same
+ * event sent to two API processes at once). `requeued_at = now()` singles out the rows this statement
+ * re-queued: now() is its transaction's start, which no earlier re-queue shares.
+ */
+const COUNT_REDELIVERIES = `WITH found AS (
+  SELECT inbox.id, inbox.integration_id, inbox.dedup_key, inbox.status, sent.status = 'pending' AS requeue
+  FROM unnest($1::text[], $2::text[], $3::text[]) AS sent (integration_id, dedup_key, status)
+  JOIN inbox ON inbox.integration_id = sent.integration_id AND inbox.dedup_key = sent.dedup_key
 ), unheld AS (
   SELECT found.id, found.requeue FROM inbox JOIN found ON inbox.id = found.id FOR UPDATE OF inbox SKIP LOCKED
 ), counted AS (
@@ -98,9 +97,7 @@ const ACCEPT_ROWS = `WITH inserted AS (
   FROM unheld WHERE inbox.id = unheld.id
   RETURNING inbox.id, coalesce(inbox.requeued_at = now(), false) AS requeued
 )
-SELECT integration_id, dedup_key, true AS created, false AS requeued, false AS busy FROM inserted
-UNION ALL
-SELECT found.integration_id, found.dedup_key, false, coalesce(counted.requeued, false), counted.id IS NULL AND found.status <> 'pending'
+SELECT found.integration_id, found.dedup_key, false AS created, coalesce(counted.requeued, false) AS requeued, counted.id IS NULL AND found.status <> 'pending' AS busy
 FROM found LEFT JOIN counted ON counted.id = found.id`;
 
 interface StoredRow {
@@ -140,40 +137,55 @@ interface FlushRow {
   row: InboxRow;
 }
 
-/** Runs ACCEPT_ROWS for `rows`, in their order; what it returned, by integration and event id. */
-async function acceptRows(db: Db, rows: FlushRow[], into: Map<string, Map<string, StoredRow>>): Promise<void> {
-  const columns: unknown[][] = Array.from({ length: 11 }, () => []);
-  for (const { target, key, row } of rows) {
-    const values = [target.integrationId, target.workspaceId, target.provider, key, row.eventType, row.payload, row.payloadBytes, row.livemode, row.isTest, target.paused ? 'skipped' : 'pending', target.paused ? 'paused' : null];
-    values.forEach((value, column) => columns[column].push(value));
-  }
-  const { rows: stored } = await db.executeQuery<StoredRow>(CompiledQuery.raw(ACCEPT_ROWS, columns));
-  for (const row of stored) {
+/** What a flush's statements said of its rows, by integration and event id. */
+type StoredRows = Map<string, Map<string, StoredRow>>;
+
+function remember(into: StoredRows, rows: StoredRow[]): void {
+  for (const row of rows) {
     const keys = into.get(row.integration_id) ?? new Map<string, StoredRow>();
     into.set(row.integration_id, keys.set(row.dedup_key, row));
   }
 }
 
+const statusOf = (target: AcceptTarget) => (target.paused ? 'skipped' : 'pending');
+
+async function insertRows(db: Db, rows: FlushRow[], into: StoredRows): Promise<void> {
+  const columns: unknown[][] = Array.from({ length: 11 }, () => []);
+  for (const { target, key, row } of rows) {
+    const values = [target.integrationId, target.workspaceId, target.provider, key, row.eventType, row.payload, row.payloadBytes, row.livemode, row.isTest, statusOf(target), target.paused ? 'paused' : null];
+    values.forEach((value, column) => columns[column].push(value));
+  }
+  const { rows: inserted } = await db.executeQuery<Pick<StoredRow, 'integration_id' | 'dedup_key'>>(CompiledQuery.raw(INSERT_ROWS, columns));
+  remember(
+    into,
+    inserted.map((row) => ({ ...row, created: true, requeued: false, busy: false })),
+  );
+}
+
+async function countRedeliveries(db: Db, rows: FlushRow[], into: StoredRows): Promise<void> {
+  const columns = [rows.map(({ target }) => target.integrationId), rows.map(({ key }) => key), rows.map(({ target }) => statusOf(target))];
+  remember(into, (await db.executeQuery<StoredRow>(CompiledQuery.raw(COUNT_REDELIVERIES, columns))).rows);
+}
+
 /**
- * Writes the webhooks' rows in one statement and says, for each webhook, what it did (matched by key).
- * The rows go in (integration, event id) lock order, so the flushes of two processes never deadlock
- * (lib/lock-order); sorted here rather than by ORDER BY, which would pass every payload through a sort
- * in PostgreSQL, while unnest hands the rows to the INSERT in array order. The rows the statement did
- * not return, which another process committed while it ran (the same event sent to two API processes at
- * once), are tried once more: the next statement's snapshot shows them, so they count as redeliveries.
+ * Writes the webhooks' rows and says, for each webhook, what it did (matched by key): one statement for
+ * a flush of new events, a second for its redeliveries, if any. The rows go in (integration, event id)
+ * lock order, so the flushes of two processes never deadlock (lib/lock-order); sorted here rather than by
+ * ORDER BY, which would pass every payload through a sort in PostgreSQL, while unnest hands the rows to
+ * the INSERT in array order.
  */
 async function insertWebhooks(db: Db, webhooks: WebhookRows[]): Promise<AcceptedEvents[]> {
   const sorted: FlushRow[] = webhooks.flatMap(({ target, rows }) => [...rows].map(([key, row]) => ({ target, key, row })));
   sorted.sort((a, b) => byLockOrder(a.target.integrationId, b.target.integrationId) || byLockOrder(a.key, b.key));
-  const byIntegration = new Map<string, Map<string, StoredRow>>();
-  await acceptRows(db, sorted, byIntegration);
-  const missed = sorted.filter(({ target, key }) => !byIntegration.get(target.integrationId)?.has(key));
-  if (missed.length > 0) await acceptRows(db, missed, byIntegration);
+  const stored: StoredRows = new Map();
+  await insertRows(db, sorted, stored);
+  const taken = sorted.filter(({ target, key }) => !stored.get(target.integrationId)?.has(key));
+  if (taken.length > 0) await countRedeliveries(db, taken, stored);
   return webhooks.map(({ target, rows, repeated }) => {
     const accepted: AcceptedEvents = { created: 0, requeued: 0, duplicates: repeated, busy: 0 };
     for (const key of rows.keys()) {
-      const row = byIntegration.get(target.integrationId)?.get(key);
-      // Still not returned: committed by yet another process meanwhile, or deleted since.
+      const row = stored.get(target.integrationId)?.get(key);
+      // Found by neither statement: deleted since (retention).
       if (!row || row.busy) accepted.busy += 1;
       else if (row.created) accepted.created += 1;
       else if (row.requeued) accepted.requeued += 1;
@@ -186,7 +198,7 @@ async function insertWebhooks(db: Db, webhooks: WebhookRows[]): Promise<Accepted
 /**
  * Stores webhooks' events in the inbox, each under the provider's event id: `pending` (or `skipped`
  * while paused); an event already there counts a redelivery (or is busy: no lock is waited for, see
- * ACCEPT_ROWS). Concurrent webhooks are written together (group commit, see lib/group-commit, up to
+ * COUNT_REDELIVERIES). Concurrent webhooks are written together (group commit, see lib/group-commit, up to
  * MAX_FLUSH_ROWS and MAX_FLUSH_BYTES): each answer waits for the commit that holds its rows, a webhook
  * with an event id already in the flush waits for the next one, and a flush that fails for anything but
  * an unreachable database is tried again webhook by webhook, so only the faulty one fails.
