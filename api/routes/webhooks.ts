@@ -66,7 +66,7 @@ const WEBHOOK_PATH = /^\/webhooks\/([^/?]+)\/([^/?]+)\/?(?:\?.*)?$/i;
 export function webhookEndpoint(ctx: ApiContext, background: BackgroundWork): EndpointAheadOfExpress {
   const { db, box, config, temporal, inbound } = ctx;
   const ring = doorbellRinger(db, temporal);
-  const accept = inboxAccepter(db);
+  const accept = inboxAccepter(db, (work) => void background.run(work));
   const readBody = bodyReader<Buffer>(raw({ type: () => true, limit: config.bodyLimitBytes }));
 
   const handle = async (req: IncomingMessage, res: ServerResponse, providerId: string, integrationId: string): Promise<void> => {

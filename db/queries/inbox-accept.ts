@@ -1,6 +1,7 @@
 import { CompiledQuery } from 'kysely';
 import { type Db, isDatabaseUnavailable } from '..';
 import { groupCommit } from '../../lib/group-commit';
+import { logger } from '../../lib/logger';
 import { byLockOrder } from '../../lib/lock-order';
 import { storableJson, storableKey, storableText } from '../../lib/storable';
 import type { ParsedEvent } from '../../providers/types';
@@ -97,8 +98,12 @@ const COUNT_REDELIVERIES = `WITH found AS (
   FROM unheld WHERE inbox.id = unheld.id
   RETURNING inbox.id, coalesce(inbox.requeued_at = now(), false) AS requeued
 )
-SELECT found.integration_id, found.dedup_key, false AS created, coalesce(counted.requeued, false) AS requeued, counted.id IS NULL AND found.status <> 'pending' AS busy
+SELECT found.integration_id, found.dedup_key, false AS created, coalesce(counted.requeued, false) AS requeued, counted.id IS NULL AND found.status <> 'pending' AS busy,
+  CASE WHEN counted.id IS NULL AND found.status = 'pending' THEN found.id END AS count_later
 FROM found LEFT JOIN counted ON counted.id = found.id`;
+
+/** A held `pending` row's redelivery, counted once its holder lets go (see countLater). */
+const COUNT_HELD_REDELIVERY = `UPDATE inbox SET duplicate_count = duplicate_count + 1, last_duplicate_at = now() WHERE id = $1`;
 
 interface StoredRow {
   integration_id: string;
@@ -106,6 +111,8 @@ interface StoredRow {
   created: boolean;
   requeued: boolean;
   busy: boolean;
+  /** A redelivery of a row another transaction held, to be counted after it (COUNT_HELD_REDELIVERY). */
+  count_later?: string | null;
 }
 
 function webhookRows(target: AcceptTarget, events: ParsedEvent[]): WebhookRows {
@@ -162,6 +169,20 @@ async function insertRows(db: Db, rows: FlushRow[], into: StoredRows): Promise<v
   );
 }
 
+/**
+ * Counts the redeliveries of held `pending` rows (the accept answered them as duplicates without waiting)
+ * once their holder lets go, one row at a time: off the flush, so only these wait for the drain's commit,
+ * and the redelivered-events diagnosis sees a retry storm during a drain. A count lost to a crash or a
+ * timeout only lowers that figure.
+ */
+function countLater(db: Db, ids: string[]): () => Promise<void> {
+  return async () => {
+    for (const id of ids) {
+      await db.executeQuery(CompiledQuery.raw(COUNT_HELD_REDELIVERY, [id])).catch((error: unknown) => logger.warn({ err: error, inboxId: id }, 'a held redelivery was not counted'));
+    }
+  };
+}
+
 async function countRedeliveries(db: Db, rows: FlushRow[], into: StoredRows): Promise<void> {
   const columns = [rows.map(({ target }) => target.integrationId), rows.map(({ key }) => key), rows.map(({ target }) => statusOf(target))];
   remember(into, (await db.executeQuery<StoredRow>(CompiledQuery.raw(COUNT_REDELIVERIES, columns))).rows);
@@ -174,13 +195,17 @@ async function countRedeliveries(db: Db, rows: FlushRow[], into: StoredRows): Pr
  * ORDER BY, which would pass every payload through a sort in PostgreSQL, while unnest hands the rows to
  * the INSERT in array order.
  */
-async function insertWebhooks(db: Db, webhooks: WebhookRows[]): Promise<AcceptedEvents[]> {
+async function insertWebhooks(db: Db, webhooks: WebhookRows[], later: (work: () => Promise<void>) => void): Promise<AcceptedEvents[]> {
   const sorted: FlushRow[] = webhooks.flatMap(({ target, rows }) => [...rows].map(([key, row]) => ({ target, key, row })));
   sorted.sort((a, b) => byLockOrder(a.target.integrationId, b.target.integrationId) || byLockOrder(a.key, b.key));
   const stored: StoredRows = new Map();
   await insertRows(db, sorted, stored);
   const taken = sorted.filter(({ target, key }) => !stored.get(target.integrationId)?.has(key));
-  if (taken.length > 0) await countRedeliveries(db, taken, stored);
+  if (taken.length > 0) {
+    await countRedeliveries(db, taken, stored);
+    const held = [...stored.values()].flatMap((keys) => [...keys.values()].flatMap((row) => (row.count_later ? [row.count_later] : [])));
+    if (held.length > 0) later(countLater(db, held));
+  }
   return webhooks.map(({ target, rows, repeated }) => {
     const accepted: AcceptedEvents = { created: 0, requeued: 0, duplicates: repeated, busy: 0 };
     for (const key of rows.keys()) {
@@ -203,8 +228,8 @@ async function insertWebhooks(db: Db, webhooks: WebhookRows[]): Promise<Accepted
  * with an event id already in the flush waits for the next one, and a flush that fails for anything but
  * an unreachable database is tried again webhook by webhook, so only the faulty one fails.
  */
-export function inboxAccepter(db: Db): (target: AcceptTarget, events: ParsedEvent[]) => Promise<AcceptedEvents> {
-  const commit = groupCommit((webhooks: WebhookRows[]) => insertWebhooks(db, webhooks), {
+export function inboxAccepter(db: Db, later: (work: () => Promise<void>) => void = (work) => void work()): (target: AcceptTarget, events: ParsedEvent[]) => Promise<AcceptedEvents> {
+  const commit = groupCommit((webhooks: WebhookRows[]) => insertWebhooks(db, webhooks, later), {
     maxWeight: MAX_FLUSH_ROWS,
     weight: (webhook) => webhook.rows.size,
     maxBytes: MAX_FLUSH_BYTES,
