@@ -1,5 +1,6 @@
 import { CompiledQuery } from 'kysely';
 import { type Db, isDatabaseUnavailable } from '..';
+import { coalesced } from '../../lib/coalesce';
 import { groupCommit } from '../../lib/group-commit';
 import { logger } from '../../lib/logger';
 import { byLockOrder } from '../../lib/lock-order';
@@ -102,7 +103,7 @@ SELECT found.integration_id, found.dedup_key, false AS created, coalesce(counted
   CASE WHEN counted.id IS NULL AND found.status = 'pending' THEN found.id END AS count_later
 FROM found LEFT JOIN counted ON counted.id = found.id`;
 
-/** A held `pending` row's redelivery, counted once its holder lets go (see countLater). */
+/** A held `pending` row's redelivery, counted once its holder lets go (see heldRedeliveryCounter). */
 const COUNT_HELD_REDELIVERY = `UPDATE inbox SET duplicate_count = duplicate_count + 1, last_duplicate_at = now() WHERE id = $1`;
 
 interface StoredRow {
@@ -169,18 +170,24 @@ async function insertRows(db: Db, rows: FlushRow[], into: StoredRows): Promise<v
   );
 }
 
+/** Held redeliveries waiting to be counted; past this many (a storm during a stuck drain) more are not. */
+const MAX_HELD_COUNTS = 10_000;
+
 /**
  * Counts the redeliveries of held `pending` rows (the accept answered them as duplicates without waiting)
- * once their holder lets go, one row at a time: off the flush, so only these wait for the drain's commit,
- * and the redelivered-events diagnosis sees a retry storm during a drain. A count lost to a crash or a
- * timeout only lowers that figure.
+ * once their holder lets go: off the flush, one row at a time and one pass at a time per process, so
+ * they wait for the drain's commit on one pooled connection while every webhook goes on, and the
+ * redelivered-events diagnosis sees a retry storm during a drain. A count lost to a crash, a timeout or
+ * the bound only lowers that figure.
  */
-function countLater(db: Db, ids: string[]): () => Promise<void> {
-  return async () => {
-    for (const id of ids) {
+function heldRedeliveryCounter(db: Db): { add(ids: string[]): void; pass: () => Promise<void> } {
+  const waiting: string[] = [];
+  const pass = coalesced(async () => {
+    for (let id = waiting.shift(); id !== undefined; id = waiting.shift()) {
       await db.executeQuery(CompiledQuery.raw(COUNT_HELD_REDELIVERY, [id])).catch((error: unknown) => logger.warn({ err: error, inboxId: id }, 'a held redelivery was not counted'));
     }
-  };
+  });
+  return { add: (ids) => waiting.push(...ids.slice(0, Math.max(0, MAX_HELD_COUNTS - waiting.length))), pass };
 }
 
 async function countRedeliveries(db: Db, rows: FlushRow[], into: StoredRows): Promise<void> {
@@ -195,7 +202,7 @@ async function countRedeliveries(db: Db, rows: FlushRow[], into: StoredRows): Pr
  * ORDER BY, which would pass every payload through a sort in PostgreSQL, while unnest hands the rows to
  * the INSERT in array order.
  */
-async function insertWebhooks(db: Db, webhooks: WebhookRows[], later: (work: () => Promise<void>) => void): Promise<AcceptedEvents[]> {
+async function insertWebhooks(db: Db, webhooks: WebhookRows[], countHeld: (ids: string[]) => void): Promise<AcceptedEvents[]> {
   const sorted: FlushRow[] = webhooks.flatMap(({ target, rows }) => [...rows].map(([key, row]) => ({ target, key, row })));
   sorted.sort((a, b) => byLockOrder(a.target.integrationId, b.target.integrationId) || byLockOrder(a.key, b.key));
   const stored: StoredRows = new Map();
@@ -204,7 +211,7 @@ async function insertWebhooks(db: Db, webhooks: WebhookRows[], later: (work: () 
   if (taken.length > 0) {
     await countRedeliveries(db, taken, stored);
     const held = [...stored.values()].flatMap((keys) => [...keys.values()].flatMap((row) => (row.count_later ? [row.count_later] : [])));
-    if (held.length > 0) later(countLater(db, held));
+    if (held.length > 0) countHeld(held);
   }
   return webhooks.map(({ target, rows, repeated }) => {
     const accepted: AcceptedEvents = { created: 0, requeued: 0, duplicates: repeated, busy: 0 };
@@ -229,7 +236,12 @@ async function insertWebhooks(db: Db, webhooks: WebhookRows[], later: (work: () 
  * an unreachable database is tried again webhook by webhook, so only the faulty one fails.
  */
 export function inboxAccepter(db: Db, later: (work: () => Promise<void>) => void = (work) => void work()): (target: AcceptTarget, events: ParsedEvent[]) => Promise<AcceptedEvents> {
-  const commit = groupCommit((webhooks: WebhookRows[]) => insertWebhooks(db, webhooks, later), {
+  const held = heldRedeliveryCounter(db);
+  const countHeld = (ids: string[]) => {
+    held.add(ids);
+    later(held.pass);
+  };
+  const commit = groupCommit((webhooks: WebhookRows[]) => insertWebhooks(db, webhooks, countHeld), {
     maxWeight: MAX_FLUSH_ROWS,
     weight: (webhook) => webhook.rows.size,
     maxBytes: MAX_FLUSH_BYTES,
