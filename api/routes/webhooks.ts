@@ -107,11 +107,11 @@ export function webhookEndpoint(ctx: ApiContext, background: BackgroundWork): En
     );
     const outcome = busy > 0 ? 'busy' : created + requeued === 0 && duplicates > 0 ? 'duplicate' : paused ? 'skipped' : 'accepted';
     metrics.webhooksReceived.inc({ provider: provider.id, outcome });
-    const queued = created + requeued > 0 && !paused;
+    // The events are stored: the provider need not wait for the doorbell, and a lost ring is swept up.
+    if (created + requeued > 0 && !paused) void background.run(() => ring(integration.id));
     if (busy > 0) {
       // There, but its row was held (a replay, a retention delete) and the accept waits for no lock: the
       // provider's next try is counted as a redelivery (or queued again, or stored anew).
-      if (queued) void background.run(() => ring(integration.id));
       throw new HttpError(503, 'event_being_processed', 'this event is being processed; send it again later', undefined, BUSY_RETRY_AFTER_SECONDS);
     }
     // Debug, not info: this is the hot path, and the inbox row (GET …/webhook-events) is the durable record.
@@ -122,8 +122,6 @@ export function webhookEndpoint(ctx: ApiContext, background: BackgroundWork): En
       );
     }
     answer(res, 200, { received: events.length, accepted: paused ? 0 : created + requeued, duplicates, skipped: paused ? created : 0, ...(paused ? { reason: 'integration is paused' } : {}) });
-    // The events are stored: the provider need not wait for the doorbell, and a lost ring is swept up.
-    if (queued) void background.run(() => ring(integration.id));
   };
 
   return (req, res) => {

@@ -190,9 +190,9 @@ function heldRedeliveryCounter(db: Db): { add(ids: string[]): void; pass: () => 
   return { add: (ids) => waiting.push(...ids.slice(0, Math.max(0, MAX_HELD_COUNTS - waiting.length))), pass };
 }
 
-async function countRedeliveries(db: Db, rows: FlushRow[], into: StoredRows): Promise<void> {
+async function countRedeliveries(db: Db, rows: FlushRow[]): Promise<StoredRow[]> {
   const columns = [rows.map(({ target }) => target.integrationId), rows.map(({ key }) => key), rows.map(({ target }) => statusOf(target))];
-  remember(into, (await db.executeQuery<StoredRow>(CompiledQuery.raw(COUNT_REDELIVERIES, columns))).rows);
+  return (await db.executeQuery<StoredRow>(CompiledQuery.raw(COUNT_REDELIVERIES, columns))).rows;
 }
 
 /**
@@ -209,8 +209,9 @@ async function insertWebhooks(db: Db, webhooks: WebhookRows[], countHeld: (ids: 
   await insertRows(db, sorted, stored);
   const taken = sorted.filter(({ target, key }) => !stored.get(target.integrationId)?.has(key));
   if (taken.length > 0) {
-    await countRedeliveries(db, taken, stored);
-    const held = [...stored.values()].flatMap((keys) => [...keys.values()].flatMap((row) => (row.count_later ? [row.count_later] : [])));
+    const redelivered = await countRedeliveries(db, taken);
+    remember(stored, redelivered);
+    const held = redelivered.flatMap((row) => (row.count_later ? [row.count_later] : []));
     if (held.length > 0) countHeld(held);
   }
   return webhooks.map(({ target, rows, repeated }) => {
