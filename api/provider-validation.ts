@@ -1,8 +1,10 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Config } from '../lib/config';
 import { logger } from '../lib/logger';
 import { checkWithProvider, type ProviderVerdict } from '../services/provider-checks';
 import { ProviderApiError, type ProviderModule } from '../providers/types';
-import { HttpError } from './errors';
+import { readOnlySettings } from '../providers';
+import { HttpError, invalid } from './errors';
 
 export interface ValidationTarget {
   provider: ProviderModule;
@@ -42,4 +44,15 @@ export async function assertAcceptedByProvider(config: Config, target: Validatio
   if (verdict.problems.length > 0) {
     throw new HttpError(422, 'invalid_settings', verdict.problems.map((problem) => `${problem.path}: ${problem.message}`).join('; '), verdict.problems);
   }
+}
+
+/**
+ * A 400 naming each read-only setting (`readOnlySettings`: Linquid sets it from the provider at install) that the
+ * request sets to anything but what is stored; sending the stored value back (as a settings form does) is fine.
+ */
+export function assertReadOnlySettingsKept(provider: ProviderModule, given: Record<string, unknown>, stored: Record<string, unknown>): void {
+  const issues = readOnlySettings(provider)
+    .filter((name) => Object.hasOwn(given, name) && !isDeepStrictEqual(given[name], stored[name]))
+    .map((name) => ({ path: `settings.${name}`, message: `read-only (set from ${provider.displayName} at install): it cannot be set or changed` }));
+  if (issues.length > 0) throw invalid(issues);
 }

@@ -27,20 +27,20 @@ export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
   return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 }
 
-const readOnlyByProvider = new Map<string, string[]>();
+/** Top-level settings marked `readOnly` in a settings schema's JSON Schema. */
+function readOnlyOf(schema: z.ZodType): string[] {
+  const properties = (jsonSchemaOf(schema).properties ?? {}) as Record<string, { readOnly?: boolean }>;
+  return Object.keys(properties).filter((name) => properties[name]!.readOnly === true);
+}
+
+const readOnlyByProvider = new Map(providers.map((provider) => [provider.id, readOnlyOf(provider.settingsSchema)]));
 
 /**
  * The settings marked `readOnly` in the provider's schema (`.meta({ readOnly: true })`): set by Linquid from the
  * provider's own answer at install (Slack's team), never by a request. Top-level keys only: a PATCH merges at that level.
  */
 export function readOnlySettings(provider: ProviderModule): string[] {
-  let names = readOnlyByProvider.get(provider.id);
-  if (!names) {
-    const properties = (jsonSchemaOf(provider.settingsSchema).properties ?? {}) as Record<string, { readOnly?: boolean }>;
-    names = Object.keys(properties).filter((name) => properties[name]!.readOnly === true);
-    readOnlyByProvider.set(provider.id, names);
-  }
-  return names;
+  return readOnlyByProvider.get(provider.id) ?? readOnlyOf(provider.settingsSchema);
 }
 
 const byId = new Map(providers.map((provider) => [provider.id, provider]));

@@ -19,8 +19,8 @@ import { assertDestinationsAllowed } from '../destination-guard';
 import { conflict, HttpError, invalid } from '../errors';
 import { installIntegration } from '../install-integration';
 import { integrationView } from '../integration-view';
-import { assertAcceptedByProvider } from '../provider-validation';
-import { assertReadOnlySettingsKept, parseBody, parseWith } from '../validate';
+import { assertAcceptedByProvider, assertReadOnlySettingsKept } from '../provider-validation';
+import { parseBody, parseWith } from '../validate';
 
 const providerIds = providers.map((provider) => provider.id) as [string, ...string[]];
 

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { currencySchema } from '../../contract/workspace-event-payloads';
 import { decimalSchema, toMinor } from '../shared/money';
 import type { AmountPending, CustomerRef, DocumentAmount } from '../types';
@@ -27,16 +28,23 @@ export function dealCurrency(deal: DealRecord | undefined, settings: HubspotSett
   return own.success ? own.data : settings.currency;
 }
 
-/** The deal's amount as read, true as of the deal's last change; undefined when it has none. */
-export function dealAmount(deal: DealRecord, settings: HubspotSettings): DocumentAmount | undefined {
+/** The deal's value as a sale amount, or why it is none: missing, or negative (the sale waits for a valid one). */
+function dealValue(deal: DealRecord): { amount: z.output<typeof decimalSchema> } | { pending: AmountPending } {
   const amount = decimalSchema.safeParse(deal.amount);
-  // A negative deal value is no sale amount (see pendingOf): the sale waits for the deal to be corrected.
-  if (!amount.success || Number(amount.data) < 0) return undefined;
+  if (!amount.success) return { pending: { code: 'not_set', reason: `deal ${deal.id} has no amount in HubSpot yet` } };
+  if (Number(amount.data) < 0) return { pending: { code: 'not_set', reason: `deal ${deal.id} has a negative amount in HubSpot (${amount.data}); the sale waits for a valid one` } };
+  return { amount: amount.data };
+}
+
+/** The deal's amount as read, true as of the deal's last change; undefined when it has none (see pendingOf). */
+export function dealAmount(deal: DealRecord, settings: HubspotSettings): DocumentAmount | undefined {
+  const value = dealValue(deal);
+  if ('pending' in value) return undefined;
   const currency = dealCurrency(deal, settings);
   const customer = dealCustomer(deal);
   return {
     externalId: dealKey(deal.id),
-    amountMinor: toMinor(amount.data, currency),
+    amountMinor: toMinor(value.amount, currency),
     currency,
     asOf: deal.updatedAt,
     source: 'deal read',
@@ -48,9 +56,8 @@ export function dealAmount(deal: DealRecord, settings: HubspotSettings): Documen
 export function pendingOf(enrichment: DealEnrichment | undefined, dealId: string): AmountPending {
   if (!enrichment) return { code: 'not_read', reason: `deal ${dealId} was not read with this event` };
   if ('pending' in enrichment) return enrichment.pending;
-  const amount = decimalSchema.safeParse(enrichment.deal.amount);
-  if (amount.success && Number(amount.data) < 0) return { code: 'not_set', reason: `deal ${dealId} has a negative amount in HubSpot (${amount.data}); the sale waits for a valid one` };
-  return { code: 'not_set', reason: `deal ${dealId} has no amount in HubSpot yet` };
+  const value = dealValue(enrichment.deal);
+  return 'pending' in value ? value.pending : { code: 'not_set', reason: `deal ${dealId} has no amount in HubSpot yet` };
 }
 
 export function notFound(dealId: string): AmountPending {

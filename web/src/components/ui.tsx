@@ -214,3 +214,6 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
     </dialog>
   );
 }
+
+/** "1 event", "3 events". */
+export const counted = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;

@@ -1,7 +1,7 @@
 import { type ReactNode, useState } from 'react';
 import { api } from '../api/client';
 import type { Diagnostics, FindingAction, Integration, TestReport } from '../api/types';
-import { Badge, ErrorMessage, goToSection, Loading, openControl, Section, useAction, useLoad } from '../components/ui';
+import { Badge, counted, ErrorMessage, goToSection, Loading, openControl, Section, useAction, useLoad } from '../components/ui';
 import { CONTROL_IDS } from './Settings';
 
 export function HealthPanel({ integration }: { integration: Integration }) {
@@ -58,7 +58,7 @@ function FirstAction({ action, integrationId, onChanged, onOpenDelivery, onDone 
   let control: ReactNode;
   if (goTo) control = <button type="button" onClick={goTo[1]}>{goTo[0]}</button>;
   else if (action.code === 'resume') control = run('Resume the integration', 'resume', {}, () => 'Resumed.');
-  else if (action.code === 'replay') control = run(`Replay the ${action.status} events`, 'webhook-events/replay', { status: [action.status] }, ({ requeued = 0 }) => `${requeued} ${requeued === 1 ? 'event' : 'events'} queued again.`);
+  else if (action.code === 'replay') control = run(`Replay the ${action.status} events`, 'webhook-events/replay', { status: [action.status] }, ({ requeued = 0 }) => `${counted(requeued, 'event')} queued again.`);
   else if (action.code === 'open_delivery') control = <button type="button" onClick={() => onOpenDelivery(action.deliveryId)}>Open the failing delivery</button>;
   else if (action.code === 'open_workflow') control = <a href={action.url} target="_blank" rel="noreferrer">Open the workflow in the Temporal Web UI</a>;
   return (

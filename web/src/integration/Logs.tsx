@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api/client';
 import { type Delivery, type DeliveryDetail, type DeliveryPage, everyValue, type TransitionPage, type WebhookEvent, type WebhookEventDetail, type WebhookEventPage } from '../api/types';
-import { Badge, CopyButton, Dialog, ErrorMessage, Listing, Loading, Section, Select, useAction, useAutoRefresh, useLoad, when } from '../components/ui';
+import { Badge, CopyButton, counted, Dialog, ErrorMessage, Listing, Loading, Section, Select, useAction, useAutoRefresh, useLoad, when } from '../components/ui';
 
 export function AuditTrail({ integrationId, version }: { integrationId: string; version: number }) {
   const { data, error } = useLoad(() => api<TransitionPage>(`/integrations/${integrationId}/transitions`), [integrationId, version]);
@@ -41,7 +41,6 @@ function useLiveLog<Row>(load: () => Promise<{ data: Row[] }>, deps: unknown[], 
   return { rows: data?.data, error, reload };
 }
 
-const counted = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /** One inbound event as stored: the payload the provider sent, pretty-printed, and what became of it. */
 function PayloadDialog({ integrationId, event, onClose }: { integrationId: string; event: WebhookEvent; onClose: () => void }) {
