@@ -420,6 +420,8 @@ describe('admin UI', () => {
     const row = await h.db.selectFrom('integrations').select('secrets_sealed').where('id', '=', stripe.id).executeTakeFirstOrThrow();
     expect(h.box.open<Record<string, string>>(row.secrets_sealed!)).toMatchObject({ webhookSecret: STRIPE_SECRET, apiKey: STRIPE_NEW_KEY });
     await page.getByRole('cell', { name: 'reauthorize', exact: true }).waitFor();
+    // The accepted key does not stay in the form.
+    expect(await panel.getByLabel('API key', { exact: true }).inputValue()).toBe('');
     await browser.screenshot('finding-reauthorized');
   });
 

@@ -56,7 +56,12 @@ export function Secrets({ integration, provider, onChanged }: { integration: Int
           noValidate
           onSubmit={(event) => {
             event.preventDefault();
-            void reauthorize.go().then((next) => next && onChanged(next));
+            void reauthorize.go().then((next) => {
+              if (!next) return;
+              // Accepted and stored: the credentials do not stay in the page.
+              setFresh({});
+              onChanged(next);
+            });
           }}
         >
           <SchemaForm id="reauthorize" secret schema={provider.secretsSchema} value={fresh} onChange={setFresh} serverErrors={issuesAtFields(issues, 'secrets')} />
