@@ -216,7 +216,12 @@ describe('integration lifecycle through the HTTP API', () => {
       ['pause', 'paused'],
     ]);
     expect((await audit(id)).at(-1)).toMatchObject({ reason: 'operator pause while no worker runs', reason_code: null });
-    expect(await queried(id)).toMatchObject({ state: 'paused', reason: 'operator pause while no worker runs' });
+    // The audit row commits inside the activity; the workflow's own state moves when it takes the activity's result.
+    const status = await waitFor(async () => {
+      const answered = await queried(id);
+      return answered.state === 'paused' && answered;
+    }, 'the workflow to answer paused');
+    expect(status).toMatchObject({ state: 'paused', reason: 'operator pause while no worker runs' });
     expect((await api('GET', `/v1/integrations/${id}`)).body.state).toBe('paused');
   });
 
